@@ -1,0 +1,110 @@
+import { createReadStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import {
+  CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command,
+  PutObjectCommand, S3Client, S3ServiceException, type S3ClientConfig,
+} from '@aws-sdk/client-s3'
+import type { ObjectStore, PutOptions, StoredObject } from '../use-cases/ports.ts'
+
+export class StorageError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'StorageError'
+  }
+}
+
+/**
+ * S3 client settings shared by AWS and the embedded emulator. Checksums only when required:
+ * otherwise streamed uploads to the emulator are stored with aws-chunked framing inside
+ * (TOOLCHAIN.md), and AWS accepts either.
+ */
+export function s3ClientConfig(endpoint?: string): S3ClientConfig {
+  const base: S3ClientConfig = { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }
+  if (!endpoint) return base
+  return { ...base, endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } }
+}
+
+const notFound = (e: unknown) =>
+  e instanceof S3ServiceException && (e.name === 'NoSuchKey' || e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404)
+
+export class S3ObjectStore implements ObjectStore {
+  constructor(private readonly s3: S3Client) {}
+
+  async get(bucket: string, key: string, versionId?: string): Promise<StoredObject | undefined> {
+    try {
+      const r = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }))
+      const out: StoredObject = { body: r.Body as AsyncIterable<Uint8Array>, size: r.ContentLength ?? 0 }
+      if (r.VersionId) out.versionId = r.VersionId
+      if (r.ETag) out.etag = r.ETag
+      return out
+    } catch (e) {
+      if (notFound(e)) return undefined
+      throw new StorageError(`Cannot read s3://${bucket}/${key}`, { cause: e })
+    }
+  }
+
+  async getBytes(bucket: string, key: string, versionId?: string): Promise<Uint8Array | undefined> {
+    const o = await this.get(bucket, key, versionId)
+    if (!o) return undefined
+    const chunks: Uint8Array[] = []
+    for await (const c of o.body) chunks.push(c)
+    return Buffer.concat(chunks)
+  }
+
+  async put(bucket: string, key: string, body: Uint8Array | string, options: PutOptions = {}): Promise<{ versionId?: string }> {
+    return this.send(bucket, key, body, typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength, options)
+  }
+
+  async putFile(bucket: string, key: string, path: string, options: PutOptions = {}): Promise<{ versionId?: string }> {
+    const { size } = await stat(path)
+    return this.send(bucket, key, createReadStream(path), size, options)
+  }
+
+  private async send(bucket: string, key: string, body: PutObjectCommand['input']['Body'], size: number, options: PutOptions): Promise<{ versionId?: string }> {
+    try {
+      const r = await this.s3.send(new PutObjectCommand({
+        Bucket: bucket, Key: key, Body: body, ContentLength: size,
+        ContentType: options.contentType ?? 'application/octet-stream',
+        IfNoneMatch: options.ifNoneMatch ? '*' : undefined,
+      }))
+      return r.VersionId ? { versionId: r.VersionId } : {}
+    } catch (e) {
+      // A write-once copy that already exists is the expected outcome of a retry.
+      if (options.ifNoneMatch && e instanceof S3ServiceException && (e.$metadata?.httpStatusCode === 412 || e.name === 'PreconditionFailed')) return {}
+      throw new StorageError(`Cannot write s3://${bucket}/${key}`, { cause: e })
+    }
+  }
+
+  async copy(bucket: string, fromKey: string, toKey: string): Promise<void> {
+    try {
+      await this.s3.send(new CopyObjectCommand({ Bucket: bucket, Key: toKey, CopySource: `${bucket}/${encodeURI(fromKey)}` }))
+    } catch (e) {
+      throw new StorageError(`Cannot copy s3://${bucket}/${fromKey} to ${toKey}`, { cause: e })
+    }
+  }
+
+  async exists(bucket: string, key: string): Promise<boolean> {
+    try {
+      await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))
+      return true
+    } catch (e) {
+      if (notFound(e)) return false
+      throw new StorageError(`Cannot look at s3://${bucket}/${key}`, { cause: e })
+    }
+  }
+
+  async list(bucket: string, prefix: string): Promise<{ key: string; size: number; etag?: string }[]> {
+    const out: { key: string; size: number; etag?: string }[] = []
+    let token: string | undefined
+    do {
+      const r = await this.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }))
+      for (const o of r.Contents ?? []) if (o.Key) out.push({ key: o.Key, size: o.Size ?? 0, ...(o.ETag ? { etag: o.ETag } : {}) })
+      token = r.IsTruncated ? r.NextContinuationToken : undefined
+    } while (token)
+    return out
+  }
+
+  async delete(bucket: string, key: string): Promise<void> {
+    await this.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))
+  }
+}

@@ -1,0 +1,49 @@
+import { existsSync } from 'node:fs'
+import { localHome, startLocalPipeline } from '../../local/local-pipeline.ts'
+import { UsageError, parseFlags, requireCounty, requirePeriod, requireTarget, type Command } from '../args.ts'
+import { table } from '../format.ts'
+
+export const statusCommand: Command = {
+  name: 'status',
+  summary: 'the submissions of a county and quarter, and which is current',
+  usage: 'va status --county <6 digits> --period <YYYYQn> [--json]',
+  help: `Lists every upload of a county for a quarter, oldest first, with its outcome
+(accepted, rejected, superseded) and which one is current for each dataset.
+
+Options:
+  --county <6 digits>   the county
+  --period <YYYYQn>     the quarter
+  --json                print the JSON document of interfaces.md`,
+  async run(argv, io) {
+    const { values } = parseFlags(argv, { county: { type: 'string' }, period: { type: 'string' }, json: { type: 'boolean' }, target: { type: 'string' } })
+    const county = requireCounty(values.county)
+    const period = requirePeriod(values.period)
+    if (requireTarget(values.target) === 'aws') throw new UsageError('--target aws is not available for status in this version; query the submissions table')
+    const home = localHome(io.env, io.cwd)
+    if (!existsSync(home)) {
+      io.out(values.json ? JSON.stringify({ county, period, submissions: [] }, null, 2) : `no local state at ${home}: nothing uploaded yet`)
+      return 0
+    }
+    const pipeline = await startLocalPipeline({ home })
+    try {
+      const { submissions, current } = await pipeline.deps.ledger.list(county, period)
+      const doc = {
+        county,
+        period,
+        submissions: submissions.map((s) => ({
+          submission_id: s.submission_id, dataset: s.dataset, status: s.status, received_at: s.received_at,
+          object_key: s.object_key, version_id: s.version_id, uploaded_by: s.uploaded_by, rows: s.rows,
+          counts: s.counts, report_key: s.report_key,
+          current: s.dataset !== 'unknown' && current[s.dataset] === s.submission_id,
+        })),
+      }
+      if (values.json) io.out(JSON.stringify(doc, null, 2))
+      else if (doc.submissions.length === 0) io.out(`no submissions for ${county} ${period}`)
+      else io.out(table(['received_at', 'dataset', 'status', 'current', 'rows', 'object_key', 'submission_id'],
+        doc.submissions.map((s) => [s.received_at, s.dataset, s.status, s.current ? '*' : '', `${s.rows.accepted}/${s.rows.total}`, s.object_key, s.submission_id])))
+      return 0
+    } finally {
+      await pipeline.close()
+    }
+  },
+}

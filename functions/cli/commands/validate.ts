@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { basename } from 'node:path'
+import { DatasetNameSchema } from '../../../schemas/findings.ts'
+import { fileByteSource } from '../../core/decode/byte-source.ts'
+import { decodeFile } from '../../core/decode/decode-file.ts'
+import type { ByteSource, DecodeResult } from '../../core/decode/types.ts'
+import { finding } from '../../core/findings.ts'
+import { parseUploadKey } from '../../core/object-keys.ts'
+import { validateFile } from '../../core/validate/validate-file.ts'
+import { localHome, localIdHashKey, startLocalPipeline, type LocalPipeline } from '../../local/local-pipeline.ts'
+import { buildContext } from '../../use-cases/process-upload.ts'
+import { UsageError, parseFlags, requireCounty, requirePeriod, type Command } from '../args.ts'
+import { formatReport } from '../format.ts'
+import { ProgressBar } from '../progress.ts'
+
+export const validateCommand: Command = {
+  name: 'validate',
+  summary: 'check a file exactly as the pipeline would, without uploading it',
+  usage: 'va validate <file> --county <6 digits> --period <YYYYQn> [--dataset <name>] [--received-at <ISO time>] [--json]',
+  help: `Checks a county file (CSV in UTF-8 or GB18030, XLSX, or JSON) against the data contract
+and prints every finding with its row, cell, code and message. Nothing is uploaded.
+Quarter-over-quarter and roster checks use the local state (\$VA_HOME or .va/) when present.
+
+Options:
+  --county <6 digits>     the uploading county, e.g. 522226
+  --period <YYYYQn>       the quarter, e.g. 2024Q2
+  --dataset <name>        village_report, monitored_households or org_units (default: from the headers)
+  --received-at <ISO>     the time received, for late_submission (default: now)
+  --json                  print the JSON report only (interfaces.md)
+
+Exit codes: 0 accepted, 1 rejected, 2 usage error.`,
+  async run(argv, io) {
+    const { values, positionals } = parseFlags(argv, {
+      county: { type: 'string' }, period: { type: 'string' }, dataset: { type: 'string' },
+      'received-at': { type: 'string' }, json: { type: 'boolean' },
+    })
+    const file = positionals[0]
+    if (!file) throw new UsageError('name the file to validate: va validate <file> --county … --period …')
+    if (positionals.length > 1) throw new UsageError(`one file at a time (got ${positionals.length})`)
+    const dataset = values.dataset === undefined ? undefined : DatasetNameSchema.safeParse(values.dataset).data
+    if (values.dataset !== undefined && !dataset) throw new UsageError('--dataset is village_report, monitored_households or org_units')
+    const registry = dataset === 'org_units'
+    const county = registry && values.county === undefined ? undefined : requireCounty(values.county)
+    const period = registry && values.period === undefined ? undefined : requirePeriod(values.period)
+    let receivedAt = new Date()
+    if (values['received-at'] !== undefined) {
+      receivedAt = new Date(values['received-at'])
+      if (Number.isNaN(receivedAt.getTime())) throw new UsageError('--received-at needs an ISO time, e.g. 2024-07-05T10:00:00+08:00')
+    }
+    if (!existsSync(file)) throw new UsageError(`no such file: ${file}`)
+
+    const home = localHome(io.env, io.cwd)
+    let state: LocalPipeline | undefined
+    if (existsSync(home)) state = await startLocalPipeline({ home })
+    try {
+      const key = county && period ? `uploads/${county}/${period}/${basename(file)}` : `registry/org_units/${basename(file)}`
+      const place = parseUploadKey(key)
+      const preFindings = []
+      if (state && place.kind === 'county') {
+        const lock = await state.deps.ledger.getLock(place.period)
+        if (lock?.locked) preFindings.push(finding({ code: 'period_locked', detail: { zh: `${place.period} 已锁定`, en: `${place.period} is locked` } }))
+      }
+      const ctx = buildContext(state?.deps, place, {
+        receivedAt,
+        submissionId: 'local-check',
+        preFindings,
+        idHashKey: state ? await localIdHashKey(home) : randomBytes(32),
+        ...(dataset ? { dataset } : {}),
+      })
+      const source = await fileByteSource(file)
+      const bar = new ProgressBar('validating', source.size, io.err, io.tty && source.size > 5_000_000)
+      const watched = watchProgress(source, (n) => bar.update(n))
+      try {
+        const decoded: DecodeResult = preFindings.length ? { ok: false, problems: [] } : await decodeFile(watched, { fileName: basename(file) })
+        const { report } = await validateFile(decoded, ctx)
+        bar.done()
+        io.out(values.json ? JSON.stringify(report, null, 2) : formatReport(report, file))
+        return report.status === 'accepted' ? 0 : 1
+      } finally {
+        await source.close?.()
+      }
+    } finally {
+      await state?.close()
+    }
+  },
+}
+
+/** The same bytes, reporting how far the reader has come. */
+export function watchProgress(source: ByteSource, onBytes: (n: number) => void): ByteSource {
+  let seen = 0
+  return {
+    size: source.size,
+    read: async (position, length) => {
+      const b = await source.read(position, length)
+      seen = Math.max(seen, position + b.byteLength)
+      onBytes(seen)
+      return b
+    },
+    stream: async function* () {
+      let n = 0
+      for await (const chunk of source.stream()) {
+        n += chunk.byteLength
+        onBytes(n)
+        yield chunk
+      }
+    },
+    close: async () => source.close?.(),
+  }
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env -S npx tsx
+import { UsageError, type Command, type CommandIo } from './args.ts'
+import { statusCommand } from './commands/status.ts'
+import { uploadCommand } from './commands/upload.ts'
+import { validateCommand } from './commands/validate.ts'
+
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true'
+
+export const COMMANDS: Command[] = [validateCommand, uploadCommand, statusCommand]
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length))
+  return [
+    'va — village-appraisal: county uploads checked, curated and appraised',
+    '',
+    'Usage: va <command> [options]   (va <command> --help for more)',
+    '',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Runs on the embedded local pipeline by default (state under $VA_HOME or .va/).',
+  ].join('\n')
+}
+
+/** Runs one command line; returns the exit code (0 success, 1 rejected/failed check, 2 usage). */
+export async function main(argv: string[], io: CommandIo): Promise<number> {
+  const [name, ...rest] = argv
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.out(usage())
+    return name ? 0 : 2
+  }
+  const command = COMMANDS.find((c) => c.name === name)
+  if (!command) {
+    io.err(`va: unknown command "${name}"\n\n${usage()}`)
+    return 2
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(`Usage: ${command.usage}\n\n${command.help}`)
+    return 0
+  }
+  try {
+    return await command.run(rest, io)
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`va ${name}: ${e.message}\nUsage: ${command.usage}`)
+      return 2
+    }
+    throw e
+  }
+}
+
+const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!)
+if (isMain) {
+  const code = await main(process.argv.slice(2), {
+    out: (t) => process.stdout.write(`${t}\n`),
+    err: (t) => process.stderr.write(t.endsWith('\n') || t.startsWith('\r') ? t : `${t}\n`),
+    env: process.env,
+    cwd: process.cwd(),
+    tty: Boolean(process.stderr.isTTY),
+  }).catch((e: unknown) => {
+    process.stderr.write(`va: ${(e as Error).stack ?? String(e)}\n`)
+    return 1
+  })
+  process.exitCode = code
+}

@@ -1,0 +1,242 @@
+import type { ColumnType } from '../../schemas/datasets.ts'
+import type { Message } from '../../schemas/findings.ts'
+import type { CellValue } from './decode/types.ts'
+import { dayNumber } from './period.ts'
+
+/**
+ * Value parsing of the contract's types (village_report.md, "Types"). Every parser takes the
+ * cell as the file holds it and returns the typed value or the code of what is wrong with it.
+ */
+
+export type ParsedValue = string | number | boolean
+export type ValueProblem = 'type' | 'range' | 'enum' | 'format'
+export type ParseResult =
+  | { ok: true; value: ParsedValue }
+  | { ok: false; code: ValueProblem; detail?: Message }
+
+/** The sentinel of an empty cell: null, '', or only white space (full-width included). */
+export const EMPTY = Symbol('empty')
+
+const BLANK_RE = /^[\s\u3000\u00a0\ufeff\u200b]*$/
+
+export function isBlank(cell: CellValue): boolean {
+  return cell === null || (typeof cell === 'string' && BLANK_RE.test(cell))
+}
+
+/** NFKC (full-width digits and punctuation to ASCII), trimmed, Unicode minus to '-'. */
+export function normaliseText(text: string): string {
+  let s = text
+  // Cheap check first: most cells are plain ASCII and need no normalisation.
+  // eslint-disable-next-line no-control-regex
+  if (/[^\x00-\x7f]/.test(s)) s = s.normalize('NFKC').replace(/[\u2212\u2012\u2013\u2014\u2015]/g, '-')
+  return s.replace(/^[\s\u3000\u00a0\ufeff\u200b]+|[\s\u3000\u00a0\ufeff\u200b]+$/g, '')
+}
+
+/** The text of a cell as a finding's `value` echoes it. */
+export function cellText(cell: CellValue): string {
+  if (cell === null) return ''
+  return typeof cell === 'string' ? cell : String(cell)
+}
+
+const PLAIN_NUMBER_RE = /^[+-]?(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d+)?$/
+const LEADING_DOT_RE = /^[+-]?\.\d+$/
+const SCIENTIFIC_RE = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)[eE][+-]?\d+$/
+
+/** A decimal number as written: thousands separators, sign, fraction, scientific notation. */
+export function parseNumberText(text: string): number | undefined {
+  const s = normaliseText(text)
+  if (PLAIN_NUMBER_RE.test(s) || LEADING_DOT_RE.test(s) || SCIENTIFIC_RE.test(s)) {
+    const n = Number(s.replace(/,/g, ''))
+    return Number.isFinite(n) ? n : undefined
+  }
+  return undefined
+}
+
+function numericCell(cell: CellValue): number | undefined {
+  if (typeof cell === 'number') return Number.isFinite(cell) ? cell : undefined
+  if (typeof cell === 'string') return parseNumberText(cell)
+  return undefined
+}
+
+const TRUE_WORDS = new Set(['是', 'y', 'yes', 'true', '1'])
+const FALSE_WORDS = new Set(['否', 'n', 'no', 'false', '0'])
+
+export function parseBool(cell: CellValue): boolean | undefined {
+  if (typeof cell === 'boolean') return cell
+  if (typeof cell === 'number') return cell === 1 ? true : cell === 0 ? false : undefined
+  if (typeof cell !== 'string') return undefined
+  const s = normaliseText(cell).toLowerCase()
+  if (TRUE_WORDS.has(s)) return true
+  if (FALSE_WORDS.has(s)) return false
+  return undefined
+}
+
+const CN_DIGITS: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, '1': 1, '2': 2, '3': 3, '4': 4 }
+
+/** `2024Q2`, `2024q2`, `2024-Q2`, `2024 Q2`, `2024年第2季度`, `2024年第二季度` → `2024Q2`. */
+export function parsePeriodText(text: string): string | undefined {
+  const s = normaliseText(text).replace(/\s+/g, '')
+  let m = /^(\d{4})-?[Qq]([1-4])$/.exec(s)
+  if (m) return `${m[1]}Q${m[2]}`
+  m = /^(\d{4})年第?([1-4一二三四])季度?$/.exec(s)
+  if (m) return `${m[1]}Q${CN_DIGITS[m[2]!]}`
+  return undefined
+}
+
+/** A statistical code of one of the allowed lengths; a numeric XLSX cell is accepted when whole. */
+export function parseCode(cell: CellValue, lengths: readonly number[]): string | undefined {
+  let s: string
+  if (typeof cell === 'number') {
+    if (!Number.isSafeInteger(cell) || cell < 0) return undefined
+    s = String(cell)
+  } else if (typeof cell === 'string') {
+    s = normaliseText(cell)
+  } else {
+    return undefined
+  }
+  return /^\d+$/.test(s) && lengths.includes(s.length) ? s : undefined
+}
+
+/** Excel's 1900 date system, with its phantom 1900-02-29 (serial 60). */
+export function excelSerialToDay(serial: number): number | undefined {
+  if (!Number.isFinite(serial) || serial < 1 || serial >= 2_958_466) return undefined
+  const whole = Math.floor(serial)
+  if (whole === 60) return undefined
+  // Serial 1 is 1900-01-01; from serial 61 on, Excel counts the nonexistent 1900-02-29.
+  return whole < 60 ? dayNumber(1899, 12, 31) + whole : dayNumber(1899, 12, 30) + whole
+}
+
+function validCalendarDay(y: number, m: number, d: number): number | undefined {
+  if (m < 1 || m > 12 || d < 1 || y < 1900 || y > 9999) return undefined
+  const day = dayNumber(y, m, d)
+  const back = new Date(day * 86_400_000)
+  return back.getUTCMonth() + 1 === m && back.getUTCDate() === d ? day : undefined
+}
+
+/**
+ * A date as a day number: `2024-03-05`, `2024/3/5`, `2024.3.5`, `2024年3月5日` (an optional
+ * midnight time is allowed, as Excel's CSV export writes it), or an Excel serial from XLSX.
+ * A date that does not exist in the calendar is rejected, never rolled over.
+ */
+export function parseDate(cell: CellValue): number | undefined {
+  if (typeof cell === 'number') return excelSerialToDay(cell)
+  if (typeof cell !== 'string') return undefined
+  const s = normaliseText(cell)
+  let m = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]0{1,2}:00(?::00(?:\.0+)?)?)?$/.exec(s)
+  if (!m) m = /^(\d{4})年(\d{1,2})月(\d{1,2})日$/.exec(s)
+  if (!m) return undefined
+  return validCalendarDay(Number(m[1]), Number(m[2]), Number(m[3]))
+}
+
+/** Maps a Chinese or English enum word to its English key (case-insensitive for English). */
+export function enumLookup(values: Readonly<Record<string, string>>): (word: string) => string | undefined {
+  const map = new Map<string, string>()
+  for (const [zh, en] of Object.entries(values)) {
+    map.set(zh, en)
+    map.set(en.toLowerCase(), en)
+  }
+  return (word) => map.get(normaliseText(word).toLowerCase())
+}
+
+const LIST_SPLIT_RE = /[、,，;；\s\u3000]+/
+
+const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+const ID_CHECK = '10X98765432'
+
+/** GB 11643 resident ID: 17 digits and an ISO 7064 MOD 11-2 check character (0–9 or X). */
+export function parseIdNumber(cell: CellValue): string | undefined {
+  if (typeof cell !== 'string') return undefined
+  const s = normaliseText(cell).toUpperCase()
+  if (!/^\d{17}[\dX]$/.test(s)) return undefined
+  let sum = 0
+  for (let i = 0; i < 17; i++) sum += (s.charCodeAt(i) - 48) * ID_WEIGHTS[i]!
+  return ID_CHECK[sum % 11] === s[17] ? s : undefined
+}
+
+/**
+ * Compiles the parser of one column type once, so the hot path does no dispatch on the type.
+ * The returned function is called only for non-blank cells.
+ */
+export function compileParser(type: ColumnType): (cell: CellValue, isDate: boolean) => ParseResult {
+  switch (type.kind) {
+    case 'period':
+      return (cell) => {
+        const p = typeof cell === 'string' ? parsePeriodText(cell) : undefined
+        return p ? { ok: true, value: p } : { ok: false, code: 'format', detail: { zh: '报告期应写作 2024Q2、2024-Q2 或 2024年第2季度', en: 'write the period as 2024Q2, 2024-Q2 or 2024年第2季度' } }
+      }
+    case 'code': {
+      const lengths = type.lengths
+      const zh = `应为 ${lengths.join('、')} 位数字代码`
+      const en = `expected a ${lengths.join(', ')}-digit code`
+      return (cell) => {
+        const c = parseCode(cell, lengths)
+        return c ? { ok: true, value: c } : { ok: false, code: 'format', detail: { zh, en } }
+      }
+    }
+    case 'text': {
+      const { min = 0, max, pattern, patternText } = type
+      return (cell) => {
+        const s = normaliseText(cellText(cell))
+        const len = [...s].length
+        if (len < min || len > max) return { ok: false, code: 'range', detail: { zh: `长度应在 ${min}–${max} 个字符之间`, en: `length must be ${min}–${max} characters` } }
+        if (pattern && !pattern.test(s)) return { ok: false, code: 'format', detail: { zh: `只允许字符 ${patternText}`, en: `only the characters ${patternText} are allowed` } }
+        return { ok: true, value: s }
+      }
+    }
+    case 'bool':
+      return (cell) => {
+        const b = parseBool(cell)
+        return b === undefined ? { ok: false, code: 'type', detail: { zh: '应填 是 或 否', en: 'expected yes or no (是/否, Y/N, true/false, 1/0)' } } : { ok: true, value: b }
+      }
+    case 'int':
+    case 'num': {
+      const whole = type.kind === 'int'
+      const { min, max } = type
+      const bound = max === undefined ? `≥ ${min}` : `${min}–${max}`
+      const typeDetail: Message = whole ? { zh: '应为整数', en: 'expected a whole number' } : { zh: '应为数字', en: 'expected a number' }
+      const rangeDetail: Message = { zh: `应在 ${bound} 范围内`, en: `must be ${bound}` }
+      return (cell) => {
+        const n = numericCell(cell)
+        if (n === undefined) return { ok: false, code: 'type', detail: typeDetail }
+        if (whole && !Number.isInteger(n)) {
+          // A negative fraction is out of bounds before it is a non-integer (validation.md: range, not type).
+          return n < min ? { ok: false, code: 'range', detail: rangeDetail } : { ok: false, code: 'type', detail: typeDetail }
+        }
+        if (n < min || (max !== undefined && n > max) || (whole && !Number.isSafeInteger(n))) return { ok: false, code: 'range', detail: rangeDetail }
+        return { ok: true, value: n === 0 ? 0 : n }
+      }
+    }
+    case 'date':
+      return (cell) => {
+        const d = parseDate(cell)
+        return d === undefined ? { ok: false, code: 'type', detail: { zh: '应为有效日期，如 2024-03-05', en: 'expected a real calendar date such as 2024-03-05' } } : { ok: true, value: d }
+      }
+    case 'enum': {
+      const lookup = enumLookup(type.values)
+      const allowed = Object.keys(type.values).join('、')
+      return (cell) => {
+        const v = lookup(cellText(cell))
+        return v ? { ok: true, value: v } : { ok: false, code: 'enum', detail: { zh: `应为：${allowed}`, en: `expected one of: ${Object.values(type.values).join(', ')}` } }
+      }
+    }
+    case 'enumList': {
+      const lookup = enumLookup(type.values)
+      const allowed = Object.keys(type.values).join('、')
+      return (cell) => {
+        const parts = normaliseText(cellText(cell)).split(LIST_SPLIT_RE).filter((p) => p !== '')
+        const out: string[] = []
+        for (const p of parts) {
+          const v = lookup(p)
+          if (!v) return { ok: false, code: 'enum', detail: { zh: `「${p}」不是允许的取值，应为：${allowed}`, en: `"${p}" is not one of: ${Object.values(type.values).join(', ')}` } }
+          if (!out.includes(v)) out.push(v)
+        }
+        return out.length ? { ok: true, value: out.join(',') } : { ok: false, code: 'enum', detail: { zh: `应为：${allowed}`, en: `expected one of: ${Object.values(type.values).join(', ')}` } }
+      }
+    }
+    case 'idNumber':
+      return (cell) => {
+        const id = parseIdNumber(cell)
+        return id ? { ok: true, value: id } : { ok: false, code: 'format', detail: { zh: '身份证号应为 18 位且校验位正确', en: 'an ID number has 18 characters and a valid check digit' } }
+      }
+  }
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod'
+
+/**
+ * The environment of each Lambda function. The CDK stack sets exactly these keys (it imports
+ * the key lists below) and each handler parses them once at cold start, so a bad deploy fails
+ * loudly with `z.prettifyError` instead of at the first upload.
+ */
+
+export const ValidateEnvSchema = z.object({
+  INGEST_BUCKET: z.string().min(3),
+  LAKE_BUCKET: z.string().min(3),
+  SUBMISSIONS_TABLE: z.string().min(1),
+  /** Secrets Manager secret holding the HMAC key for head_id_hash (never in code or env). */
+  ID_HASH_SECRET_ARN: z.string().min(1),
+  MAX_FILE_BYTES: z.coerce.number().int().positive().default(200_000_000),
+  MAX_ROWS: z.coerce.number().int().positive().default(2_000_000),
+  /** Days after the quarter's last day before late_submission (validation.md). */
+  DEADLINE_DAYS: z.coerce.number().int().nonnegative().default(10),
+  /** SNS topic for verdicts; empty when the stack has none. */
+  VERDICT_TOPIC_ARN: z.string().default(''),
+})
+export type ValidateEnv = z.infer<typeof ValidateEnvSchema>
+
+export const AggregateEnvSchema = z.object({
+  LAKE_BUCKET: z.string().min(3),
+  SUBMISSIONS_TABLE: z.string().min(1),
+  APPRAISALS_TABLE: z.string().min(1),
+  GLUE_DATABASE: z.string().min(1),
+  ATHENA_WORKGROUP: z.string().min(1),
+  /** Province overrides of the scoring configuration, as JSON; empty for the defaults. */
+  SCORING_OVERRIDES: z.string().default(''),
+  APPRAISAL_TOPIC_ARN: z.string().default(''),
+})
+export type AggregateEnv = z.infer<typeof AggregateEnvSchema>
+
+export const VALIDATE_ENV_KEYS = Object.keys(ValidateEnvSchema.shape) as (keyof ValidateEnv)[]
+export const AGGREGATE_ENV_KEYS = Object.keys(AggregateEnvSchema.shape) as (keyof AggregateEnv)[]
+
+/** Parses an environment once; throws with every problem listed. */
+export function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
+  const parsed = schema.safeParse(env)
+  if (!parsed.success) throw new Error(`Invalid environment:\n${z.prettifyError(parsed.error)}`)
+  return parsed.data
+}

@@ -1,0 +1,109 @@
+import { z } from 'zod'
+
+/** File-level codes (contract/validation.md, "File-level codes"). */
+export const FILE_CODES = [
+  'unsupported_format',
+  'malformed',
+  'encoding',
+  'empty_file',
+  'file_too_large',
+  'too_many_rows',
+  'archive_limits',
+  'unknown_dataset',
+  'missing_column',
+  'duplicate_column',
+  'unknown_column',
+  'wrong_place',
+  'period_locked',
+  'late_submission',
+] as const
+
+/** Row-level codes (contract/validation.md, "Row-level codes"). */
+export const ROW_CODES = [
+  'required',
+  'type',
+  'range',
+  'enum',
+  'format',
+  'period_mismatch',
+  'outside_county',
+  'duplicate_key',
+  'rule',
+  'outlier',
+  'roster_mismatch',
+  'unassisted',
+  'unknown_village',
+] as const
+
+export const FINDING_CODES = [...FILE_CODES, ...ROW_CODES] as const
+export const FindingCodeSchema = z.enum(FINDING_CODES)
+export type FindingCode = z.infer<typeof FindingCodeSchema>
+export type FileCode = (typeof FILE_CODES)[number]
+
+/**
+ * File-level errors after which the rows are still checked (contract/validation.md,
+ * "Reading a file"); every other file-level error stops the file from being read.
+ */
+export const NON_STOPPING_FILE_CODES: ReadonlySet<FindingCode> = new Set([
+  'unknown_column',
+  'missing_column',
+  'duplicate_column',
+  'late_submission',
+])
+
+export const VILLAGE_RULES = [
+  'VR01', 'VR02', 'VR03', 'VR04', 'VR05', 'VR06', 'VR07',
+  'VR08', 'VR09', 'VR10', 'VR11', 'VR12', 'VR13', 'VR14',
+] as const
+export const HOUSEHOLD_RULES = ['MH01', 'MH02', 'MH03'] as const
+export const QQ_CHECKS = ['QQ01', 'QQ02', 'QQ03', 'QQ04', 'QQ05'] as const
+export const RULE_IDS = [...VILLAGE_RULES, ...HOUSEHOLD_RULES, ...QQ_CHECKS] as const
+export const RuleIdSchema = z.enum(RULE_IDS)
+export type RuleId = z.infer<typeof RuleIdSchema>
+
+export const SeveritySchema = z.enum(['error', 'warning'])
+export type Severity = z.infer<typeof SeveritySchema>
+
+export const MessageSchema = z.object({ zh: z.string(), en: z.string() })
+export type Message = z.infer<typeof MessageSchema>
+
+/** One finding, with its keys in the order of contract/interfaces.md. */
+export const FindingSchema = z.object({
+  severity: SeveritySchema,
+  code: FindingCodeSchema,
+  rule: RuleIdSchema.optional(),
+  row: z.number().int().positive().optional(),
+  column: z.string().optional(),
+  header: z.string().optional(),
+  cell: z.string().optional(),
+  sheet: z.string().optional(),
+  value: z.string().optional(),
+  message: MessageSchema,
+})
+export type Finding = z.infer<typeof FindingSchema>
+
+export const DATASETS = ['village_report', 'monitored_households', 'org_units'] as const
+export const DatasetNameSchema = z.enum(DATASETS)
+export type DatasetName = z.infer<typeof DatasetNameSchema>
+
+export const RowCountsSchema = z.object({
+  total: z.number().int().nonnegative(),
+  accepted: z.number().int().nonnegative(),
+  rejected: z.number().int().nonnegative(),
+})
+
+/** The `va validate --json` document, which is also the submission report (interfaces.md). */
+export const ValidationReportSchema = z.object({
+  dataset: DatasetNameSchema.nullable(),
+  county: z.string().nullable(),
+  period: z.string().nullable(),
+  status: z.enum(['accepted', 'rejected']),
+  rows: RowCountsSchema,
+  counts: z.record(z.string(), z.number().int().positive()),
+  findings: z.array(FindingSchema),
+  truncated: z.boolean(),
+})
+export type ValidationReport = z.infer<typeof ValidationReportSchema>
+
+/** A report lists at most this many findings in detail (validation.md). */
+export const MAX_LISTED_FINDINGS = 1000
