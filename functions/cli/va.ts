@@ -1,12 +1,13 @@
 #!/usr/bin/env -S npx tsx
 import { UsageError, type Command, type CommandIo } from './args.ts'
+import { demoCommand } from './commands/demo.ts'
 import { statusCommand } from './commands/status.ts'
 import { uploadCommand } from './commands/upload.ts'
 import { validateCommand } from './commands/validate.ts'
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true'
 
-export const COMMANDS: Command[] = [validateCommand, uploadCommand, statusCommand]
+export const COMMANDS: Command[] = [validateCommand, uploadCommand, statusCommand, demoCommand]
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length))

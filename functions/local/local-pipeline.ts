@@ -30,6 +30,11 @@ export interface LocalPipelineOptions {
   /** Keep DynamoDB in memory (tests that need no persistence). */
   inMemoryDynamo?: boolean
   limits?: Partial<UploadDeps['limits']>
+  /**
+   * The time S3 "received" an object, for simulations (the demo replays past quarters as if
+   * they arrived on time). Without it, the emulator's event time is used, as on AWS.
+   */
+  receivedAt?: (key: string) => Date | undefined
 }
 
 export interface LocalPipeline {
@@ -82,7 +87,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       bucket: record.s3.bucket.name,
       key: record.s3.object.key,
       sequencer: record.s3.object.sequencer,
-      eventTime: new Date(record.eventTime),
+      eventTime: options.receivedAt?.(record.s3.object.key) ?? new Date(record.eventTime),
       ...(record.s3.object.versionId ? { versionId: record.s3.object.versionId } : {}),
       ...(record.userIdentity?.principalId ? { principal: record.userIdentity.principalId } : {}),
     }))

@@ -1,0 +1,141 @@
+import { existsSync } from 'node:fs'
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { PutObjectCommand } from '@aws-sdk/client-s3'
+import { planProvince, quartersBetween, registryCsv, rosterCsv, villageQuarter, villageReportCsv, type VillageQuarter } from '../../demo/generate.ts'
+import { LOCAL_NAMES } from '../../local/emulators.ts'
+import { localHome, startLocalPipeline } from '../../local/local-pipeline.ts'
+import { formatPeriod, quarterLastDay, SHANGHAI_OFFSET_MS, type Quarter } from '../../core/period.ts'
+import type { Verdict } from '../../use-cases/process-upload.ts'
+import { UsageError, parseFlags, type Command } from '../args.ts'
+import { formatReport, table } from '../format.ts'
+import { ProgressBar } from '../progress.ts'
+
+const MARKER = '.va-demo'
+
+export const demoCommand: Command = {
+  name: 'demo',
+  summary: 'the whole pipeline locally on generated sample data, end to end',
+  usage: 'va demo [--seed <n>] [--from <YYYYQn>] [--to <YYYYQn>] [--townships <n>] [--villages <n>]',
+  help: `Generates a province's registry and eight quarters of village reports (and rosters for
+the last two quarters) from real place codes, uploads them through the embedded S3 emulator,
+plants a few problems on purpose, and shows what the pipeline answered.
+
+The demo starts from a clean local state (\$VA_HOME or .va/); it refuses to wipe a state it
+did not create.
+
+Options:
+  --seed <n>         the generator's seed (default 2024)
+  --from, --to       the quarters (default 2023Q1 to 2024Q4)
+  --townships <n>    townships per county (default 6)
+  --villages <n>     villages per township (default 8)`,
+  async run(argv, io) {
+    const { values } = parseFlags(argv, {
+      seed: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' },
+      townships: { type: 'string' }, villages: { type: 'string' },
+    })
+    const int = (v: string | undefined, d: number, flag: string) => {
+      if (v === undefined) return d
+      if (!/^\d+$/.test(v)) throw new UsageError(`${flag} needs a whole number`)
+      return Number(v)
+    }
+    const seed = int(values.seed, 2024, '--seed')
+    const quarters = quartersBetween(values.from ?? '2023Q1', values.to ?? '2024Q4')
+    if (quarters.length === 0) throw new UsageError('--from must not be after --to')
+    const home = localHome(io.env, io.cwd)
+    if (existsSync(home) && (await readdir(home)).length > 0 && !existsSync(join(home, MARKER))) {
+      throw new UsageError(`${home} holds local state the demo did not create; set VA_HOME to another folder to run the demo`)
+    }
+    await rm(home, { recursive: true, force: true })
+    await mkdir(home, { recursive: true })
+    await writeFile(join(home, MARKER), 'created by va demo\n')
+
+    const plan = planProvince({ seed, province: '52', townshipsPerCounty: int(values.townships, 6, '--townships'), villagesPerTownship: int(values.villages, 8, '--villages') })
+    const villages = plan.counties.reduce((s, c) => s + c.villages.length, 0)
+    io.out(`va demo: ${plan.province.name} (${plan.province.code}), ${plan.counties.length} counties, ${villages} villages, ${quarters.length} quarters (${formatPeriod(quarters[0]!)}–${formatPeriod(quarters.at(-1)!)}), seed ${seed}`)
+    io.out(`local state: ${home}\n`)
+
+    // Each file arrives some days after its quarter, as counties send them; the late county
+    // and the late file are planted on purpose.
+    const lateCounty = plan.counties[3]!.code
+    const arrival = new Map<string, Date>()
+    const onTime = (q: Quarter, county: string) => {
+      const days = county === lateCounty ? 14 : 3 + (Number(county) % 6)
+      return new Date((quarterLastDay(q) + days) * 86_400_000 - SHANGHAI_OFFSET_MS + 10 * 3600_000)
+    }
+    const pipeline = await startLocalPipeline({ home, receivedAt: (key) => arrival.get(key) })
+    try {
+      const uploads: { key: string; body: string | Uint8Array; at: Date }[] = []
+      const last = quarters.at(-1)!
+      uploads.push({ key: 'registry/org_units/铜仁市区划名册.csv', body: registryCsv(plan), at: new Date((quarterLastDay(quarters[0]!) - 30) * 86_400_000) })
+      const planted: { key: string; why: string }[] = []
+      for (const q of quarters) {
+        for (const county of plan.counties) {
+          const rows: VillageQuarter[] = county.villages.map((v) => villageQuarter(v, q, seed))
+          const period = formatPeriod(q)
+          const isLast = q === last
+          if (isLast && county === plan.counties[1]) {
+            // A red-line village: a child out of school must be reported, and is scored.
+            rows[0]!.values['dropouts'] = 1
+          }
+          if (isLast && county === plan.counties[2]) {
+            // Yuan entered where 10k yuan is asked: accepted, flagged as QQ05.
+            rows[1]!.values['linkage_funds_allocated'] = Math.round((rows[1]!.values['linkage_funds_allocated'] as number) * 10_000)
+            planted.push({ key: `uploads/${county.code}/${period}/村报表.csv`, why: 'funds in yuan instead of 10k yuan (warning QQ05)' })
+          }
+          uploads.push({ key: `uploads/${county.code}/${period}/村报表.csv`, body: villageReportCsv(rows), at: onTime(q, county.code) })
+          if (quarters.indexOf(q) >= quarters.length - 2) {
+            let roster = rosterCsv(period, rows)
+            if (isLast && county === plan.counties[4]) {
+              // A roster that disagrees with its report: one household left off.
+              roster = roster.split('\n').filter((_, i) => i !== 1).join('\n')
+              planted.push({ key: `uploads/${county.code}/${period}/监测户名册.csv`, why: 'a household missing from the roster (roster_mismatch)' })
+            }
+            uploads.push({ key: `uploads/${county.code}/${period}/监测户名册.csv`, body: roster, at: new Date(onTime(q, county.code).getTime() + 3600_000) })
+          }
+        }
+      }
+      // Files rejected on purpose, sent after the quarter's clean uploads.
+      const bad = villageQuarter(plan.counties[0]!.villages[0]!, last, seed)
+      bad.values['population'] = 12
+      bad.values['households'] = '一千二'
+      const badKey = `uploads/${plan.counties[0]!.code}/${formatPeriod(last)}/更正版.csv`
+      uploads.push({ key: badKey, body: villageReportCsv([bad, villageQuarter(plan.counties[0]!.villages[1]!, last, seed)]), at: onTime(last, plan.counties[0]!.code) })
+      planted.push({ key: badKey, why: 'a correction with a text number and population below households (rejected)' })
+      const pngKey = `uploads/${plan.counties[0]!.code}/${formatPeriod(last)}/截图.csv`
+      uploads.push({ key: pngKey, body: Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), at: onTime(last, plan.counties[0]!.code) })
+      planted.push({ key: pngKey, why: 'a screenshot saved with a .csv name (rejected)' })
+
+      const bar = new ProgressBar('uploading', uploads.length, io.err, io.tty)
+      const verdicts = new Map<string, Verdict>()
+      const started = Date.now()
+      let done = 0
+      for (const u of uploads) {
+        arrival.set(u.key, u.at)
+        const verdict = pipeline.verdictFor(u.key)
+        await pipeline.s3.client.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.ingestBucket, Key: u.key, Body: u.body }))
+        verdicts.set(u.key, await verdict)
+        bar.update(++done, u.key)
+        if (!io.tty && done % 20 === 0) io.err(`uploaded ${done}/${uploads.length}`)
+      }
+      bar.done()
+      const all = [...verdicts.values()]
+      const accepted = all.filter((v) => v.report.status === 'accepted').length
+      io.out(`${uploads.length} uploads in ${((Date.now() - started) / 1000).toFixed(1)} s: ${accepted} accepted, ${all.length - accepted} rejected`)
+      const late = all.filter((v) => v.report.counts['late_submission']).map((v) => v.submission.object_key)
+      io.out(`late submissions: ${late.length} (county ${lateCounty} sends 14 days after the quarter)\n`)
+
+      io.out('Planted problems and what the pipeline said:')
+      io.out(table(['upload', 'planted', 'verdict', 'findings'], planted.map((p) => {
+        const v = verdicts.get(p.key)!
+        return [p.key, p.why, v.report.status, Object.entries(v.report.counts).map(([k, n]) => `${k} ${n}`).join(', ')]
+      })))
+      io.out(`\nThe rejection report of ${badKey}:\n`)
+      io.out(formatReport(verdicts.get(badKey)!.report))
+      io.out(`\nNext: va status --county ${plan.counties[0]!.code} --period ${formatPeriod(last)}`)
+      return 0
+    } finally {
+      await pipeline.close()
+    }
+  },
+}
