@@ -1,5 +1,6 @@
 #!/usr/bin/env -S npx tsx
 import { UsageError, type Command, type CommandIo } from './args.ts'
+import { aggregateCommand, appraisalCommand, queryCommand, unlockCommand } from './commands/appraisal.ts'
 import { demoCommand } from './commands/demo.ts'
 import { statusCommand } from './commands/status.ts'
 import { uploadCommand } from './commands/upload.ts'
@@ -7,7 +8,7 @@ import { validateCommand } from './commands/validate.ts'
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true'
 
-export const COMMANDS: Command[] = [validateCommand, uploadCommand, statusCommand, demoCommand]
+export const COMMANDS: Command[] = [validateCommand, uploadCommand, statusCommand, aggregateCommand, unlockCommand, appraisalCommand, queryCommand, demoCommand]
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length))

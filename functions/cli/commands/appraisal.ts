@@ -1,0 +1,158 @@
+import { existsSync } from 'node:fs'
+import type { StoredCountyAppraisal } from '../../use-cases/run-appraisal.ts'
+import { runAppraisal } from '../../use-cases/run-appraisal.ts'
+import { localAppraisalDeps } from '../../local/local-appraisal.ts'
+import { localHome, startLocalPipeline, type LocalPipeline } from '../../local/local-pipeline.ts'
+import { loadSavedQuery } from '../../adapters/sql-files.ts'
+import { parsePeriod } from '../../core/period.ts'
+import { UsageError, parseFlags, requireCounty, requirePeriod, requireTarget, type Command, type CommandIo } from '../args.ts'
+import { table } from '../format.ts'
+
+async function withLocal<T>(io: CommandIo, target: unknown, work: (p: LocalPipeline) => Promise<T>): Promise<T> {
+  if (requireTarget(target) === 'aws') throw new UsageError('--target aws runs through the deployed aggregate function and Athena; this command line runs the local pipeline only in this version')
+  const home = localHome(io.env, io.cwd)
+  if (!existsSync(home)) throw new UsageError(`no local state at ${home}: upload files first (va upload, or va demo)`)
+  const pipeline = await startLocalPipeline({ home })
+  try {
+    return await work(pipeline)
+  } finally {
+    await pipeline.close()
+  }
+}
+
+const fmt = (n: unknown, digits = 1) => (typeof n === 'number' ? n.toFixed(digits) : '—')
+
+export const aggregateCommand: Command = {
+  name: 'aggregate',
+  summary: 'run the quarterly appraisal now',
+  usage: 'va aggregate --period <YYYYQn> [--publish] [--json]',
+  help: `Computes every county's indicators from the accepted village reports of the quarter (the
+SQL in functions/sql/, on DuckDB locally and Athena on AWS), scores, grades and ranks them,
+writes analytics/county_appraisals/… and the appraisals table. A re-run replaces the quarter
+and keeps the previous run as a prior version.
+
+Options:
+  --period <YYYYQn>   the quarter
+  --publish           lock the quarter: later uploads for it are rejected (period_locked)
+  --by <name>         who publishes (default: $USER)
+  --json              print the appraisal JSON`,
+  async run(argv, io) {
+    const { values } = parseFlags(argv, { period: { type: 'string' }, publish: { type: 'boolean' }, by: { type: 'string' }, json: { type: 'boolean' }, target: { type: 'string' } })
+    const period = requirePeriod(values.period)
+    return withLocal(io, values.target, async (pipeline) => {
+      const deps = await localAppraisalDeps(pipeline)
+      try {
+        const result = await runAppraisal(deps, { period, now: new Date(), publish: values.publish ?? false, by: values.by ?? io.env['USER'] ?? 'local' })
+        if (values.json) io.out(JSON.stringify({ ...result.appraisal, missing_counties: result.missing_counties }, null, 2))
+        else {
+          io.out(`appraisal ${period}: ${result.appraisal.counties.length} counties scored, run ${result.run_id}${result.published ? ', published and locked' : ''}`)
+          if (result.missing_counties.length) io.out(`missing counties: ${result.missing_counties.join(', ')}`)
+          io.out(rankingTable(result.appraisal.counties.map((c) => ({ ...c, period, config: result.appraisal.config, run_id: result.run_id, computed_at: result.computed_at }))))
+        }
+        return 0
+      } finally {
+        await deps.engine.close()
+      }
+    })
+  },
+}
+
+export function rankingTable(counties: StoredCountyAppraisal[]): string {
+  return table(['rank', 'county', 'name', 'city', 'score', 'grade', 'red flags'], counties.map((c) => [
+    String(c.rank_in_province), c.county, c.name ?? '', c.city, fmt(c.score, 2), c.grade,
+    c.red_flags.map((f) => `${f.indicator} ${f.value} (${f.villages.join(' ')})`).join('; '),
+  ]))
+}
+
+export const unlockCommand: Command = {
+  name: 'unlock',
+  summary: 'unlock a published quarter, recording who and why',
+  usage: 'va unlock --period <YYYYQn> --reason "…" [--by <name>]',
+  help: `Unlocks a quarter that was published, so that counties can send corrections. The
+unlock is recorded with who did it and why.`,
+  async run(argv, io) {
+    const { values } = parseFlags(argv, { period: { type: 'string' }, reason: { type: 'string' }, by: { type: 'string' }, json: { type: 'boolean' }, target: { type: 'string' } })
+    const period = requirePeriod(values.period)
+    if (!values.reason?.trim()) throw new UsageError('--reason is required: say why the quarter is unlocked')
+    return withLocal(io, values.target, async (pipeline) => {
+      const lock = await pipeline.deps.ledger.setLock(period, false, values.by ?? io.env['USER'] ?? 'local', new Date().toISOString(), values.reason!)
+      io.out(values.json ? JSON.stringify(lock, null, 2) : `${period} unlocked by ${lock.by}: ${values.reason}`)
+      return 0
+    })
+  },
+}
+
+export const appraisalCommand: Command = {
+  name: 'appraisal',
+  summary: 'read the appraisal of a quarter (ranked), a city, or a county',
+  usage: 'va appraisal --period <YYYYQn> [--city <4 digits>] [--county <6 digits>] [--json]',
+  help: `Reads the stored appraisal from the appraisals table: every county of the quarter ranked,
+or one city's counties in city rank, or one county.`,
+  async run(argv, io) {
+    const { values } = parseFlags(argv, { period: { type: 'string' }, city: { type: 'string' }, county: { type: 'string' }, json: { type: 'boolean' }, target: { type: 'string' } })
+    const period = requirePeriod(values.period)
+    if (values.city !== undefined && !/^\d{4}$/.test(values.city)) throw new UsageError('--city needs the 4-digit city code')
+    const county = values.county === undefined ? undefined : requireCounty(values.county)
+    return withLocal(io, values.target, async (pipeline) => {
+      const deps = await localAppraisalDeps(pipeline)
+      await deps.engine.close()
+      let items = values.city ? await deps.appraisals.byCity(period, values.city) : await deps.appraisals.byPeriod(period)
+      if (county) items = items.filter((c) => c.county === county)
+      items.sort((a, b) => (values.city ? a.rank_in_city - b.rank_in_city : a.province.localeCompare(b.province) || a.rank_in_province - b.rank_in_province) || a.county.localeCompare(b.county))
+      if (items.length === 0) {
+        io.err(`no appraisal stored for ${period}${values.city ? ` city ${values.city}` : ''}${county ? ` county ${county}` : ''}; run va aggregate --period ${period}`)
+        return 1
+      }
+      const doc = {
+        period,
+        config: items[0]!.config,
+        counties: items.map((c) => ({
+          county: c.county, name: c.name, city: c.city, province: c.province, indicators: c.indicators,
+          score: c.score, grade: c.grade, rank_in_city: c.rank_in_city, rank_in_province: c.rank_in_province,
+          red_flags: c.red_flags, breakdown: c.breakdown,
+        })),
+      }
+      io.out(values.json ? JSON.stringify(doc, null, 2) : rankingTable(items))
+      return 0
+    })
+  },
+}
+
+export const queryCommand: Command = {
+  name: 'query',
+  summary: 'run SQL on the lake (DuckDB locally, Athena on AWS)',
+  usage: 'va query "<sql>" [--json]  |  va query --saved <name> --period <YYYYQn> [--json]',
+  help: `Runs SQL over the tables village_reports, monitored_households, county_appraisals and
+org_units. Saved queries: ranking, red_flags, stuck_households, lagging_funds, qoq_movers.`,
+  async run(argv, io) {
+    const { values, positionals } = parseFlags(argv, { saved: { type: 'string' }, period: { type: 'string' }, json: { type: 'boolean' }, target: { type: 'string' } })
+    if (!values.saved && !positionals[0]) throw new UsageError('give the SQL, or --saved <name> --period <YYYYQn>')
+    return withLocal(io, values.target, async (pipeline) => {
+      const deps = await localAppraisalDeps(pipeline)
+      try {
+        await deps.beforeQuery?.()
+        let rows
+        if (values.saved) {
+          const q = parsePeriod(requirePeriod(values.period))!
+          let saved
+          try {
+            saved = loadSavedQuery(values.saved, 'duckdb')
+          } catch {
+            throw new UsageError(`no saved query "${values.saved}"; try ranking, red_flags, stuck_households, lagging_funds, qoq_movers`)
+          }
+          rows = await deps.engine.query(saved.sql, [q.year, q.quarter])
+        } else {
+          rows = await deps.engine.query(positionals[0]!)
+        }
+        if (values.json) io.out(JSON.stringify(rows, null, 2))
+        else {
+          const cols = rows[0] ? Object.keys(rows[0]) : []
+          io.out(rows.length ? table(cols, rows.map((r) => cols.map((c) => (r[c] === null ? '' : String(r[c]))))) : '(no rows)')
+        }
+        return 0
+      } finally {
+        await deps.engine.close()
+      }
+    })
+  },
+}

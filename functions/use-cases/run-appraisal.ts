@@ -1,0 +1,87 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { APPRAISAL_COLUMNS, toAppraisalRow } from '../core/appraisal/appraisal-columns.ts'
+import { countyInputsFromRows, type IndicatorRows } from '../core/appraisal/indicators.ts'
+import { scoreAppraisal, type Appraisal, type CountyAppraisal } from '../core/appraisal/score.ts'
+import { collectiveIncomeThresholds, type LoadedScoringConfig } from '../core/appraisal/scoring-config.ts'
+import { lakeKeys } from '../core/object-keys.ts'
+import { parsePeriod } from '../core/period.ts'
+import { ParquetFileWriter } from '../adapters/parquet-file-writer.ts'
+import { loadSql } from '../adapters/sql-files.ts'
+import type { SubmissionLedger } from './ledger.ts'
+import type { ObjectStore, QueryEngine, SqlRow } from './ports.ts'
+
+export type StoredCountyAppraisal = CountyAppraisal & { period: string; config: Appraisal['config']; run_id: string; computed_at: string }
+
+/** The `appraisals` table: written per quarter, read by quarter, city or county without scans. */
+export interface AppraisalStore {
+  save(appraisal: Appraisal, meta: { run_id: string; computed_at: string; missing_counties: string[] }): Promise<void>
+  byPeriod(period: string): Promise<StoredCountyAppraisal[]>
+  byCity(period: string, city: string): Promise<StoredCountyAppraisal[]>
+  byCounty(county: string): Promise<StoredCountyAppraisal[]>
+}
+
+export interface AppraisalDeps {
+  engine: QueryEngine
+  store: ObjectStore
+  ledger: SubmissionLedger
+  appraisals: AppraisalStore
+  lakeBucket: string
+  scoring: LoadedScoringConfig
+  tmpDir: string
+  /** Local runs copy the lake's new objects where DuckDB reads them; Athena needs nothing. */
+  beforeQuery?: () => Promise<void>
+}
+
+export interface AppraisalRun {
+  appraisal: Appraisal
+  missing_counties: string[]
+  run_id: string
+  computed_at: string
+  published: boolean
+}
+
+/**
+ * The quarterly appraisal: the indicator SQL on the lake, scoring, the Parquet table and the
+ * DynamoDB items; a re-run replaces the quarter and keeps the prior run as a previous version.
+ * `publish` locks the quarter against later uploads.
+ */
+export async function runAppraisal(deps: AppraisalDeps, input: { period: string; now: Date; publish?: boolean; by?: string }): Promise<AppraisalRun> {
+  const q = parsePeriod(input.period)
+  if (!q) throw new Error(`Not a quarter: ${input.period}`)
+  await deps.beforeQuery?.()
+  const run = (name: string, params: (string | number)[] = [q.year, q.quarter]) => deps.engine.query(loadSql(name, { dialect: deps.engine.name }), params)
+  const indicators = new Map<number, SqlRow[]>()
+  for (const threshold of collectiveIncomeThresholds(deps.scoring.config, q.quarter)) {
+    indicators.set(threshold, await run('county-indicators', [q.year, q.quarter, threshold]))
+  }
+  const rows: IndicatorRows = {
+    indicators,
+    yearEarlier: await run('county-income-year-earlier'),
+    villagesExpected: await run('villages-expected'),
+    redFlagVillages: await run('red-flag-villages'),
+    medianDays: await run('median-days-to-eliminate'),
+    countyNames: await run('county-names', []),
+  }
+  const missing = (await run('missing-counties')).map((r) => String(r['county_code'] ?? r['county']))
+  const appraisal = scoreAppraisal({ year: q.year, quarter: q.quarter, counties: countyInputsFromRows(rows, deps.scoring.config, q.quarter), config: deps.scoring.config, sha256: deps.scoring.sha256 })
+  const computed_at = input.now.toISOString()
+  const run_id = `${computed_at.replace(/[-:.]/g, '')}`
+
+  const work = await mkdtemp(join(deps.tmpDir, 'va-appraisal-'))
+  try {
+    const path = join(work, 'data.parquet')
+    const writer = new ParquetFileWriter(path, APPRAISAL_COLUMNS.map((c) => ({ name: c.key, storage: c.storage })))
+    for (const c of appraisal.counties) {
+      const row = toAppraisalRow(c, { config_version: appraisal.config.version, config_sha256: appraisal.config.sha256, run_id, computed_at })
+      writer.write({ ...row, computed_at: input.now.getTime() })
+    }
+    writer.finish()
+    await deps.store.putFile(deps.lakeBucket, lakeKeys.appraisal(q), path)
+  } finally {
+    await rm(work, { recursive: true, force: true })
+  }
+  await deps.appraisals.save(appraisal, { run_id, computed_at, missing_counties: missing })
+  if (input.publish) await deps.ledger.setLock(input.period, true, input.by ?? 'aggregate', computed_at, 'appraisal published')
+  return { appraisal, missing_counties: missing, run_id, computed_at, published: Boolean(input.publish) }
+}
