@@ -1,0 +1,204 @@
+import { GRADES, RED_LINE_INDICATORS, SCORE_TIE_TOLERANCE } from '../../../schemas/scoring.ts'
+import type { EffectiveScoring, Grade, IndicatorKey, Quarter, RedLineIndicator, ScorableIndicator, ScoringConfig } from '../../../schemas/scoring.ts'
+import { configForProvince, resolvedRules } from './scoring-config.ts'
+import type { ResolvedRule } from './scoring-config.ts'
+
+/** Every indicator of a county (appraisal.md); null where a ratio's denominator is 0 or data is absent. */
+export type CountyIndicators = Record<IndicatorKey, number | null>
+
+export interface CountyInput {
+  county: string
+  /** From the registry; null without one (reports then print the code). */
+  name: string | null
+  /** First 4 digits of the county code. */
+  city: string
+  /** First 2 digits. */
+  province: string
+  indicators: CountyIndicators
+  /** The villages behind each red-line indicator above 0 (red-flag-villages.sql). */
+  red_flag_villages?: Partial<Record<RedLineIndicator, readonly string[]>>
+}
+
+/** Why a county earned what it did on one indicator. */
+export interface IndicatorPoints {
+  indicator: ScorableIndicator
+  direction: 'up' | 'down'
+  value: number | null
+  floor: number
+  target: number
+  weight: number
+  points: number
+}
+
+export interface RedFlag {
+  indicator: RedLineIndicator
+  value: number
+  villages: string[]
+}
+
+export interface CountyAppraisal {
+  county: string
+  name: string | null
+  city: string
+  province: string
+  indicators: CountyIndicators
+  /** Unrounded, after deductions, floored at 0. */
+  score: number
+  grade: Grade
+  rank_in_city: number
+  rank_in_province: number
+  red_flags: RedFlag[]
+  /** Points of each scored indicator, in the configuration's order. */
+  breakdown: IndicatorPoints[]
+  /** Sum of the breakdown's points, before red-line deductions. */
+  points: number
+  /** Points deducted for red lines. */
+  deductions: number
+}
+
+export interface Appraisal {
+  /** `YYYYQn`. */
+  period: string
+  config: { version: string; sha256: string }
+  /** By province, then rank in province, then county code. */
+  counties: CountyAppraisal[]
+  /** Active registry counties without an accepted report (missing-counties.sql), sorted; empty without a registry. */
+  missing_counties: string[]
+}
+
+export interface ScoreInput {
+  year: number
+  quarter: Quarter
+  counties: readonly CountyInput[]
+  config: ScoringConfig
+  /** Of the configuration's bytes (loadScoringConfig). */
+  sha256: string
+  /** Registry counties that did not report: listed, not appraised or ranked. */
+  missingCounties?: readonly string[]
+}
+
+/** Scores, grades and ranks the counties of one quarter (appraisal.md, "Default scoring"). */
+export function scoreAppraisal(input: ScoreInput): Appraisal {
+  const seen = new Set<string>()
+  const scored = input.counties.map((county) => {
+    if (seen.has(county.county)) throw new Error(`County ${county.county} appears twice in the appraisal input`)
+    seen.add(county.county)
+    return scoreCounty(county, configForProvince(input.config, county.province), input.quarter)
+  })
+  const cityRanks = rankWithin(scored, (c) => c.city)
+  const provinceRanks = rankWithin(scored, (c) => c.province)
+  const counties = scored.map((c) => ({
+    ...c,
+    rank_in_city: rankOf(cityRanks, c.county),
+    rank_in_province: rankOf(provinceRanks, c.county),
+  }))
+  counties.sort((a, b) => compareCodes(a.province, b.province) || a.rank_in_province - b.rank_in_province || compareCodes(a.county, b.county))
+  return {
+    period: `${input.year}Q${input.quarter}`,
+    config: { version: input.config.version, sha256: input.sha256 },
+    counties,
+    missing_counties: [...(input.missingCounties ?? [])].filter((c) => !seen.has(c)).sort(compareCodes),
+  }
+}
+
+type Unranked = Omit<CountyAppraisal, 'rank_in_city' | 'rank_in_province'>
+
+/** One county's points, red flags, score and grade under the scoring of its province. */
+export function scoreCounty(county: CountyInput, scoring: EffectiveScoring, quarter: Quarter): Unranked {
+  const breakdown = resolvedRules(scoring, quarter).map((rule) => {
+    const value = county.indicators[rule.indicator]
+    return {
+      indicator: rule.indicator,
+      direction: rule.direction,
+      value,
+      floor: rule.floor,
+      target: rule.target,
+      weight: rule.weight,
+      points: indicatorPoints(value, rule),
+    }
+  })
+  const red_flags: RedFlag[] = []
+  for (const indicator of RED_LINE_INDICATORS) {
+    const value = county.indicators[indicator]
+    if (value === null || !(value > 0)) continue
+    const villages = [...(county.red_flag_villages?.[indicator] ?? [])].sort(compareCodes)
+    red_flags.push({ indicator, value, villages })
+  }
+  const points = breakdown.reduce((sum, b) => sum + b.points, 0)
+  const deductions = red_flags.length * scoring.red_line_deduction
+  const score = Math.max(0, points - deductions)
+  return {
+    county: county.county,
+    name: county.name,
+    city: county.city,
+    province: county.province,
+    indicators: county.indicators,
+    score,
+    grade: gradeOf(score, red_flags.length > 0, scoring),
+    red_flags,
+    breakdown,
+    points,
+    deductions,
+  }
+}
+
+/**
+ * weight × clamp((value − floor) / (target − floor), 0, 1); for a "down" indicator the target
+ * lies below the floor, so the same formula runs the other way. A null value earns
+ * weight × null_share (full weight, half for income_growth_yoy in the defaults).
+ */
+export function indicatorPoints(value: number | null, rule: Pick<ResolvedRule, 'weight' | 'floor' | 'target' | 'null_share'>): number {
+  if (value === null) return rule.weight * rule.null_share
+  const progress = (value - rule.floor) / (rule.target - rule.floor)
+  return rule.weight * Math.min(1, Math.max(0, progress))
+}
+
+/** The grade of a score; a county with a red flag gets at most the configured cap (fair). */
+export function gradeOf(score: number, hasRedFlag: boolean, scoring: Pick<EffectiveScoring, 'grades' | 'red_flag_grade_cap'>): Grade {
+  const { excellent, good, fair } = scoring.grades
+  const grade: Grade = score >= excellent ? 'excellent' : score >= good ? 'good' : score >= fair ? 'fair' : 'poor'
+  if (!hasRedFlag) return grade
+  return GRADES[Math.max(GRADES.indexOf(grade), GRADES.indexOf(scoring.red_flag_grade_cap))] ?? grade
+}
+
+/**
+ * Competition ranks (1, 2, 2, 4) by unrounded score, best first. Scores within 1e-9 of the
+ * best score of their group tie and share the group's rank.
+ */
+export function competitionRanks(items: readonly { county: string; score: number }[]): Map<string, number> {
+  const sorted = [...items].sort((a, b) => b.score - a.score || compareCodes(a.county, b.county))
+  const ranks = new Map<string, number>()
+  let groupStart = 0
+  for (let i = 0; i < sorted.length; i++) {
+    const leader = sorted[groupStart]
+    const item = sorted[i]
+    if (leader === undefined || item === undefined) continue
+    if (leader.score - item.score > SCORE_TIE_TOLERANCE) groupStart = i
+    ranks.set(item.county, groupStart + 1)
+  }
+  return ranks
+}
+
+function rankWithin(counties: readonly Unranked[], groupOf: (c: Unranked) => string): Map<string, number> {
+  const groups = new Map<string, Unranked[]>()
+  for (const c of counties) {
+    const key = groupOf(c)
+    groups.set(key, [...(groups.get(key) ?? []), c])
+  }
+  const ranks = new Map<string, number>()
+  for (const members of groups.values()) {
+    for (const [county, rank] of competitionRanks(members)) ranks.set(county, rank)
+  }
+  return ranks
+}
+
+function rankOf(ranks: ReadonlyMap<string, number>, county: string): number {
+  const rank = ranks.get(county)
+  if (rank === undefined) throw new Error(`No rank for county ${county}`)
+  return rank
+}
+
+/** Codes are digit strings: plain code-unit order, independent of the locale. */
+function compareCodes(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
