@@ -1,0 +1,80 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import { QueryCommand } from '@aws-sdk/lib-dynamodb'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { documentClient } from '../../functions/adapters/dynamo-submission-ledger.ts'
+import { readParquetRows } from '../../functions/adapters/parquet-read.ts'
+import { LOCAL_NAMES } from '../../functions/local/emulators.ts'
+import { localAppraisalDeps } from '../../functions/local/local-appraisal.ts'
+import { startLocalPipeline, type LocalPipeline } from '../../functions/local/local-pipeline.ts'
+import { runAppraisal, type AppraisalDeps } from '../../functions/use-cases/run-appraisal.ts'
+
+const HEADER = '报告期,村代码,村名称,乡镇名称,是否重点帮扶村,是否易地搬迁安置点,总户数,总人口,脱贫户数,脱贫人口数,易地搬迁户数,易地搬迁人数,脱贫不稳定户数,脱贫不稳定户人数,边缘易致贫户数,边缘易致贫户人数,突发严重困难户数,突发严重困难户人数,本季度新识别监测户数,已消除风险户数,已消除风险人数,脱贫人口人均纯收入,低于监测线人数,脱贫劳动力人数,脱贫劳动力务工就业人数,公益性岗位安置人数,搬迁零就业家庭户数,义务教育辍学人数,参保人数,存量危房户数,饮水不安全户数,村集体经济经营性收入,衔接资金下达,衔接资金支出,衔接资金项目数,已竣工项目数'
+// Two villages' rows: the contract example's Taipingchang village, with chosen income and dropouts.
+const row = (period: string, code: string, income: number, dropouts = 0) =>
+  `${period},${code},太平场村,杨柏镇,是,否,1150,3562,141,521,55,183,1,3,1,3,1,3,0,1,3,${income},4,286,240,12,0,${dropouts},527,0,0,61000,185,102.5,5,3`
+
+let pipeline: LocalPipeline
+let deps: AppraisalDeps & { engine: { close(): Promise<void> } }
+let home: string
+
+async function upload(key: string, body: string) {
+  const verdict = pipeline.verdictFor(key)
+  await (pipeline.s3.client as S3Client).send(new PutObjectCommand({ Bucket: LOCAL_NAMES.ingestBucket, Key: key, Body: body }))
+  return verdict
+}
+
+beforeAll(async () => {
+  home = await mkdtemp(join(tmpdir(), 'va-appraisal-'))
+  pipeline = await startLocalPipeline({ home, inMemoryDynamo: true, limits: { deadlineDays: 100_000 } })
+  deps = await localAppraisalDeps(pipeline)
+  await upload('uploads/511921/2023Q2/a.csv', `${HEADER}\n${row('2023Q2', '511921105203', 6500)}\n`)
+  await upload('uploads/511921/2024Q2/a.csv', `${HEADER}\n${row('2024Q2', '511921105203', 7150)}\n`)
+  await upload('uploads/511922/2024Q2/b.csv', `${HEADER}\n${row('2024Q2', '511922100201', 7000, 1)}\n`)
+})
+afterAll(async () => {
+  await deps.engine.close()
+  await pipeline.close()
+  await rm(home, { recursive: true, force: true })
+})
+
+describe('the quarterly appraisal on the local pipeline', () => {
+  it('computes the indicators from the accepted uploads, scores and ranks two counties of one city', async () => {
+    const { appraisal } = await runAppraisal(deps, { period: '2024Q2', now: new Date('2024-07-15T02:00:00+08:00') })
+    const [first, second] = appraisal.counties
+    expect(appraisal.counties.map((c) => [c.county, c.rank_in_city, c.rank_in_province])).toEqual([['511921', 1, 1], ['511922', 2, 2]])
+    expect(first!.indicators.income_growth_yoy).toBe(7150 / 6500 - 1)
+    expect(second!.indicators.income_growth_yoy).toBeNull()
+    expect(first!.indicators.risk_elimination_rate).toBe(3 / 9)
+    expect(first!.indicators.labor_employment_rate).toBe(240 / 286)
+    expect(first!.indicators.fund_spending_rate).toBe(102.5 / 185)
+    expect(first!.indicators.collective_income_share).toBe(1)
+    expect(second!.red_flags).toEqual([{ indicator: 'dropouts', value: 1, villages: ['511922100201'] }])
+    // The same figures but for a half-weight null growth and a 5-point red line.
+    expect(first!.score - second!.score).toBeCloseTo(15 * 1 - 7.5 + 5, 9)
+  })
+
+  it('writes the county_appraisals Parquet and keeps the earlier run as a previous version when re-run', async () => {
+    const rerun = await runAppraisal(deps, { period: '2024Q2', now: new Date('2024-07-16T02:00:00+08:00') })
+    const bytes = await pipeline.deps.store.getBytes(LOCAL_NAMES.lakeBucket, 'analytics/county_appraisals/year=2024/quarter=2/data.parquet')
+    const rows = await readParquetRows(bytes!, ['county', 'rank_in_city', 'run_id'])
+    expect(rows).toEqual([{ county: '511921', rank_in_city: 1, run_id: rerun.run_id }, { county: '511922', rank_in_city: 2, run_id: rerun.run_id }])
+    const history = await documentClient(pipeline.dynamo.client).send(new QueryCommand({ TableName: LOCAL_NAMES.appraisalsTable, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': 'HISTORY#2024Q2' } }))
+    expect((history.Items ?? []).map((i) => i['sk']).sort()).toEqual(['511921#20240714T180000000Z', '511922#20240714T180000000Z'])
+    expect((await deps.appraisals.byCity('2024Q2', '5119')).map((c) => c.county)).toEqual(['511921', '511922'])
+    expect((await deps.appraisals.byCounty('511921')).map((c) => c.period)).toEqual(['2024Q2'])
+  })
+
+  it('locks the quarter when published: a later upload is rejected with period_locked until unlocked', async () => {
+    await runAppraisal(deps, { period: '2024Q2', now: new Date('2024-07-17T02:00:00+08:00'), publish: true, by: 'analyst' })
+    const locked = await upload('uploads/511921/2024Q2/fix.csv', `${HEADER}\n${row('2024Q2', '511921105203', 7200)}\n`)
+    expect(locked.report.findings.map((f) => f.code)).toEqual(['period_locked'])
+    await pipeline.deps.ledger.setLock('2024Q2', false, 'admin', '2024-07-18T09:00:00+08:00', 'correction of a typo')
+    const fixed = await upload('uploads/511921/2024Q2/fix2.csv', `${HEADER}\n${row('2024Q2', '511921105203', 7200)}\n`)
+    expect(fixed.report.status).toBe('accepted')
+    const lock = await pipeline.deps.ledger.getLock('2024Q2')
+    expect(lock?.history.map((h) => [h.action, h.by])).toEqual([['lock', 'analyst'], ['unlock', 'admin']])
+  })
+})
