@@ -1,0 +1,194 @@
+import { Duration, Size, Stack } from 'aws-cdk-lib'
+import * as iam from 'aws-cdk-lib/aws-iam'
+import type * as kms from 'aws-cdk-lib/aws-kms'
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources'
+import * as s3 from 'aws-cdk-lib/aws-s3'
+import * as sqs from 'aws-cdk-lib/aws-sqs'
+import { Construct } from 'constructs'
+import type { ValidateEnv } from '../schemas/env.ts'
+import { PipelineFunction } from './pipeline-function.ts'
+import type { Storage } from './storage.ts'
+
+export interface IngestProps {
+  storage: Storage
+  key?: kms.Key
+}
+
+/** Where S3 events come from (contract/interfaces.md, S3 layout). */
+export const UPLOAD_PREFIXES = ['uploads/', 'registry/org_units/'] as const
+
+export const VALIDATE_TIMEOUT = Duration.minutes(5)
+
+/**
+ * Uploads → S3 event → queue → validate function. The queue absorbs bursts at the deadline
+ * and gives every upload a bounded number of tries before it lands in the dead-letter queue.
+ */
+export class Ingest extends Construct {
+  readonly queue: sqs.Queue
+  readonly deadLetterQueue: sqs.Queue
+  readonly validate: PipelineFunction
+
+  constructor(scope: Construct, id: string, props: IngestProps) {
+    super(scope, id)
+    const { storage, key } = props
+    const queueEncryption = key
+      ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key }
+      : { encryption: sqs.QueueEncryption.SQS_MANAGED }
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      ...queueEncryption,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    })
+    this.queue = new sqs.Queue(this, 'Queue', {
+      ...queueEncryption,
+      enforceSSL: true,
+      // AWS's rule for SQS-triggered functions: six times the function timeout, so that a
+      // message whose invocation is retried after throttling is not handed to a second worker
+      // while the first is still validating it.
+      visibilityTimeout: Duration.seconds(VALIDATE_TIMEOUT.toSeconds() * 6),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
+    })
+
+    const destination = new UploadQueueDestination(this.queue, storage.ingestBucket, key)
+    for (const prefix of UPLOAD_PREFIXES) {
+      storage.ingestBucket.addEventNotification(s3.EventType.OBJECT_CREATED, destination, { prefix })
+    }
+
+    const environment: Record<keyof ValidateEnv, string> = {
+      INGEST_BUCKET: storage.ingestBucket.bucketName,
+      LAKE_BUCKET: storage.lakeBucket.bucketName,
+      SUBMISSIONS_TABLE: storage.submissionsTable.tableName,
+      ID_HASH_SECRET_ARN: storage.idHashSecret.secretArn,
+      MAX_FILE_BYTES: '200000000',
+      MAX_ROWS: '2000000',
+      DEADLINE_DAYS: '10',
+      VERDICT_TOPIC_ARN: storage.verdictTopic.topicArn,
+    }
+
+    this.validate = new PipelineFunction(this, 'Validate', {
+      entry: 'functions/handlers/validate-upload.ts',
+      serviceName: 'validate-upload',
+      description: 'Validates one county upload and records its verdict',
+      // Memory, timeout and disk are first guesses sized for a 200 MB XLSX; they get revisited
+      // from the benchmarks in bench/.
+      memorySize: 2048,
+      timeout: VALIDATE_TIMEOUT,
+      ephemeralStorage: Size.mebibytes(2048),
+      // A ceiling on parallel validations: protects the submissions table's and S3's request
+      // rates and keeps a deadline-day burst from starving the account's other functions.
+      reservedConcurrentExecutions: 10,
+      environment,
+    })
+
+    this.validate.function.addEventSource(
+      new SqsEventSource(this.queue, {
+        // One upload per invocation: a file is accepted or rejected whole, and a failure
+        // retries that upload alone.
+        batchSize: 1,
+        reportBatchItemFailures: true,
+        // Below the reserved concurrency, so that the poller is never throttled and a manual
+        // re-run still has room.
+        maxConcurrency: 8,
+      }),
+    )
+
+    this.grantValidate(storage, key)
+  }
+
+  private grantValidate(storage: Storage, key: kms.Key | undefined): void {
+    const fn = this.validate
+    const ingest = storage.ingestBucket
+    const lake = storage.lakeBucket
+    const lakeWorkPrefixes = ['curated/', 'staging/', 'raw/']
+    // Registry uploads are reported under reports/registry/ (functions/core/object-keys.ts), and
+    // a second delivery of an upload re-reads its stored report to answer again.
+    const reportPrefixes = ['reports/submissions/', 'reports/registry/']
+
+    fn.allow({
+      sid: 'ReadUploads',
+      actions: ['s3:GetObject', 's3:GetObjectVersion'],
+      resources: [ingest.arnForObjects('uploads/*'), ingest.arnForObjects('registry/*')],
+    })
+    fn.allow({
+      sid: 'WriteLake',
+      actions: ['s3:PutObject'],
+      resources: [...lakeWorkPrefixes, ...reportPrefixes].map((p) => lake.arnForObjects(`${p}*`)),
+    })
+    fn.allow({
+      sid: 'ReadLake',
+      actions: ['s3:GetObject'],
+      resources: [...lakeWorkPrefixes, ...reportPrefixes].map((p) => lake.arnForObjects(`${p}*`)),
+    })
+    fn.allow({
+      sid: 'ListLake',
+      actions: ['s3:ListBucket'],
+      resources: [lake.bucketArn],
+      conditions: { StringLike: { 's3:prefix': lakeWorkPrefixes.map((p) => `${p}*`) } },
+    })
+    fn.allow({
+      sid: 'ClearStaging',
+      actions: ['s3:DeleteObject'],
+      resources: [lake.arnForObjects('staging/*')],
+    })
+    fn.allow({
+      sid: 'SubmissionLedger',
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:DeleteItem'],
+      resources: [storage.submissionsTable.tableArn, `${storage.submissionsTable.tableArn}/index/*`],
+    })
+    fn.allow({
+      sid: 'ReadIdHashKey',
+      actions: ['secretsmanager:GetSecretValue'],
+      resources: [storage.idHashSecret.secretArn],
+    })
+    fn.allow({
+      sid: 'PublishVerdicts',
+      actions: ['sns:Publish'],
+      resources: [storage.verdictTopic.topicArn],
+    })
+    if (key) {
+      // Decrypt: uploads, the secret, queue messages, table items. GenerateDataKey: lake
+      // objects and topic messages written under the key.
+      fn.allow({ sid: 'UseDataKey', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] })
+    }
+  }
+}
+
+/**
+ * The S3 → SQS notification target. Not `s3n.SqsDestination`: with a customer managed key it
+ * writes the bucket's ARN into the key policy while the bucket names the key, a dependency
+ * cycle CloudFormation cannot deploy. Here the bucket condition sits on the queue policy, and
+ * the key policy lets S3 use the key as AWS documents for encrypted notification queues.
+ */
+class UploadQueueDestination implements s3.IBucketNotificationDestination {
+  private readonly queue: sqs.Queue
+
+  constructor(queue: sqs.Queue, bucket: s3.Bucket, key: kms.Key | undefined) {
+    this.queue = queue
+    queue.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'S3UploadEvents',
+        principals: [new iam.ServicePrincipal('s3.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [queue.queueArn],
+        conditions: {
+          ArnLike: { 'aws:SourceArn': bucket.bucketArn },
+          StringEquals: { 'aws:SourceAccount': Stack.of(queue).account },
+        },
+      }),
+    )
+    key?.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'S3EventsToEncryptedQueue',
+        principals: [new iam.ServicePrincipal('s3.amazonaws.com')],
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: ['*'],
+      }),
+    )
+  }
+
+  bind(): s3.BucketNotificationDestinationConfig {
+    // Depending on the queue includes its policy: S3 checks it when the notification is set.
+    return { arn: this.queue.queueArn, type: s3.BucketNotificationDestinationType.QUEUE, dependencies: [this.queue] }
+  }
+}

@@ -1,0 +1,161 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib'
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb'
+import * as kms from 'aws-cdk-lib/aws-kms'
+import * as s3 from 'aws-cdk-lib/aws-s3'
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager'
+import * as sns from 'aws-cdk-lib/aws-sns'
+import { Construct } from 'constructs'
+
+export interface StorageProps {
+  /** The customer managed key, when the stack has one; AWS-managed encryption otherwise. */
+  key?: kms.Key
+  tablePrefix: string
+}
+
+/** Prefix of the Athena query results; the lifecycle rule and the workgroup both use it. */
+export const RESULTS_PREFIX = 'results/'
+
+/**
+ * Everything that holds state: buckets, tables, topics and the ID-hash secret. All of it is
+ * retained on stack deletion: raw uploads, the submission ledger and the HMAC key cannot be
+ * recreated (contract/README.md: "Nothing a county uploads is ever lost").
+ */
+export class Storage extends Construct {
+  readonly accessLogBucket: s3.Bucket
+  readonly ingestBucket: s3.Bucket
+  readonly lakeBucket: s3.Bucket
+  readonly resultsBucket: s3.Bucket
+  readonly submissionsTable: dynamodb.Table
+  readonly appraisalsTable: dynamodb.Table
+  readonly verdictTopic: sns.Topic
+  readonly appraisalTopic: sns.Topic
+  readonly idHashSecret: secretsmanager.Secret
+
+  constructor(scope: Construct, id: string, props: StorageProps) {
+    super(scope, id)
+    const { key } = props
+
+    // S3 server access logs can only be delivered to a bucket with SSE-S3, whatever the others use.
+    this.accessLogBucket = new s3.Bucket(this, 'AccessLogBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(730) }],
+    })
+
+    // Default encryption covers every PutObject, so a bucket policy denying puts without an
+    // SSE header would add nothing; non-TLS requests are denied on every bucket (enforceSSL).
+    const bucketEncryption = key
+      ? { encryption: s3.BucketEncryption.KMS, encryptionKey: key, bucketKeyEnabled: true }
+      : { encryption: s3.BucketEncryption.S3_MANAGED }
+    const common = {
+      ...bucketEncryption,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: this.accessLogBucket,
+      removalPolicy: RemovalPolicy.RETAIN,
+    }
+    const abortUploads: s3.LifecycleRule = { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) }
+
+    // Raw uploads never expire, current or noncurrent: every version is evidence of what a
+    // county sent (contract/interfaces.md, S3 layout).
+    this.ingestBucket = new s3.Bucket(this, 'IngestBucket', {
+      ...common,
+      versioned: true,
+      serverAccessLogsPrefix: 'ingest/',
+      lifecycleRules: [abortUploads],
+    })
+
+    this.lakeBucket = new s3.Bucket(this, 'LakeBucket', {
+      ...common,
+      versioned: true,
+      serverAccessLogsPrefix: 'lake/',
+      lifecycleRules: [
+        abortUploads,
+        // staging/ holds a file between validation and promotion; anything left there is a crash's debris.
+        { id: 'expire-staging', prefix: 'staging/', expiration: Duration.days(7) },
+        // Everything derived can be rebuilt from the raw uploads, so old versions need not live forever.
+        { id: 'expire-noncurrent', noncurrentVersionExpiration: Duration.days(90) },
+      ],
+    })
+
+    this.resultsBucket = new s3.Bucket(this, 'AthenaResultsBucket', {
+      ...common,
+      serverAccessLogsPrefix: 'athena-results/',
+      lifecycleRules: [abortUploads, { id: 'expire-query-results', prefix: RESULTS_PREFIX, expiration: Duration.days(30) }],
+    })
+
+    const tableEncryption = key
+      ? { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: key }
+      : { encryption: dynamodb.TableEncryption.AWS_MANAGED }
+    const tableCommon = {
+      ...tableEncryption,
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+    }
+
+    this.submissionsTable = new dynamodb.Table(this, 'SubmissionsTable', {
+      ...tableCommon,
+      tableName: `${props.tablePrefix}submissions`,
+    })
+    this.submissionsTable.addGlobalSecondaryIndex({
+      indexName: 'by-county-dataset',
+      partitionKey: { name: 'gsi1pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'gsi1sk', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    })
+
+    this.appraisalsTable = new dynamodb.Table(this, 'AppraisalsTable', {
+      ...tableCommon,
+      tableName: `${props.tablePrefix}appraisals`,
+    })
+    // History of one county across quarters (contract/interfaces.md, DynamoDB).
+    this.appraisalsTable.addGlobalSecondaryIndex({
+      indexName: 'by-county',
+      partitionKey: { name: 'county', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'period', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    })
+    // A city's ranking for a quarter, without a scan.
+    this.appraisalsTable.addGlobalSecondaryIndex({
+      indexName: 'by-city',
+      partitionKey: { name: 'city_period', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'rank_key', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    })
+
+    // Without a CMK the topics use the AWS managed SNS key: encrypted at rest, and publishers
+    // need no KMS permission of their own.
+    const topicKey = key ?? kms.Alias.fromAliasName(this, 'AwsManagedSnsKey', 'alias/aws/sns')
+
+    // Every verdict carries the message attribute `county`, so a county's subscription takes a
+    // filter policy such as { "county": ["522226"] } and hears only its own uploads.
+    this.verdictTopic = new sns.Topic(this, 'VerdictTopic', {
+      displayName: 'village-appraisal verdicts',
+      masterKey: topicKey,
+      enforceSSL: true,
+    })
+    this.appraisalTopic = new sns.Topic(this, 'AppraisalTopic', {
+      displayName: 'village-appraisal appraisals published',
+      masterKey: topicKey,
+      enforceSSL: true,
+    })
+
+    this.idHashSecret = new secretsmanager.Secret(this, 'IdHashSecret', {
+      description: 'HMAC key for head_id_hash (monitored_households). Never rotate: see nag-acknowledgements.ts.',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      ...(key ? { encryptionKey: key } : {}),
+      // Losing the key would orphan every stored head_id_hash.
+      removalPolicy: RemovalPolicy.RETAIN,
+    })
+  }
+}

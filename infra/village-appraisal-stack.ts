@@ -1,0 +1,90 @@
+import { CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib'
+import type { StackProps } from 'aws-cdk-lib'
+import * as kms from 'aws-cdk-lib/aws-kms'
+import type { Construct } from 'constructs'
+import { AccessPolicies } from './access-policies.ts'
+import { Analytics, DATABASE_NAME, WORKGROUP_NAME } from './analytics.ts'
+import { Ingest } from './ingest.ts'
+import { acknowledgeNagFindings } from './nag-acknowledgements.ts'
+import { Storage } from './storage.ts'
+
+export interface VillageAppraisalStackProps extends StackProps {
+  /** One KMS key (rotated yearly) for buckets, tables, queues, topics and the secret. Default false. */
+  customerManagedKey?: boolean
+  /** Prepended to the DynamoDB table names, so that two deployments can share an account. */
+  tablePrefix?: string
+  /** SCORING_OVERRIDES of the aggregate function (province overrides, JSON). Default: none. */
+  scoringOverrides?: string
+}
+
+/**
+ * Feature flags this stack is written against. Set on the stack itself so that `cdk synth`
+ * and the tests (which build their own App without cdk.json) synthesize the same template.
+ */
+const FEATURE_FLAGS: Readonly<Record<string, boolean>> = {
+  // Access-log delivery by bucket policy instead of the legacy LogDeliveryWrite ACL.
+  '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+  '@aws-cdk/aws-s3:createDefaultLoggingPolicy': true,
+  '@aws-cdk/aws-iam:minimizePolicies': true,
+  '@aws-cdk/core:enablePartitionLiterals': true,
+  '@aws-cdk/aws-kms:aliasNameRef': true,
+  '@aws-cdk/aws-kms:applyImportedAliasPermissionsToPrincipal': true,
+  '@aws-cdk/aws-kms:reduceCrossAccountRegionPolicyScope': true,
+  '@aws-cdk/core:checkSecretUsage': true,
+}
+
+export class VillageAppraisalStack extends Stack {
+  readonly key?: kms.Key
+  readonly storage: Storage
+  readonly ingest: Ingest
+  readonly analytics: Analytics
+  readonly access: AccessPolicies
+
+  constructor(scope: Construct, id: string, props: VillageAppraisalStackProps = {}) {
+    super(scope, id, props)
+    for (const [flag, value] of Object.entries(FEATURE_FLAGS)) this.node.setContext(flag, value)
+
+    if (props.customerManagedKey) {
+      this.key = new kms.Key(this, 'DataKey', {
+        description: 'village-appraisal: buckets, tables, queues, topics and the ID-hash secret',
+        enableKeyRotation: true,
+        // Every retained bucket, table and secret is unreadable without it.
+        removalPolicy: RemovalPolicy.RETAIN,
+      })
+    }
+    const key = this.key
+
+    this.storage = new Storage(this, 'Storage', { ...(key ? { key } : {}), tablePrefix: props.tablePrefix ?? '' })
+    this.ingest = new Ingest(this, 'Ingest', { storage: this.storage, ...(key ? { key } : {}) })
+    this.analytics = new Analytics(this, 'Analytics', {
+      storage: this.storage,
+      ...(key ? { key } : {}),
+      scoringOverrides: props.scoringOverrides ?? '',
+    })
+    this.access = new AccessPolicies(this, 'Access', { storage: this.storage, ...(key ? { key } : {}) })
+
+    this.outputs()
+    acknowledgeNagFindings(this)
+  }
+
+  /** Everything `va --target aws` reads from the stack (contract/interfaces.md, `va`). */
+  private outputs(): void {
+    const { storage, ingest, analytics, access } = this
+    const out: Record<string, [string, string]> = {
+      IngestBucketName: [storage.ingestBucket.bucketName, 'Uploads and registry (versioned)'],
+      LakeBucketName: [storage.lakeBucket.bucketName, 'Curated data, analytics and reports'],
+      ResultsBucketName: [storage.resultsBucket.bucketName, 'Athena query results'],
+      SubmissionsTableName: [storage.submissionsTable.tableName, 'Submission ledger and period locks'],
+      AppraisalsTableName: [storage.appraisalsTable.tableName, 'Quarterly appraisals'],
+      IngestQueueUrl: [ingest.queue.queueUrl, 'S3 upload events'],
+      DeadLetterQueueUrl: [ingest.deadLetterQueue.queueUrl, 'Upload events that failed five times'],
+      AthenaWorkGroup: [WORKGROUP_NAME, 'Athena workgroup'],
+      GlueDatabase: [DATABASE_NAME, 'Glue database'],
+      ValidateFunctionName: [ingest.validate.function.functionName, 'Validate function'],
+      AggregateFunctionName: [analytics.aggregate.function.functionName, 'Aggregate function'],
+      VerdictTopicArn: [storage.verdictTopic.topicArn, 'Verdicts, with message attribute county'],
+      CountyUploaderRoleArn: [access.countyUploaderRole.roleArn, 'Assume with the session tag county=<code>'],
+    }
+    for (const [id, [value, description]] of Object.entries(out)) new CfnOutput(this, id, { value, description })
+  }
+}
