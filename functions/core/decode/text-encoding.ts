@@ -1,0 +1,112 @@
+import { type DecodeStop, stop } from './decode-problem.ts'
+import type { ByteSource } from './types.ts'
+
+export type TextEncoding = 'utf-8' | 'utf-8-bom' | 'gb18030'
+
+function hasUtf8Bom(bytes: Uint8Array): boolean {
+  return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf
+}
+
+/**
+ * Strict UTF-8 first, else GB18030 (contract/validation.md, "Reading a file"). The UTF-8 check
+ * is a full streaming pass before any row is read, so the main pass never has to restart
+ * mid-file with another decoder. GB18030 is not checked here: its errors surface during the
+ * main pass (`decodeTextChunks`), which stops with `encoding`.
+ */
+export async function detectTextEncoding(source: ByteSource): Promise<TextEncoding> {
+  const decoder = new TextDecoder('utf-8', { fatal: true })
+  let first = true
+  let bom = false
+  try {
+    for await (const chunk of source.stream()) {
+      if (first) {
+        bom = hasUtf8Bom(chunk)
+        first = false
+      }
+      decoder.decode(chunk, { stream: true })
+    }
+    decoder.decode()
+  } catch (error) {
+    if (isDecodeError(error)) return 'gb18030'
+    throw error
+  }
+  return bom ? 'utf-8-bom' : 'utf-8'
+}
+
+function isDecodeError(error: unknown): boolean {
+  return error instanceof TypeError && (error as NodeJS.ErrnoException).code === 'ERR_ENCODING_INVALID_ENCODED_DATA'
+}
+
+function decoderFor(encoding: TextEncoding) {
+  // The default `ignoreBOM: false` strips a leading UTF-8 BOM; a U+FEFF further in is kept.
+  return new TextDecoder(encoding === 'gb18030' ? 'gb18030' : 'utf-8', { fatal: true })
+}
+
+/**
+ * Bytes the chosen encoding rejects, met in the main pass. The text before them has been
+ * handed out, so the caller, which counts lines, says on which line they are.
+ */
+export class BadTextBytes extends Error {
+  constructor() {
+    super('bytes that are neither UTF-8 nor GB18030')
+    this.name = 'BadTextBytes'
+  }
+}
+
+/** The `encoding` finding for bad bytes on a line. */
+export function encodingProblem(line: number): DecodeStop {
+  return stop('encoding', {
+    zh: `第 ${line} 行含有既不属于 UTF-8 也不属于 GB18030 的字节，请另存为 UTF-8 编码`,
+    en: `line ${line} holds bytes that are neither UTF-8 nor GB18030; save the file as UTF-8`,
+  })
+}
+
+/** The text of `chunk` up to its first undecodable byte. */
+function validPrefix(chunk: Uint8Array, encoding: TextEncoding): string {
+  const text = new TextDecoder(encoding === 'gb18030' ? 'gb18030' : 'utf-8', { ignoreBOM: true }).decode(chunk)
+  const bad = text.indexOf('\uFFFD')
+  return bad === -1 ? text : text.slice(0, bad)
+}
+
+/**
+ * The text of the source, chunk by chunk. On bytes the encoding rejects it yields the text of
+ * that chunk up to them, then throws `BadTextBytes`.
+ */
+export async function* decodeTextChunks(source: ByteSource, encoding: TextEncoding): AsyncGenerator<string> {
+  const decoder = decoderFor(encoding)
+  for await (const chunk of source.stream()) {
+    let text: string
+    try {
+      text = decoder.decode(chunk, { stream: true })
+    } catch (error) {
+      if (!isDecodeError(error)) throw error
+      const prefix = validPrefix(chunk, encoding)
+      if (prefix.length > 0) yield prefix
+      throw new BadTextBytes()
+    }
+    if (text.length > 0) yield text
+  }
+  let tail: string
+  try {
+    tail = decoder.decode()
+  } catch (error) {
+    if (!isDecodeError(error)) throw error
+    // An incomplete character at the very end: the text before it was all handed out.
+    throw new BadTextBytes()
+  }
+  if (tail.length > 0) yield tail
+}
+
+/** The whole text (JSON is parsed whole; its size is bounded by `maxBytes`). */
+export async function decodeWholeText(source: ByteSource, encoding: TextEncoding): Promise<string> {
+  const parts: string[] = []
+  try {
+    for await (const text of decodeTextChunks(source, encoding)) parts.push(text)
+  } catch (error) {
+    if (!(error instanceof BadTextBytes)) throw error
+    let line = 1
+    for (const part of parts) for (let i = part.indexOf('\n'); i !== -1; i = part.indexOf('\n', i + 1)) line++
+    throw encodingProblem(line)
+  }
+  return parts.join('')
+}
