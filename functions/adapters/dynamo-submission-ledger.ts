@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import type { DatasetName } from '../../schemas/findings.ts'
 import type { CurrentPointer, PeriodLock, SubmissionLedger, SubmissionRecord } from '../use-cases/ledger.ts'
 
@@ -98,6 +98,12 @@ export class DynamoSubmissionLedger implements SubmissionLedger {
       ExpressionAttributeValues: { ':g': `CUR#${county}#${dataset}` },
     })
     return items.map((i) => ({ period: String(i['gsi1sk']), pointer: toPointer(i) }))
+  }
+
+  async clear(county: string, period: string): Promise<number> {
+    const items = await this.queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': partition(county, period) } })
+    for (const i of items) await this.db.send(new DeleteCommand({ TableName: this.table, Key: { pk: i['pk'], sk: i['sk'] } }))
+    return items.length
   }
 
   async getLock(period: string): Promise<PeriodLock | undefined> {

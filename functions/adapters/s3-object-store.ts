@@ -24,6 +24,16 @@ export function s3ClientConfig(endpoint?: string): S3ClientConfig {
   return { ...base, endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } }
 }
 
+function decodeMetadata(m: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(m).map(([k, v]) => {
+    try {
+      return [k.toLowerCase(), decodeURIComponent(v)]
+    } catch {
+      return [k.toLowerCase(), v]
+    }
+  }))
+}
+
 const notFound = (e: unknown) =>
   e instanceof S3ServiceException && (e.name === 'NoSuchKey' || e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404)
 
@@ -36,6 +46,7 @@ export class S3ObjectStore implements ObjectStore {
       const out: StoredObject = { body: r.Body as AsyncIterable<Uint8Array>, size: r.ContentLength ?? 0 }
       if (r.VersionId) out.versionId = r.VersionId
       if (r.ETag) out.etag = r.ETag
+      if (r.Metadata) out.metadata = decodeMetadata(r.Metadata)
       return out
     } catch (e) {
       if (notFound(e)) return undefined
@@ -66,6 +77,7 @@ export class S3ObjectStore implements ObjectStore {
         Bucket: bucket, Key: key, Body: body, ContentLength: size,
         ContentType: options.contentType ?? 'application/octet-stream',
         IfNoneMatch: options.ifNoneMatch ? '*' : undefined,
+        Metadata: options.metadata ? Object.fromEntries(Object.entries(options.metadata).map(([k, v]) => [k, encodeURIComponent(v)])) : undefined,
       }))
       return r.VersionId ? { versionId: r.VersionId } : {}
     } catch (e) {
@@ -80,6 +92,16 @@ export class S3ObjectStore implements ObjectStore {
       await this.s3.send(new CopyObjectCommand({ Bucket: bucket, Key: toKey, CopySource: `${bucket}/${encodeURI(fromKey)}` }))
     } catch (e) {
       throw new StorageError(`Cannot copy s3://${bucket}/${fromKey} to ${toKey}`, { cause: e })
+    }
+  }
+
+  async head(bucket: string, key: string): Promise<{ size: number; metadata: Record<string, string> } | undefined> {
+    try {
+      const r = await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))
+      return { size: r.ContentLength ?? 0, metadata: decodeMetadata(r.Metadata ?? {}) }
+    } catch (e) {
+      if (notFound(e)) return undefined
+      throw new StorageError(`Cannot look at s3://${bucket}/${key}`, { cause: e })
     }
   }
 

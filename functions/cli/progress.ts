@@ -7,7 +7,7 @@ export class ProgressBar {
   private readonly started = Date.now()
   private drawn = false
 
-  constructor(private readonly label: string, private readonly total: number, private readonly write: (s: string) => void, private readonly enabled: boolean) {}
+  constructor(private readonly label: string, public total: number, private readonly write: (s: string) => void, private readonly enabled: boolean) {}
 
   update(done: number, note = ''): void {
     if (!this.enabled) return

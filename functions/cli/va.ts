@@ -2,13 +2,14 @@
 import { UsageError, type Command, type CommandIo } from './args.ts'
 import { aggregateCommand, appraisalCommand, queryCommand, unlockCommand } from './commands/appraisal.ts'
 import { demoCommand } from './commands/demo.ts'
+import { redriveCommand, replayCommand } from './commands/operations.ts'
 import { statusCommand } from './commands/status.ts'
 import { uploadCommand } from './commands/upload.ts'
 import { validateCommand } from './commands/validate.ts'
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true'
 
-export const COMMANDS: Command[] = [validateCommand, uploadCommand, statusCommand, aggregateCommand, unlockCommand, appraisalCommand, queryCommand, demoCommand]
+export const COMMANDS: Command[] = [validateCommand, uploadCommand, statusCommand, aggregateCommand, unlockCommand, appraisalCommand, queryCommand, redriveCommand, replayCommand, demoCommand]
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length))

@@ -68,9 +68,9 @@ export const lakeKeys = {
   staged: (dataset: string, county: string, period: string, id: string, part = '') => `staging/${dataset}/${county}/${period}/${id}${part}.parquet`,
   report: (county: string, period: string, id: string, ext: 'json' | 'csv') =>
     county === 'registry' ? `reports/registry/${id}.${ext}` : `reports/submissions/${county}/${period}/${id}.${ext}`,
-  raw: (county: string, period: string, sha256: string, fileName: string) => {
+  raw: (county: string, period: string, submissionId: string, fileName: string) => {
     const ext = /\.([A-Za-z0-9]{1,8})$/.exec(fileName)?.[1]?.toLowerCase()
-    return `raw/${county}/${period}/${sha256}${ext ? `.${ext}` : ''}`
+    return `raw/${county}/${period}/${submissionId}${ext ? `.${ext}` : ''}`
   },
   appraisal: (q: Quarter) => `analytics/county_appraisals/year=${q.year}/quarter=${q.quarter}/data.parquet`,
   appraisalReport: (period: string) => `reports/appraisals/${period}/index.html`,

@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { S3Client } from '@aws-sdk/client-s3'
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+import { SNSClient } from '@aws-sdk/client-sns'
 import { Logger } from '@aws-lambda-powertools/logger'
 import middy from '@middy/core'
 import type { SQSBatchResponse } from 'aws-lambda'
@@ -10,6 +11,8 @@ import { ValidateEnvSchema, parseEnv } from '../../schemas/env.ts'
 import { DynamoSubmissionLedger, documentClient } from '../adapters/dynamo-submission-ledger.ts'
 import { S3ObjectStore, s3ClientConfig } from '../adapters/s3-object-store.ts'
 import { decodeEventKey } from '../core/object-keys.ts'
+import { verdictMessage } from '../core/verdict-message.ts'
+import { snsPublisher } from '../adapters/sns-notifier.ts'
 import { processUpload, type UploadDeps } from '../use-cases/process-upload.ts'
 
 // Built once per cold start; a bad environment fails here, loudly, before any upload.
@@ -17,6 +20,7 @@ const env = parseEnv(ValidateEnvSchema, process.env)
 const logger = new Logger({ serviceName: 'validate-upload' })
 const secrets = new SecretsManagerClient({})
 let idKey: Promise<Uint8Array> | undefined
+const publish = env.VERDICT_TOPIC_ARN ? snsPublisher(new SNSClient({}), env.VERDICT_TOPIC_ARN) : undefined
 
 const deps: UploadDeps = {
   store: new S3ObjectStore(new S3Client(s3ClientConfig())),
@@ -25,6 +29,12 @@ const deps: UploadDeps = {
   idHashKey: () => (idKey ??= secrets.send(new GetSecretValueCommand({ SecretId: env.ID_HASH_SECRET_ARN })).then((r) => Buffer.from(r.SecretString ?? '', 'utf8'))),
   limits: { maxBytes: env.MAX_FILE_BYTES, maxRows: env.MAX_ROWS, deadlineDays: env.DEADLINE_DAYS },
   tmpDir: tmpdir(),
+  ...(publish
+    ? { notify: async ({ submission, report }) => {
+        const { message, attributes } = verdictMessage(submission, report)
+        await publish(message, attributes, `${submission.county} ${submission.period} ${submission.status}`)
+      } }
+    : {}),
 }
 
 /**

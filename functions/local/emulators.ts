@@ -139,6 +139,7 @@ export const stateDirs = (home: string) => ({
   dynamo: join(home, 'dynamodb'),
   secrets: join(home, 'secrets'),
   outbox: join(home, 'outbox'),
+  dlq: join(home, 'dead-letters'),
   tmp: join(home, 'tmp'),
   lakeMirror: join(home, 'lake-mirror'),
   reports: join(home, 'reports'),

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto'
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { appendFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { DynamoSubmissionLedger, documentClient } from '../adapters/dynamo-submission-ledger.ts'
 import { S3ObjectStore } from '../adapters/s3-object-store.ts'
 import { processUpload, type UploadDeps, type Verdict } from '../use-cases/process-upload.ts'
+import { verdictMessage } from '../core/verdict-message.ts'
 import { LOCAL_NAMES, startDynamoEmulator, startS3Emulator, stateDirs, type DynamoEmulator, type EmulatorS3Record, type S3Emulator } from './emulators.ts'
 
 /** Where the local state lives: `$VA_HOME`, else `.va/` in the directory the command started from. */
@@ -35,6 +36,12 @@ export interface LocalPipelineOptions {
    * they arrived on time). Without it, the emulator's event time is used, as on AWS.
    */
   receivedAt?: (key: string) => Date | undefined
+  /** Workers taking events off the local queue at once (default 1). */
+  concurrency?: number
+  /** Replaces parts of the use case's dependencies (fault-injection tests). */
+  deps?: Partial<UploadDeps>
+  /** False: events are only collected in `captured` (tests deliver them in their own order). */
+  autoDeliver?: boolean
 }
 
 export interface LocalPipeline {
@@ -42,23 +49,34 @@ export interface LocalPipeline {
   s3: S3Emulator
   dynamo: DynamoEmulator
   deps: UploadDeps
-  /** Resolves with the verdict of the next upload of this key. */
+  /** Resolves with the verdict of the next upload of this key (rejects if it lands in the DLQ). */
   verdictFor(key: string): Promise<Verdict>
-  /** Delivers an S3 record to the pipeline again (duplicate delivery, as S3 may do). */
+  /** Delivers an S3 record to the pipeline (again, as S3 may do), through the queue. */
   deliver(record: EmulatorS3Record): Promise<Verdict>
+  /** Sends the dead-lettered events back through the queue; returns how many went. */
+  redrive(): Promise<{ sent: number; failed: number }>
+  /** The events waiting in the local dead-letter queue. */
+  deadLetters(): Promise<{ file: string; record: EmulatorS3Record; error: string }[]>
+  /** Events seen while `autoDeliver` is false. */
+  captured: EmulatorS3Record[]
   /** Resolves when every event received so far is processed. */
   idle(): Promise<void>
   close(): Promise<void>
 }
 
+/** Like the SQS queue's redrive policy on AWS: after this many failed receives, to the DLQ. */
+export const LOCAL_MAX_RECEIVE_COUNT = 3
+
 /**
  * The whole upload pipeline in-process: the S3 emulator's object-created events for
  * `uploads/` and `registry/org_units/` in the ingest bucket drive the same use case the Lambda
- * handler calls, one at a time, as a queue would.
+ * handler calls, through a small queue: `concurrency` workers (1 by default), each event tried
+ * up to LOCAL_MAX_RECEIVE_COUNT times, then kept in a dead-letter folder for `va redrive`.
  */
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
   const dirs = stateDirs(options.home)
   await mkdir(dirs.tmp, { recursive: true })
+  await mkdir(dirs.dlq, { recursive: true })
   const s3 = await startS3Emulator(dirs.s3)
   const dynamo = await startDynamoEmulator(options.inMemoryDynamo ? undefined : dirs.dynamo)
   const idKey = await localIdHashKey(options.home)
@@ -74,60 +92,114 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     // The local stand-in for the verdict topic: one JSON line per verdict, with the county
     // as its message attribute, as a county's SNS filter policy would see it.
     notify: async ({ submission, report }) => {
-      const message = { attributes: { county: submission.county }, submission_id: submission.submission_id, object_key: submission.object_key, status: submission.status, dataset: report.dataset, rows: report.rows, counts: report.counts, report_key: submission.report_key }
-      await appendFile(outbox, `${JSON.stringify(message)}\n`)
+      await appendFile(outbox, `${JSON.stringify(verdictMessage(submission, report))}\n`)
     },
+    ...options.deps,
   }
 
-  const waiters = new Map<string, ((v: Verdict) => void)[]>()
-  let chain: Promise<unknown> = Promise.resolve()
-  const failures: unknown[] = []
+  const waiters = new Map<string, { resolve: (v: Verdict) => void; reject: (e: unknown) => void }[]>()
+  const settle = (key: string, outcome: { verdict?: Verdict; error?: unknown }) => {
+    const list = waiters.get(key) ?? []
+    waiters.delete(key)
+    for (const w of list) (outcome.verdict ? w.resolve(outcome.verdict) : w.reject(outcome.error))
+  }
+  const concurrency = Math.max(1, options.concurrency ?? 1)
+  let running = 0
+  const backlog: (() => void)[] = []
+  const inFlight = new Set<Promise<unknown>>()
+  const slot = async () => {
+    if (running < concurrency) {
+      running++
+      return
+    }
+    await new Promise<void>((resolve) => backlog.push(resolve))
+  }
+  const release = () => {
+    const next = backlog.shift()
+    if (next) next()
+    else running--
+  }
+
+  const toEvent = (record: EmulatorS3Record) => ({
+    bucket: record.s3.bucket.name,
+    key: record.s3.object.key,
+    sequencer: record.s3.object.sequencer,
+    eventTime: options.receivedAt?.(record.s3.object.key) ?? new Date(record.eventTime),
+    ...(record.s3.object.versionId ? { versionId: record.s3.object.versionId } : {}),
+    ...(record.userIdentity?.principalId ? { principal: record.userIdentity.principalId } : {}),
+  })
+
   const deliver = (record: EmulatorS3Record): Promise<Verdict> => {
-    const run = chain.then(() => processUpload(deps, {
-      bucket: record.s3.bucket.name,
-      key: record.s3.object.key,
-      sequencer: record.s3.object.sequencer,
-      eventTime: options.receivedAt?.(record.s3.object.key) ?? new Date(record.eventTime),
-      ...(record.s3.object.versionId ? { versionId: record.s3.object.versionId } : {}),
-      ...(record.userIdentity?.principalId ? { principal: record.userIdentity.principalId } : {}),
-    }))
-    chain = run.catch((e) => failures.push(e))
-    return run.then((verdict) => {
-      const list = waiters.get(record.s3.object.key) ?? []
-      waiters.delete(record.s3.object.key)
-      for (const w of list) w(verdict)
-      return verdict
-    })
+    const work = (async () => {
+      await slot()
+      try {
+        let lastError: unknown
+        for (let receive = 1; receive <= LOCAL_MAX_RECEIVE_COUNT; receive++) {
+          try {
+            const verdict = await processUpload(deps, toEvent(record))
+            settle(record.s3.object.key, { verdict })
+            return verdict
+          } catch (e) {
+            lastError = e
+          }
+        }
+        const file = `${dirs.dlq}/${Date.now()}-${record.s3.object.sequencer}.json`
+        await writeFile(file, JSON.stringify({ record, error: String((lastError as Error)?.stack ?? lastError) }, null, 2))
+        settle(record.s3.object.key, { error: lastError })
+        throw lastError
+      } finally {
+        release()
+      }
+    })()
+    inFlight.add(work)
+    work.then(() => inFlight.delete(work), () => inFlight.delete(work))
+    return work
   }
   s3.onObjectCreated((record) => {
     const key = record.s3.object.key
     if (record.s3.bucket.name !== LOCAL_NAMES.ingestBucket) return
     if (!key.startsWith('uploads/') && !key.startsWith('registry/org_units/')) return
-    deliver(record).catch(() => undefined)
+    if (options.autoDeliver === false) captured.push(record)
+    else deliver(record).catch(() => undefined)
   })
+  const captured: EmulatorS3Record[] = []
+
+  const deadLetters = async () => {
+    const files = (await readdir(dirs.dlq)).filter((f) => f.endsWith('.json')).sort()
+    return Promise.all(files.map(async (f) => {
+      const body = JSON.parse(await readFile(`${dirs.dlq}/${f}`, 'utf8')) as { record: EmulatorS3Record; error: string }
+      return { file: `${dirs.dlq}/${f}`, ...body }
+    }))
+  }
 
   return {
     home: options.home,
     s3,
     dynamo,
     deps,
-    verdictFor: (key) => new Promise((res, rej) => {
-      waiters.set(key, [...(waiters.get(key) ?? []), res])
-      // A failure of the upload's processing is reported to the waiter instead of hanging.
-      const check = setInterval(() => {
-        if (failures.length) {
-          clearInterval(check)
-          rej(failures.shift())
-        }
-      }, 50)
-      waiters.get(key)!.push(() => clearInterval(check))
-    }),
+    verdictFor: (key) => new Promise((resolve, reject) => waiters.set(key, [...(waiters.get(key) ?? []), { resolve, reject }])),
     deliver,
+    deadLetters,
+    captured,
+    redrive: async () => {
+      let sent = 0
+      let failed = 0
+      for (const letter of await deadLetters()) {
+        await rm(letter.file, { force: true })
+        try {
+          await deliver(letter.record)
+          sent++
+        } catch {
+          failed++
+        }
+      }
+      return { sent, failed }
+    },
     idle: async () => {
-      await chain
+      while (inFlight.size) await Promise.allSettled([...inFlight])
     },
     close: async () => {
-      await chain
+      while (inFlight.size) await Promise.allSettled([...inFlight])
       await s3.close()
       await dynamo.close()
     },

@@ -58,6 +58,8 @@ export interface SubmissionLedger {
   list(county: string, period: string): Promise<{ submissions: SubmissionRecord[]; current: Partial<Record<DatasetName, string>> }>
   /** The quarters for which the county has a current accepted upload of the dataset. */
   currentPeriods(county: string, dataset: DatasetName): Promise<{ period: string; pointer: CurrentPointer }[]>
+  /** Forgets a county and quarter (submissions and current pointers): a replay rebuilds them. */
+  clear(county: string, period: string): Promise<number>
   getLock(period: string): Promise<PeriodLock | undefined>
   setLock(period: string, locked: boolean, by: string, at: string, reason?: string): Promise<PeriodLock>
 }

@@ -25,16 +25,21 @@ export interface StoredObject {
   size: number
   versionId?: string
   etag?: string
+  /** User metadata (x-amz-meta-*), values URL-encoded so any text survives HTTP headers. */
+  metadata?: Record<string, string>
 }
 
 export interface PutOptions {
   contentType?: string
   /** Write only when no object exists at the key (write-once copies). */
   ifNoneMatch?: boolean
+  metadata?: Record<string, string>
 }
 
 export interface ObjectStore {
   get(bucket: string, key: string, versionId?: string): Promise<StoredObject | undefined>
+  /** An object's user metadata, without its body. */
+  head(bucket: string, key: string): Promise<{ size: number; metadata: Record<string, string> } | undefined>
   getBytes(bucket: string, key: string, versionId?: string): Promise<Uint8Array | undefined>
   put(bucket: string, key: string, body: Uint8Array | string, options?: PutOptions): Promise<{ versionId?: string }>
   putFile(bucket: string, key: string, path: string, options?: PutOptions): Promise<{ versionId?: string }>

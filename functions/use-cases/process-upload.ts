@@ -58,7 +58,15 @@ export interface UploadEvent {
   /** When S3 received the object. */
   eventTime: Date
   principal?: string
+  /** Where to read the bytes when not at bucket/key: a replay reads the raw copy. */
+  source?: { bucket: string; key: string }
 }
+
+/** The metadata kept on each raw copy: enough to replay the upload without the ledger. */
+export const RAW_METADATA = {
+  bucket: 'va-bucket', key: 'va-key', versionId: 'va-version-id', sequencer: 'va-sequencer',
+  receivedAt: 'va-received-at', principal: 'va-principal', sha256: 'va-sha256',
+} as const
 
 /** Where the ledger files an upload: its county and quarter, or the registry. */
 function ledgerPlace(place: UploadPlace): { county: string; period: string } {
@@ -87,19 +95,31 @@ export async function processUpload(deps: UploadDeps, event: UploadEvent): Promi
 
   const work = await mkdtemp(join(deps.tmpDir, 'va-upload-'))
   try {
-    const object = await deps.store.get(event.bucket, event.key, event.versionId)
-    if (!object) throw new Error(`The uploaded object s3://${event.bucket}/${event.key} is gone`)
+    const from = event.source ?? { bucket: event.bucket, key: event.key }
+    const object = await deps.store.get(from.bucket, from.key, event.source ? undefined : event.versionId)
+    if (!object) throw new Error(`The uploaded object s3://${from.bucket}/${from.key} is gone`)
     const rawPath = join(work, 'raw')
     const sha256 = await download(object.body, rawPath)
     const fileName = place.kind === 'wrong' ? event.key.split('/').pop() ?? 'file' : place.fileName
-    const rawKey = lakeKeys.raw(county, period, sha256, fileName)
-    await deps.store.putFile(deps.buckets.lake, rawKey, rawPath, { ifNoneMatch: true })
+    // A write-once copy of every upload, with what a replay needs to redo it (S3 versioning
+    // alone is not enough: the local emulator has none).
+    const rawKey = lakeKeys.raw(county, period, id, fileName)
+    await deps.store.putFile(deps.buckets.lake, rawKey, rawPath, {
+      ifNoneMatch: true,
+      metadata: {
+        [RAW_METADATA.bucket]: event.bucket, [RAW_METADATA.key]: event.key, [RAW_METADATA.versionId]: event.versionId ?? '',
+        [RAW_METADATA.sequencer]: event.sequencer, [RAW_METADATA.receivedAt]: event.eventTime.toISOString(),
+        [RAW_METADATA.principal]: event.principal ?? '', [RAW_METADATA.sha256]: sha256,
+      },
+    })
 
     const preFindings: Finding[] = []
     if (place.kind === 'wrong') preFindings.push(finding({ code: 'wrong_place', detail: place.reason }))
     if (place.kind === 'county') {
       const lock = await deps.ledger.getLock(place.period)
-      if (lock?.locked) {
+      // Only uploads received after publication are refused: a late-delivered event or a replay
+      // of an upload received before the lock is judged as it was then.
+      if (lock?.locked && Date.parse(lock.at) <= event.eventTime.getTime()) {
         preFindings.push(finding({ code: 'period_locked', detail: { zh: `${place.period} 已于 ${lock.at} 由 ${lock.by} 锁定`, en: `${place.period} was locked at ${lock.at} by ${lock.by}` } }))
       }
     }

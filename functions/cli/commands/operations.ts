@@ -1,0 +1,78 @@
+import { existsSync } from 'node:fs'
+import { localAppraisalDeps } from '../../local/local-appraisal.ts'
+import { localHome, startLocalPipeline } from '../../local/local-pipeline.ts'
+import { replayUploads } from '../../use-cases/replay-uploads.ts'
+import { runAppraisal } from '../../use-cases/run-appraisal.ts'
+import { UsageError, parseFlags, requirePeriod, requireTarget, type Command } from '../args.ts'
+import { ProgressBar } from '../progress.ts'
+
+function localState(env: Record<string, string | undefined>, cwd: string): string {
+  const home = localHome(env, cwd)
+  if (!existsSync(home)) throw new UsageError(`no local state at ${home}`)
+  return home
+}
+
+export const redriveCommand: Command = {
+  name: 'redrive',
+  summary: 'send the dead-lettered uploads back through the pipeline',
+  usage: 'va redrive [--json]',
+  help: `Uploads whose processing kept failing (after 3 tries locally; after the queue's
+maxReceiveCount on AWS) wait in the dead-letter queue. Once the cause is fixed, redrive sends
+them back, once each. On AWS, start a message move task from the DeadLetterQueueUrl output to
+the ingest queue (aws sqs start-message-move-task).`,
+  async run(argv, io) {
+    const { values } = parseFlags(argv, { json: { type: 'boolean' }, target: { type: 'string' } })
+    if (requireTarget(values.target) === 'aws') throw new UsageError('on AWS: aws sqs start-message-move-task --source-arn <DLQ arn> (see the README, "Operations")')
+    const pipeline = await startLocalPipeline({ home: localState(io.env, io.cwd) })
+    try {
+      const waiting = (await pipeline.deadLetters()).length
+      const result = await pipeline.redrive()
+      io.out(values.json ? JSON.stringify({ waiting, ...result }) : `dead letters: ${waiting}; sent back ${result.sent}, failed again ${result.failed}`)
+      return result.failed > 0 ? 1 : 0
+    } finally {
+      await pipeline.close()
+    }
+  },
+}
+
+export const replayCommand: Command = {
+  name: 'replay',
+  summary: 'rebuild the curated lake, current submissions and appraisals from the raw uploads',
+  usage: 'va replay (--period <YYYYQn> | --all) [--json]',
+  help: `Forgets everything derived from the uploads of a quarter (or of all quarters): the
+submissions and their current pointers, the curated Parquet; then processes every raw upload
+again in the order it was received, and re-runs the appraisal of each quarter that had one.`,
+  async run(argv, io) {
+    const { values } = parseFlags(argv, { period: { type: 'string' }, all: { type: 'boolean' }, json: { type: 'boolean' }, target: { type: 'string' } })
+    if (requireTarget(values.target) === 'aws') throw new UsageError('replay runs on the local pipeline in this version')
+    if (!values.all && values.period === undefined) throw new UsageError('name --period <YYYYQn> or --all')
+    const period = values.all ? undefined : requirePeriod(values.period)
+    const pipeline = await startLocalPipeline({ home: localState(io.env, io.cwd) })
+    try {
+      const bar = new ProgressBar('replaying', 1, io.err, io.tty)
+      const appraisal = await localAppraisalDeps(pipeline)
+      try {
+        const hadAppraisal = new Set<string>()
+        const result = await replayUploads(pipeline.deps, period ? { period } : {}, (done, total) => {
+          bar.total = total
+          bar.update(done)
+        })
+        bar.done()
+        for (const p of result.periods) if ((await appraisal.appraisals.byPeriod(p)).length) hadAppraisal.add(p)
+        const reappraised: string[] = []
+        for (const p of result.periods) {
+          if (!hadAppraisal.has(p)) continue
+          await runAppraisal(appraisal, { period: p, now: new Date() })
+          reappraised.push(p)
+        }
+        const doc = { ...result, reappraised }
+        io.out(values.json ? JSON.stringify(doc, null, 2) : `replayed ${result.uploads} uploads (${result.accepted} accepted, ${result.rejected} rejected) for ${result.periods.join(', ') || 'no quarter'}; appraisals re-run: ${reappraised.join(', ') || 'none'}`)
+        return 0
+      } finally {
+        await appraisal.engine.close()
+      }
+    } finally {
+      await pipeline.close()
+    }
+  },
+}
