@@ -228,8 +228,16 @@ async function finishAccepted(deps: UploadDeps, sub: SubmissionRecord): Promise<
     const after = await deps.ledger.current(sub.county, sub.period, sub.dataset)
     if (after?.submission_id === pointer.submission_id) break
   }
-  if (claim.replaced) await deps.ledger.markSuperseded(sub.county, sub.period, claim.replaced)
+  // Every other accepted upload of this dataset is now superseded. Looking at the partition
+  // (not only at the one the claim replaced) also finishes what a crashed earlier try left.
+  const { submissions, current } = await deps.ledger.list(sub.county, sub.period)
+  for (const other of submissions) {
+    if (other.dataset === sub.dataset && other.status === 'accepted' && other.submission_id !== current[sub.dataset]) {
+      await deps.ledger.markSuperseded(sub.county, sub.period, other.submission_id)
+    }
+  }
 }
+
 
 /** `staging/<dataset>/<county>/<period>/<id>[-<province>].parquet` → its curated key. */
 export function curatedKeyOf(stagedKey: string): string {

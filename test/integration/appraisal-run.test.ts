@@ -10,6 +10,7 @@ import { LOCAL_NAMES } from '../../functions/local/emulators.ts'
 import { localAppraisalDeps } from '../../functions/local/local-appraisal.ts'
 import { startLocalPipeline, type LocalPipeline } from '../../functions/local/local-pipeline.ts'
 import { runAppraisal, type AppraisalDeps } from '../../functions/use-cases/run-appraisal.ts'
+import { DynamoAppraisalStore } from '../../functions/adapters/dynamo-appraisal-store.ts'
 
 const HEADER = '报告期,村代码,村名称,乡镇名称,是否重点帮扶村,是否易地搬迁安置点,总户数,总人口,脱贫户数,脱贫人口数,易地搬迁户数,易地搬迁人数,脱贫不稳定户数,脱贫不稳定户人数,边缘易致贫户数,边缘易致贫户人数,突发严重困难户数,突发严重困难户人数,本季度新识别监测户数,已消除风险户数,已消除风险人数,脱贫人口人均纯收入,低于监测线人数,脱贫劳动力人数,脱贫劳动力务工就业人数,公益性岗位安置人数,搬迁零就业家庭户数,义务教育辍学人数,参保人数,存量危房户数,饮水不安全户数,村集体经济经营性收入,衔接资金下达,衔接资金支出,衔接资金项目数,已竣工项目数'
 // Two villages' rows: the contract example's Taipingchang village, with chosen income and dropouts.
@@ -65,6 +66,30 @@ describe('the quarterly appraisal on the local pipeline', () => {
     expect((history.Items ?? []).map((i) => i['sk']).sort()).toEqual(['511921#20240714T180000000Z', '511922#20240714T180000000Z'])
     expect((await deps.appraisals.byCity('2024Q2', '5119')).map((c) => c.county)).toEqual(['511921', '511922'])
     expect((await deps.appraisals.byCounty('511921')).map((c) => c.period)).toEqual(['2024Q2'])
+  })
+
+  // A re-run writes two batches: the replaced items to history, then the new items.
+  it.each([1, 2])('converges on the same stored appraisal when a run crashes at its DynamoDB batch write #%i and is re-run', async (nth) => {
+    const now = new Date('2024-07-20T02:00:00+08:00')
+    const clean = await runAppraisal(deps, { period: '2024Q2', now })
+    const cleanItems = await deps.appraisals.byPeriod('2024Q2')
+    let calls = 0
+    const db = documentClient(pipeline.dynamo.client)
+    const failing = new Proxy(db, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver)
+        if (prop !== 'send') return value
+        return async (command: { constructor: { name: string } }) => {
+          if (command.constructor.name === 'BatchWriteCommand' && ++calls === nth) throw new Error('injected crash')
+          return (value as (c: unknown) => unknown).call(target, command)
+        }
+      },
+    })
+    const crashingDeps = { ...deps, appraisals: new DynamoAppraisalStore(failing, LOCAL_NAMES.appraisalsTable) }
+    await expect(runAppraisal(crashingDeps, { period: '2024Q2', now })).rejects.toThrow('injected crash')
+    const rerun = await runAppraisal(deps, { period: '2024Q2', now })
+    expect(rerun.run_id).toBe(clean.run_id)
+    expect(await deps.appraisals.byPeriod('2024Q2')).toEqual(cleanItems)
   })
 
   it('locks the quarter when published: a later upload is rejected with period_locked until unlocked', async () => {
