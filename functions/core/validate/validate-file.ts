@@ -136,11 +136,16 @@ export async function validateFile(decoded: DecodeResult, ctx: ValidationContext
         found = { spec: DATASET_SPECS[verdict.dataset], sheet, header: row, pending: buffered.slice(i + 1), rest: it }
         break
       }
-      if (verdict.kind === 'tie') sawTie = true
+      // The first row with 3 known headers is the header row: a tie there is unknown_dataset,
+      // not a reason to look further down (validation.md, "Reading a file").
+      if (verdict.kind === 'tie') {
+        sawTie = true
+        break
+      }
     }
     if (found) break
     await it.return?.()
-    if (file.problems.length) break
+    if (sawTie || file.problems.length) break
   }
   if (!found) {
     for (const p of file.problems) out.add(p)
@@ -270,7 +275,8 @@ export async function validateFile(decoded: DecodeResult, ctx: ValidationContext
       if (rule.optional?.some((u) => values[u] === undefined && !isBlank(raw.cells[bindingOf.get(u)?.index ?? -1] ?? null))) continue
       if (!rule.holds(values, { periodLastDay })) {
         const cell = raw.cells[bindingOf.get(rule.column)?.index ?? -1] ?? null
-        report({ code: 'rule', rule: rule.id, ...at(row, raw.line, rule.column), value: cellText(cell) })
+        // An empty cell has no value to echo (MH01's missing elimination date).
+        report({ code: 'rule', rule: rule.id, ...at(row, raw.line, rule.column), ...(isBlank(cell) ? {} : { value: cellText(cell) }) })
       }
     }
     if (dataset === 'monitored_households' && present.has('risk_eliminated') && values['risk_eliminated'] === false && values['assistance'] === undefined && isBlank(raw.cells[bindingOf.get('assistance')?.index ?? -1] ?? null)) {
@@ -375,7 +381,8 @@ export function curatedRecord(dataset: DatasetName, values: RowValues, ctx: Vali
   for (const c of spec.columns) {
     const v = values[c.key]
     if (c.type.kind === 'idNumber') rec[c.storedAs ?? c.key] = typeof v === 'string' ? ctx.hashId(v) : null
-    else rec[c.key] = v ?? null
+    // An optional column left out of the file takes its default like an empty cell (relocation_site 否, active 是).
+    else rec[c.key] = v ?? c.defaultValue ?? null
   }
   if (dataset === 'org_units') {
     rec['province_code'] = typeof values['code'] === 'string' ? values['code'].slice(0, 2) : null
