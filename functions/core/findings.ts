@@ -78,7 +78,26 @@ export interface FindingInput {
  * Builds a finding with its keys in the contract's order and a message in both languages.
  * The message names the cell and value so a clerk can act on it without the code table.
  */
+const ID_LIKE_RE = /\d{17}[\dXx]/
+const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+
+/** True when the text holds a resident ID number with a valid check digit, anywhere in it. */
+export function holdsIdNumber(text: string): boolean {
+  const normalised = text.normalize('NFKC')
+  if (!ID_LIKE_RE.test(normalised)) return false
+  for (const m of normalised.matchAll(/\d{17}[\dXx]/g)) {
+    let sum = 0
+    for (let i = 0; i < 17; i++) sum += (m[0].charCodeAt(i) - 48) * ID_WEIGHTS[i]!
+    if ('10X98765432'[sum % 11] === m[0][17]!.toUpperCase()) return true
+  }
+  return false
+}
+
 export function finding(input: FindingInput): Finding {
+  // A personal ID number is never echoed, whichever column it was typed into (a roster whose
+  // header was not recognised, an ID pasted into a name): such a value or header is left out.
+  if (input.value !== undefined && holdsIdNumber(input.value)) input = { ...input, value: undefined }
+  if (input.header !== undefined && holdsIdNumber(input.header)) input = { ...input, header: undefined }
   const rule = input.rule ? RULE_CATALOGUE[input.rule] : undefined
   const base = CODE_CATALOGUE[input.code]
   const severity: Severity = input.severity ?? rule?.severity ?? (base.severity === 'warning' ? 'warning' : 'error')
