@@ -20,7 +20,9 @@ export class StorageError extends Error {
  */
 export function s3ClientConfig(endpoint?: string): S3ClientConfig {
   const base: S3ClientConfig = { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }
-  if (!endpoint) return base
+  // An S3-compatible endpoint set through the SDK's own AWS_ENDPOINT_URL_S3 (the emulator in
+  // tests) has no per-bucket host names: address buckets by path there.
+  if (!endpoint) return process.env['AWS_ENDPOINT_URL_S3'] ? { ...base, forcePathStyle: true } : base
   return { ...base, endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } }
 }
 

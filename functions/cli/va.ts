@@ -3,13 +3,14 @@ import { UsageError, type Command, type CommandIo } from './args.ts'
 import { aggregateCommand, appraisalCommand, queryCommand, unlockCommand } from './commands/appraisal.ts'
 import { demoCommand } from './commands/demo.ts'
 import { redriveCommand, replayCommand } from './commands/operations.ts'
+import { reportCommand } from './commands/report.ts'
 import { statusCommand } from './commands/status.ts'
 import { uploadCommand } from './commands/upload.ts'
 import { validateCommand } from './commands/validate.ts'
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true'
 
-export const COMMANDS: Command[] = [validateCommand, uploadCommand, statusCommand, aggregateCommand, unlockCommand, appraisalCommand, queryCommand, redriveCommand, replayCommand, demoCommand]
+export const COMMANDS: Command[] = [validateCommand, uploadCommand, statusCommand, aggregateCommand, unlockCommand, appraisalCommand, queryCommand, reportCommand, redriveCommand, replayCommand, demoCommand]
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length))
@@ -60,7 +61,10 @@ if (isMain) {
     cwd: process.cwd(),
     tty: Boolean(process.stderr.isTTY),
   }).catch((e: unknown) => {
-    process.stderr.write(`va: ${(e as Error).stack ?? String(e)}\n`)
+    // A failure of the machinery, not of the input: the message, and the stack with VA_DEBUG=1.
+    const err = e as Error
+    process.stderr.write(`va: ${err.message ?? String(e)}${err.cause ? ` (${String((err.cause as Error).message ?? err.cause)})` : ''}\n`)
+    if (process.env['VA_DEBUG']) process.stderr.write(`${err.stack}\n`)
     return 1
   })
   process.exitCode = code

@@ -1,22 +1,17 @@
-import { existsSync } from 'node:fs'
 import type { StoredCountyAppraisal } from '../../use-cases/run-appraisal.ts'
 import { runAppraisal } from '../../use-cases/run-appraisal.ts'
-import { localAppraisalDeps } from '../../local/local-appraisal.ts'
-import { localHome, startLocalPipeline, type LocalPipeline } from '../../local/local-pipeline.ts'
 import { loadSavedQuery } from '../../adapters/sql-files.ts'
 import { parsePeriod } from '../../core/period.ts'
-import { UsageError, parseFlags, requireCounty, requirePeriod, requireTarget, type Command, type CommandIo } from '../args.ts'
+import { UsageError, parseFlags, requireCounty, requirePeriod, type Command, type CommandIo } from '../args.ts'
+import { openTarget, type TargetSession } from '../targets.ts'
 import { table } from '../format.ts'
 
-async function withLocal<T>(io: CommandIo, target: unknown, work: (p: LocalPipeline) => Promise<T>): Promise<T> {
-  if (requireTarget(target) === 'aws') throw new UsageError('--target aws runs through the deployed aggregate function and Athena; this command line runs the local pipeline only in this version')
-  const home = localHome(io.env, io.cwd)
-  if (!existsSync(home)) throw new UsageError(`no local state at ${home}: upload files first (va upload, or va demo)`)
-  const pipeline = await startLocalPipeline({ home })
+async function withTarget<T>(io: CommandIo, target: unknown, work: (session: TargetSession) => Promise<T>): Promise<T> {
+  const session = await openTarget(target, io, { requireState: true })
   try {
-    return await work(pipeline)
+    return await work(session)
   } finally {
-    await pipeline.close()
+    await session.close()
   }
 }
 
@@ -39,8 +34,8 @@ Options:
   async run(argv, io) {
     const { values } = parseFlags(argv, { period: { type: 'string' }, publish: { type: 'boolean' }, by: { type: 'string' }, json: { type: 'boolean' }, target: { type: 'string' } })
     const period = requirePeriod(values.period)
-    return withLocal(io, values.target, async (pipeline) => {
-      const deps = await localAppraisalDeps(pipeline)
+    return withTarget(io, values.target, async (session) => {
+      const deps = await session.appraisal()
       try {
         const result = await runAppraisal(deps, { period, now: new Date(), publish: values.publish ?? false, by: values.by ?? io.env['USER'] ?? 'local' })
         if (values.json) io.out(JSON.stringify({ ...result.appraisal, missing_counties: result.missing_counties }, null, 2))
@@ -51,7 +46,7 @@ Options:
         }
         return 0
       } finally {
-        await deps.engine.close()
+        await deps.engine.close?.()
       }
     })
   },
@@ -74,8 +69,8 @@ unlock is recorded with who did it and why.`,
     const { values } = parseFlags(argv, { period: { type: 'string' }, reason: { type: 'string' }, by: { type: 'string' }, json: { type: 'boolean' }, target: { type: 'string' } })
     const period = requirePeriod(values.period)
     if (!values.reason?.trim()) throw new UsageError('--reason is required: say why the quarter is unlocked')
-    return withLocal(io, values.target, async (pipeline) => {
-      const lock = await pipeline.deps.ledger.setLock(period, false, values.by ?? io.env['USER'] ?? 'local', new Date().toISOString(), values.reason!)
+    return withTarget(io, values.target, async (session) => {
+      const lock = await session.ledger.setLock(period, false, values.by ?? io.env['USER'] ?? 'local', new Date().toISOString(), values.reason!)
       io.out(values.json ? JSON.stringify(lock, null, 2) : `${period} unlocked by ${lock.by}: ${values.reason}`)
       return 0
     })
@@ -93,9 +88,9 @@ or one city's counties in city rank, or one county.`,
     const period = requirePeriod(values.period)
     if (values.city !== undefined && !/^\d{4}$/.test(values.city)) throw new UsageError('--city needs the 4-digit city code')
     const county = values.county === undefined ? undefined : requireCounty(values.county)
-    return withLocal(io, values.target, async (pipeline) => {
-      const deps = await localAppraisalDeps(pipeline)
-      await deps.engine.close()
+    return withTarget(io, values.target, async (session) => {
+      const deps = await session.appraisal()
+      await deps.engine.close?.()
       let items = values.city ? await deps.appraisals.byCity(period, values.city) : await deps.appraisals.byPeriod(period)
       if (county) items = items.filter((c) => c.county === county)
       items.sort((a, b) => (values.city ? a.rank_in_city - b.rank_in_city : a.province.localeCompare(b.province) || a.rank_in_province - b.rank_in_province) || a.county.localeCompare(b.county))
@@ -127,8 +122,8 @@ org_units. Saved queries: ranking, red_flags, stuck_households, lagging_funds, q
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, { saved: { type: 'string' }, period: { type: 'string' }, json: { type: 'boolean' }, target: { type: 'string' } })
     if (!values.saved && !positionals[0]) throw new UsageError('give the SQL, or --saved <name> --period <YYYYQn>')
-    return withLocal(io, values.target, async (pipeline) => {
-      const deps = await localAppraisalDeps(pipeline)
+    return withTarget(io, values.target, async (session) => {
+      const deps = await session.appraisal()
       try {
         await deps.beforeQuery?.()
         let rows
@@ -136,7 +131,7 @@ org_units. Saved queries: ranking, red_flags, stuck_households, lagging_funds, q
           const q = parsePeriod(requirePeriod(values.period))!
           let saved
           try {
-            saved = loadSavedQuery(values.saved, 'duckdb')
+            saved = loadSavedQuery(values.saved, deps.engine.name)
           } catch {
             throw new UsageError(`no saved query "${values.saved}"; try ranking, red_flags, stuck_households, lagging_funds, qoq_movers`)
           }
@@ -151,7 +146,7 @@ org_units. Saved queries: ranking, red_flags, stuck_households, lagging_funds, q
         }
         return 0
       } finally {
-        await deps.engine.close()
+        await deps.engine.close?.()
       }
     })
   },

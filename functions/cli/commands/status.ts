@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
-import { localHome, startLocalPipeline } from '../../local/local-pipeline.ts'
-import { UsageError, parseFlags, requireCounty, requirePeriod, requireTarget, type Command } from '../args.ts'
+import { localHome } from '../../local/local-pipeline.ts'
+import { openTarget } from '../targets.ts'
+import { parseFlags, requireCounty, requirePeriod, requireTarget, type Command } from '../args.ts'
 import { table } from '../format.ts'
 
 export const statusCommand: Command = {
@@ -18,15 +19,13 @@ Options:
     const { values } = parseFlags(argv, { county: { type: 'string' }, period: { type: 'string' }, json: { type: 'boolean' }, target: { type: 'string' } })
     const county = requireCounty(values.county)
     const period = requirePeriod(values.period)
-    if (requireTarget(values.target) === 'aws') throw new UsageError('--target aws is not available for status in this version; query the submissions table')
-    const home = localHome(io.env, io.cwd)
-    if (!existsSync(home)) {
-      io.out(values.json ? JSON.stringify({ county, period, submissions: [] }, null, 2) : `no local state at ${home}: nothing uploaded yet`)
+    if (requireTarget(values.target) === 'local' && !existsSync(localHome(io.env, io.cwd))) {
+      io.out(values.json ? JSON.stringify({ county, period, submissions: [] }, null, 2) : `no local state at ${localHome(io.env, io.cwd)}: nothing uploaded yet`)
       return 0
     }
-    const pipeline = await startLocalPipeline({ home })
+    const session = await openTarget(values.target, io)
     try {
-      const { submissions, current } = await pipeline.deps.ledger.list(county, period)
+      const { submissions, current } = await session.ledger.list(county, period)
       const doc = {
         county,
         period,
@@ -43,7 +42,7 @@ Options:
         doc.submissions.map((s) => [s.received_at, s.dataset, s.status, s.current ? '*' : '', `${s.rows.accepted}/${s.rows.total}`, s.object_key, s.submission_id])))
       return 0
     } finally {
-      await pipeline.close()
+      await session.close()
     }
   },
 }

@@ -1,9 +1,7 @@
-import { createReadStream, existsSync, statSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { basename } from 'node:path'
-import { PutObjectCommand } from '@aws-sdk/client-s3'
-import { LOCAL_NAMES } from '../../local/emulators.ts'
-import { localHome, startLocalPipeline } from '../../local/local-pipeline.ts'
-import { UsageError, parseFlags, requireCounty, requirePeriod, requireTarget, type Command } from '../args.ts'
+import { UsageError, parseFlags, requireCounty, requirePeriod, type Command } from '../args.ts'
+import { openTarget } from '../targets.ts'
 import { formatReport } from '../format.ts'
 
 export const uploadCommand: Command = {
@@ -31,27 +29,20 @@ Exit codes: 0 accepted, 1 rejected, 2 usage error.`,
     const file = positionals[0]
     if (!file) throw new UsageError('name the file to upload: va upload <file> --county … --period …')
     if (!existsSync(file)) throw new UsageError(`no such file: ${file}`)
-    const target = requireTarget(values.target)
-    if (target === 'aws') throw new UsageError('--target aws: upload with your county role (see the README, "Deploying"): aws s3 cp <file> s3://<IngestBucketName>/uploads/<county>/<period>/')
     const key = values.registry
       ? `registry/org_units/${basename(file)}`
       : `uploads/${requireCounty(values.county)}/${requirePeriod(values.period)}/${basename(file)}`
-
-    const pipeline = await startLocalPipeline({ home: localHome(io.env, io.cwd) })
+    const session = await openTarget(values.target, io)
     try {
-      const verdict = pipeline.verdictFor(key)
-      await pipeline.s3.client.send(new PutObjectCommand({
-        Bucket: LOCAL_NAMES.ingestBucket, Key: key, Body: createReadStream(file), ContentLength: statSync(file).size,
-      }))
-      const { submission, report } = await verdict
+      const { submission, report } = await session.upload(key, file, io)
       if (values.json) io.out(JSON.stringify({ submission, report }, null, 2))
       else {
         io.out(formatReport(report, key))
-        io.out(`\nsubmission ${submission.submission_id} (${submission.status}); report: s3://${LOCAL_NAMES.lakeBucket}/${submission.report_key}`)
+        io.out(`\nsubmission ${submission.submission_id} (${submission.status}); report: s3://${session.lakeBucket}/${submission.report_key}`)
       }
       return report.status === 'accepted' ? 0 : 1
     } finally {
-      await pipeline.close()
+      await session.close()
     }
   },
 }

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { ValidationReportSchema } from '../../../schemas/findings.ts'
 import { validateBytes } from './harness.ts'
 
-const EXAMPLES = new URL('../../../../shared/contract/examples/', import.meta.url)
+const EXAMPLES = new URL('../../fixtures/contract/', import.meta.url)
 const csv = readFileSync(new URL('tongjiang_2023Q2_village_report.csv', EXAMPLES))
 const expected = JSON.parse(readFileSync(new URL('tongjiang_2023Q2_village_report.expected.json', EXAMPLES), 'utf8')) as Record<string, unknown>
 

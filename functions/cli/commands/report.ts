@@ -1,0 +1,55 @@
+import { existsSync } from 'node:fs'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { dirname, join, resolve } from 'node:path'
+import { lakeKeys } from '../../core/object-keys.ts'
+import { stateDirs } from '../../local/emulators.ts'
+import { localAppraisalDeps } from '../../local/local-appraisal.ts'
+import { localHome, startLocalPipeline } from '../../local/local-pipeline.ts'
+import { buildAppraisalReport } from '../../use-cases/build-appraisal-report.ts'
+import { UsageError, parseFlags, requirePeriod, requireTarget, type Command } from '../args.ts'
+
+export const reportCommand: Command = {
+  name: 'report',
+  summary: 'write the appraisal report of a quarter (one HTML file with charts)',
+  usage: 'va report --period <YYYYQn> [--out <file.html>] [--json]',
+  help: `Builds the human report of a stored appraisal: the ranking, an indicator heatmap, each
+county's score over the quarters, red flags with their villages, completeness, missing and late
+counties, and every county's point breakdown. One self-contained HTML file (charts drawn in
+it as SVG, no script, nothing fetched when opened), also written to the lake at
+reports/appraisals/<period>/index.html as every aggregation run does.
+
+Options:
+  --period <YYYYQn>   the quarter (run va aggregate for it first)
+  --out <file.html>   where to write it (default: <local state>/reports/appraisal-<period>.html)
+  --json              print { period, path, key, counties, bytes }`,
+  async run(argv, io) {
+    const { values } = parseFlags(argv, { period: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' }, target: { type: 'string' } })
+    const period = requirePeriod(values.period)
+    if (values.out !== undefined && values.out.trim() === '') throw new UsageError('--out needs a file name')
+    if (requireTarget(values.target) === 'aws') throw new UsageError('--target aws: the deployed aggregate function writes the report to the lake; this command line builds it from the local pipeline only in this version')
+    const home = localHome(io.env, io.cwd)
+    if (!existsSync(home)) throw new UsageError(`no local state at ${home}: upload files first (va upload, or va demo)`)
+    const pipeline = await startLocalPipeline({ home })
+    try {
+      const deps = await localAppraisalDeps(pipeline)
+      try {
+        const stored = await deps.appraisals.byPeriod(period)
+        if (stored.length === 0) {
+          io.err(`no appraisal stored for ${period}; run va aggregate --period ${period}`)
+          return 1
+        }
+        const html = await buildAppraisalReport({ ...deps, deadlineDays: pipeline.deps.limits.deadlineDays }, { period, now: new Date() })
+        const path = values.out === undefined ? join(stateDirs(home).reports, `appraisal-${period}.html`) : resolve(io.cwd, values.out)
+        await mkdir(dirname(path), { recursive: true })
+        await writeFile(path, html)
+        const bytes = Buffer.byteLength(html)
+        io.out(values.json ? JSON.stringify({ period, path, key: lakeKeys.appraisalReport(period), counties: stored.length, bytes }, null, 2) : path)
+        return 0
+      } finally {
+        await deps.engine.close()
+      }
+    } finally {
+      await pipeline.close()
+    }
+  },
+}

@@ -1,0 +1,136 @@
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { AthenaClient } from '@aws-sdk/client-athena'
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation'
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import { createAthenaQueryEngine } from '../adapters/athena-query-engine.ts'
+import { DynamoAppraisalStore } from '../adapters/dynamo-appraisal-store.ts'
+import { DynamoSubmissionLedger, documentClient } from '../adapters/dynamo-submission-ledger.ts'
+import { S3ObjectStore, s3ClientConfig } from '../adapters/s3-object-store.ts'
+import { loadScoringConfig } from '../core/appraisal/scoring-config.ts'
+import { DEFAULT_SCORING_FILE, localAppraisalDeps } from '../local/local-appraisal.ts'
+import { LOCAL_NAMES } from '../local/emulators.ts'
+import { localHome, startLocalPipeline, type LocalPipeline } from '../local/local-pipeline.ts'
+import type { SubmissionLedger, SubmissionRecord } from '../use-cases/ledger.ts'
+import type { Verdict } from '../use-cases/process-upload.ts'
+import type { ObjectStore, QueryEngine } from '../use-cases/ports.ts'
+import type { AppraisalDeps } from '../use-cases/run-appraisal.ts'
+import { UsageError, requireTarget, type CommandIo } from './args.ts'
+import { ProgressBar } from './progress.ts'
+
+/**
+ * Where a command runs: the embedded local pipeline (default) or a deployment on AWS, whose
+ * resource names come from the stack's outputs. Commands are written once against this.
+ */
+export interface TargetSession {
+  kind: 'local' | 'aws'
+  store: ObjectStore
+  ledger: SubmissionLedger
+  lakeBucket: string
+  /** Puts a file at an ingest key and waits for the pipeline's verdict. */
+  upload(key: string, file: string, io: CommandIo): Promise<Verdict>
+  /** The appraisal's dependencies (DuckDB over the local lake, or Athena). Close the engine. */
+  appraisal(): Promise<AppraisalDeps & { engine: QueryEngine & { close?(): Promise<void> } }>
+  local?: LocalPipeline
+  close(): Promise<void>
+}
+
+/** Names of the stack outputs `--target aws` reads (infra/village-appraisal-stack.ts). */
+export const STACK_OUTPUTS = ['IngestBucketName', 'LakeBucketName', 'SubmissionsTableName', 'AppraisalsTableName', 'AthenaWorkGroup', 'GlueDatabase'] as const
+export type StackOutputs = Record<(typeof STACK_OUTPUTS)[number], string>
+
+/**
+ * The stack's outputs: from `VA_STACK_OUTPUTS` (the file `cdk deploy --outputs-file` writes),
+ * else from CloudFormation (stack `VA_STACK_NAME`, default VillageAppraisal).
+ */
+export async function stackOutputs(env: Record<string, string | undefined>): Promise<StackOutputs> {
+  const stackName = env['VA_STACK_NAME'] || 'VillageAppraisal'
+  let values: Record<string, string>
+  const file = env['VA_STACK_OUTPUTS']
+  if (file) {
+    if (!existsSync(file)) throw new UsageError(`VA_STACK_OUTPUTS names ${file}, which does not exist`)
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Record<string, string>>
+    values = doc[stackName] ?? Object.values(doc)[0] ?? {}
+  } else {
+    const r = await new CloudFormationClient({}).send(new DescribeStacksCommand({ StackName: stackName }))
+    values = Object.fromEntries((r.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']))
+  }
+  const missing = STACK_OUTPUTS.filter((k) => !values[k])
+  if (missing.length) throw new UsageError(`the stack's outputs lack ${missing.join(', ')}; deploy with npx cdk deploy --outputs-file va-outputs.json and set VA_STACK_OUTPUTS=va-outputs.json`)
+  return values as StackOutputs
+}
+
+export async function openTarget(target: unknown, io: CommandIo, options: { requireState?: boolean } = {}): Promise<TargetSession> {
+  if (requireTarget(target) === 'aws') return openAws(io)
+  const home = localHome(io.env, io.cwd)
+  if (options.requireState && !existsSync(home)) throw new UsageError(`no local state at ${home}: upload files first (va upload, or va demo)`)
+  const pipeline = await startLocalPipeline({ home })
+  return {
+    kind: 'local',
+    store: pipeline.deps.store,
+    ledger: pipeline.deps.ledger,
+    lakeBucket: LOCAL_NAMES.lakeBucket,
+    local: pipeline,
+    upload: async (key, file) => {
+      const verdict = pipeline.verdictFor(key)
+      await pipeline.s3.client.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.ingestBucket, Key: key, Body: createReadStream(file), ContentLength: statSync(file).size }))
+      return verdict
+    },
+    appraisal: () => localAppraisalDeps(pipeline),
+    close: () => pipeline.close(),
+  }
+}
+
+async function openAws(io: CommandIo): Promise<TargetSession> {
+  if (!io.env['AWS_REGION'] && !io.env['AWS_DEFAULT_REGION'] && !io.env['AWS_PROFILE']) {
+    throw new UsageError('--target aws needs AWS credentials and a region: set AWS_PROFILE, or AWS_REGION with credentials')
+  }
+  const out = await stackOutputs(io.env)
+  const s3 = new S3Client(s3ClientConfig())
+  const db = documentClient(new DynamoDBClient({}))
+  const store = new S3ObjectStore(s3)
+  const ledger = new DynamoSubmissionLedger(db, out.SubmissionsTableName)
+  return {
+    kind: 'aws',
+    store,
+    ledger,
+    lakeBucket: out.LakeBucketName,
+    upload: async (key, file, cmdIo) => {
+      const size = statSync(file).size
+      const put = await s3.send(new PutObjectCommand({ Bucket: out.IngestBucketName, Key: key, Body: createReadStream(file), ContentLength: size }))
+      return awaitVerdict(ledger, store, out.LakeBucketName, key, put.VersionId ?? '', cmdIo)
+    },
+    appraisal: async () => ({
+      engine: createAthenaQueryEngine({ client: new AthenaClient({}), workGroup: out.AthenaWorkGroup, database: out.GlueDatabase }),
+      store,
+      ledger,
+      appraisals: new DynamoAppraisalStore(db, out.AppraisalsTableName),
+      lakeBucket: out.LakeBucketName,
+      scoring: loadScoringConfig(JSON.stringify(JSON.parse(readFileSync(DEFAULT_SCORING_FILE, 'utf8')))),
+      tmpDir: tmpdir(),
+    }),
+    close: async () => {
+      s3.destroy()
+    },
+  }
+}
+
+/** Polls the submissions table until the upload of this object version has its verdict. */
+export async function awaitVerdict(ledger: SubmissionLedger, store: ObjectStore, lake: string, key: string, versionId: string, io: CommandIo, timeoutMs = 15 * 60_000): Promise<Verdict> {
+  const [, county = 'unplaced', period = 'unplaced'] = key.startsWith('uploads/') ? key.split('/') : key.startsWith('registry/') ? ['', 'registry', 'registry'] : []
+  const bar = new ProgressBar('waiting for the verdict', timeoutMs, io.err, io.tty)
+  const started = Date.now()
+  for (let wait = 500; Date.now() - started < timeoutMs; wait = Math.min(wait * 1.5, 10_000)) {
+    const { submissions } = await ledger.list(/^\d{6}$/.test(county) ? county : 'unplaced', /^\d{4}Q[1-4]$/.test(period) ? period : 'unplaced')
+    const mine: SubmissionRecord | undefined = submissions.find((s) => s.object_key === key && (versionId === '' || s.version_id === versionId))
+    if (mine) {
+      bar.done()
+      const bytes = await store.getBytes(lake, mine.report_key)
+      return { submission: mine, report: JSON.parse(Buffer.from(bytes ?? new Uint8Array()).toString('utf8')) }
+    }
+    bar.update(Date.now() - started)
+    await new Promise((r) => setTimeout(r, wait))
+  }
+  throw new Error(`no verdict for ${key} after ${timeoutMs / 60_000} minutes: see the dead-letter queue`)
+}

@@ -1,0 +1,116 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { main } from '../../functions/cli/va.ts'
+import { LOCAL_NAMES } from '../../functions/local/emulators.ts'
+import { startLocalPipeline, type LocalPipeline } from '../../functions/local/local-pipeline.ts'
+
+// A copy of the contract's example (shared/contract/examples/), kept with the tests.
+const exampleFile = new URL('../fixtures/contract/tongjiang_2023Q2_village_report.csv', import.meta.url).pathname
+
+async function run(argv: string[], env: Record<string, string | undefined> = {}, cwd = process.cwd()) {
+  const out: string[] = []
+  const err: string[] = []
+  const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t), env: { ...process.env, ...env }, cwd, tty: false })
+  return { code, out: out.join('\n'), err: err.join('\n') }
+}
+
+let dir: string
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'va-cli-'))
+})
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+describe('va', () => {
+  it('prints usage and exits 2 without a command, and 2 for an unknown one', async () => {
+    expect((await run([])).code).toBe(2)
+    const unknown = await run(['frobnicate'])
+    expect(unknown.code).toBe(2)
+    expect(unknown.err).toContain('unknown command "frobnicate"')
+  })
+
+  it.each(['validate', 'upload', 'status', 'aggregate', 'unlock', 'appraisal', 'query', 'redrive', 'replay', 'demo'])('%s --help prints its usage and exits 0', async (name) => {
+    const r = await run([name, '--help'])
+    expect(r.code).toBe(0)
+    expect(r.out).toContain(`Usage: va ${name}`)
+  })
+
+  it.each([
+    [['validate', 'x.csv', '--county', '5119', '--period', '2023Q2'], '--county needs the 6-digit county code'],
+    [['validate', 'x.csv', '--county', '511921', '--period', '2023-2'], '--period needs a quarter written like 2024Q2'],
+    [['validate', '--county', '511921', '--period', '2023Q2'], 'name the file to validate'],
+    [['validate', 'nope.csv', '--county', '511921', '--period', '2023Q2'], 'no such file: nope.csv'],
+    [['validate', 'x.csv', '--bogus'], "Unknown option '--bogus'"],
+    [['status', '--county', '511921', '--period', '2023Q2', '--target', 'mars'], '--target is local (the default) or aws'],
+  ])('%j is a usage error (exit 2) saying %s', async (argv, message) => {
+    const r = await run(argv, { VA_HOME: join(dir, 'none') }, dir)
+    expect(r.code).toBe(2)
+    expect(r.err).toContain(message)
+  })
+
+  it('validates the contract example into the expected JSON, exit 1 for a rejected file', async () => {
+    const r = await run(['validate', exampleFile, '--county', '511921', '--period', '2023Q2', '--received-at', '2023-07-05T10:00:00+08:00', '--json'], { VA_HOME: join(dir, 'none') }, dir)
+    expect(r.code).toBe(1)
+    const expected = JSON.parse(await readFile(exampleFile.replace('.csv', '.expected.json'), 'utf8'))
+    delete expected._comment
+    const report = JSON.parse(r.out)
+    for (const f of report.findings) delete f.message
+    expect(report).toEqual(expected)
+  })
+
+  it('prints a readable table without --json, exit 0 for an accepted file', async () => {
+    const lines = (await readFile(exampleFile, 'utf8')).split('\n')
+    const good = join(dir, 'good.csv')
+    await writeFile(good, `${lines[0]}\n${lines[1]}\n`)
+    const r = await run(['validate', good, '--county', '511921', '--period', '2023Q2', '--received-at', '2023-07-05T10:00:00+08:00'], { VA_HOME: join(dir, 'none') }, dir)
+    expect(r.code).toBe(0)
+    expect(r.out).toContain('通过 ACCEPTED')
+    expect(r.out).toContain('rows: 1 read, 1 accepted, 0 rejected')
+    expect(() => JSON.parse(r.out)).toThrow()
+  })
+})
+
+describe('va --target aws, against a deployment (the emulators standing in for it)', () => {
+  let pipeline: LocalPipeline
+  let env: Record<string, string>
+  const saved = { ...process.env }
+  beforeAll(async () => {
+    pipeline = await startLocalPipeline({ home: join(dir, 'deployment'), inMemoryDynamo: true, limits: { deadlineDays: 100_000 } })
+    const outputs = join(dir, 'va-outputs.json')
+    await writeFile(outputs, JSON.stringify({ VillageAppraisal: {
+      IngestBucketName: LOCAL_NAMES.ingestBucket, LakeBucketName: LOCAL_NAMES.lakeBucket, SubmissionsTableName: LOCAL_NAMES.submissionsTable,
+      AppraisalsTableName: LOCAL_NAMES.appraisalsTable, AthenaWorkGroup: 'village_appraisal', GlueDatabase: 'village_appraisal',
+    } }))
+    env = {
+      VA_STACK_OUTPUTS: outputs, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_ENDPOINT_URL_S3: pipeline.s3.endpoint, AWS_ENDPOINT_URL_DYNAMODB: pipeline.dynamo.endpoint,
+    }
+    // The SDK reads its endpoints and credentials from the process environment.
+    Object.assign(process.env, env)
+  })
+  afterAll(async () => {
+    process.env = saved
+    await pipeline.close()
+  })
+
+  it('uploads through the deployment, waits for its verdict in the submissions table, and shows the status', async () => {
+    const lines = (await readFile(exampleFile, 'utf8')).split('\n')
+    const good = join(dir, 'aws.csv')
+    await writeFile(good, `${lines[0]}\n${lines[1]?.replace('2023Q2', '2026Q4')}\n`)
+    const up = await run(['upload', good, '--county', '511921', '--period', '2026Q4', '--target', 'aws', '--json'], env, dir)
+    expect(up.code).toBe(0)
+    const verdict = JSON.parse(up.out)
+    expect(verdict.submission).toMatchObject({ county: '511921', period: '2026Q4', status: 'accepted', object_key: 'uploads/511921/2026Q4/aws.csv' })
+    const status = await run(['status', '--county', '511921', '--period', '2026Q4', '--target', 'aws', '--json'], env, dir)
+    expect(JSON.parse(status.out).submissions.map((s: { status: string; current: boolean }) => [s.status, s.current])).toEqual([['accepted', true]])
+  })
+
+  it('says what is missing when the stack outputs are not there', async () => {
+    const r = await run(['status', '--county', '511921', '--period', '2026Q4', '--target', 'aws'], { ...env, VA_STACK_OUTPUTS: join(dir, 'missing.json') }, dir)
+    expect(r.code).toBe(2)
+    expect(r.err).toContain('VA_STACK_OUTPUTS names')
+  })
+})
