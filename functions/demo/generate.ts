@@ -52,6 +52,8 @@ export interface VillageSeed {
   fundsAnnual: number
   projects: number
   keyAssisted: boolean
+  /** How well the county works (0–1): drives elimination, spending, employment, insurance. */
+  quality: number
 }
 
 export interface CountyPlan {
@@ -83,6 +85,8 @@ export function planProvince(options: { seed: number; province: string; township
     cities,
     counties: counties.map((county) => {
       const villages: VillageSeed[] = []
+      // Counties differ: some eliminate risk and spend their funds on schedule, some lag.
+      const quality = Math.min(1, Math.max(0, 0.55 + (rand() - 0.5) * 0.9))
       const townNames = new Set<string>()
       for (let t = 1; t <= options.townshipsPerCounty; t++) {
         let townName = ''
@@ -111,6 +115,7 @@ export function planProvince(options: { seed: number; province: string; township
             fundsAnnual: between(60, 400),
             projects: Math.round(between(2, 8)),
             keyAssisted: rand() < 0.2,
+            quality: Math.min(1, Math.max(0, quality + (rand() - 0.5) * 0.2)),
           })
         }
       }
@@ -189,7 +194,7 @@ export function villageQuarter(v: VillageSeed, q: Quarter, seed: number): Villag
   const lastDay = quarterLastDay(q)
   const households_: Household[] = []
   let n = 0
-  const eliminateShare = ELIMINATED_SHARE[q.quarter]!
+  const eliminateShare = ELIMINATED_SHARE[q.quarter]! * (0.55 + 0.7 * v.quality)
   for (const [category, count] of [['unstable', unstable], ['marginal', marginal], ['hardship', hardship]] as const) {
     for (let i = 0; i < count; i++) {
       n++
@@ -218,6 +223,8 @@ export function villageQuarter(v: VillageSeed, q: Quarter, seed: number): Villag
   const hardshipPersons = persons(kind('hardship'))
   const annualIncome = v.income2023 * Math.pow(1 + between(0.1, 0.15), q.year - 2023)
   const labor = Math.round(alleviatedPersons * between(0.55, 0.65))
+  const employedShare = 0.62 + 0.3 * v.quality + between(-0.03, 0.03)
+  const spentShare = FUNDS_SPENT_OF_ALLOCATED[q.quarter]! * (0.65 + 0.45 * v.quality)
   const allocated = v.fundsAnnual * FUNDS_ALLOCATED[q.quarter]!
   const projectsCompleted = Math.min(v.projects, Math.floor(v.projects * (q.quarter / 4) * between(0.7, 1)))
   const values: Record<string, string | number | boolean> = {
@@ -245,16 +252,16 @@ export function villageQuarter(v: VillageSeed, q: Quarter, seed: number): Villag
     alleviated_income_per_capita: Math.round(annualIncome * (q.quarter / 4) * 10) / 10,
     persons_below_monitoring_line: Math.round(population * between(0, 0.004)),
     alleviated_labor: labor,
-    alleviated_labor_employed: Math.round(labor * between(0.78, 0.93)),
+    alleviated_labor_employed: Math.min(labor, Math.round(labor * employedShare)),
     public_welfare_posts: Math.round(between(2, 20)),
     relocated_zero_employment_households: 0,
     dropouts: 0,
-    medical_insured_persons: alleviatedPersons + marginalPersons + hardshipPersons - (rand() < 0.3 ? 1 : 0),
+    medical_insured_persons: Math.round((alleviatedPersons + marginalPersons + hardshipPersons) * Math.min(1, 0.975 + 0.03 * v.quality)),
     unsafe_houses: 0,
     unsafe_water_households: 0,
-    collective_operating_income: Math.round(v.collectiveAnnual * (q.quarter / 4)),
+    collective_operating_income: Math.round(v.collectiveAnnual * (0.5 + v.quality) * (q.quarter / 4)),
     linkage_funds_allocated: Math.round(allocated * 10) / 10,
-    linkage_funds_spent: Math.round(allocated * FUNDS_SPENT_OF_ALLOCATED[q.quarter]! * between(0.85, 1.1) * 10) / 10,
+    linkage_funds_spent: Math.round(allocated * spentShare * between(0.92, 1.05) * 10) / 10,
     projects_planned: v.projects,
     projects_completed: projectsCompleted,
   }

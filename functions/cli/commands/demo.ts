@@ -7,6 +7,9 @@ import { LOCAL_NAMES } from '../../local/emulators.ts'
 import { localHome, startLocalPipeline } from '../../local/local-pipeline.ts'
 import { formatPeriod, quarterLastDay, SHANGHAI_OFFSET_MS, type Quarter } from '../../core/period.ts'
 import type { Verdict } from '../../use-cases/process-upload.ts'
+import { runAppraisal } from '../../use-cases/run-appraisal.ts'
+import { localAppraisalDeps } from '../../local/local-appraisal.ts'
+import { rankingTable } from './appraisal.ts'
 import { UsageError, parseFlags, type Command } from '../args.ts'
 import { formatReport, table } from '../format.ts'
 import { ProgressBar } from '../progress.ts'
@@ -27,7 +30,7 @@ did not create.
 Options:
   --seed <n>         the generator's seed (default 2024)
   --from, --to       the quarters (default 2023Q1 to 2024Q4)
-  --townships <n>    townships per county (default 6)
+  --townships <n>    townships per county (default 5)
   --villages <n>     villages per township (default 8)`,
   async run(argv, io) {
     const { values } = parseFlags(argv, {
@@ -50,9 +53,9 @@ Options:
     await mkdir(home, { recursive: true })
     await writeFile(join(home, MARKER), 'created by va demo\n')
 
-    const plan = planProvince({ seed, province: '52', townshipsPerCounty: int(values.townships, 6, '--townships'), villagesPerTownship: int(values.villages, 8, '--villages') })
+    const plan = planProvince({ seed, province: '52', townshipsPerCounty: int(values.townships, 5, '--townships'), villagesPerTownship: int(values.villages, 8, '--villages') })
     const villages = plan.counties.reduce((s, c) => s + c.villages.length, 0)
-    io.out(`va demo: ${plan.province.name} (${plan.province.code}), ${plan.counties.length} counties, ${villages} villages, ${quarters.length} quarters (${formatPeriod(quarters[0]!)}–${formatPeriod(quarters.at(-1)!)}), seed ${seed}`)
+    io.out(`va demo: ${plan.province.name} (${plan.province.code}): ${plan.cities.length} cities, ${plan.counties.length} counties, ${villages} villages, ${quarters.length} quarters (${formatPeriod(quarters[0]!)}–${formatPeriod(quarters.at(-1)!)}), seed ${seed}`)
     io.out(`local state: ${home}\n`)
 
     // Each file arrives some days after its quarter, as counties send them; the late county
@@ -63,11 +66,11 @@ Options:
       const days = county === lateCounty ? 14 : 3 + (Number(county) % 6)
       return new Date((quarterLastDay(q) + days) * 86_400_000 - SHANGHAI_OFFSET_MS + 10 * 3600_000)
     }
-    const pipeline = await startLocalPipeline({ home, receivedAt: (key) => arrival.get(key) })
+    const pipeline = await startLocalPipeline({ home, receivedAt: (key) => arrival.get(key), concurrency: 2 })
     try {
-      const uploads: { key: string; body: string | Uint8Array; at: Date }[] = []
+      const uploads: { key: string; body: string | Uint8Array; at: Date; wave: number }[] = []
       const last = quarters.at(-1)!
-      uploads.push({ key: 'registry/org_units/铜仁市区划名册.csv', body: registryCsv(plan), at: new Date((quarterLastDay(quarters[0]!) - 30) * 86_400_000) })
+      uploads.push({ key: `registry/org_units/${plan.province.name}区划名册.csv`, body: registryCsv(plan), at: new Date((quarterLastDay(quarters[0]!) - 30) * 86_400_000), wave: 0 })
       const planted: { key: string; why: string }[] = []
       for (const q of quarters) {
         for (const county of plan.counties) {
@@ -83,7 +86,7 @@ Options:
             rows[1]!.values['linkage_funds_allocated'] = Math.round((rows[1]!.values['linkage_funds_allocated'] as number) * 10_000)
             planted.push({ key: `uploads/${county.code}/${period}/村报表.csv`, why: 'funds in yuan instead of 10k yuan (warning QQ05)' })
           }
-          uploads.push({ key: `uploads/${county.code}/${period}/村报表.csv`, body: villageReportCsv(rows), at: onTime(q, county.code) })
+          uploads.push({ key: `uploads/${county.code}/${period}/村报表.csv`, body: villageReportCsv(rows), at: onTime(q, county.code), wave: 1 + quarters.indexOf(q) * 3 })
           if (quarters.indexOf(q) >= quarters.length - 2) {
             let roster = rosterCsv(period, rows)
             if (isLast && county === plan.counties[4]) {
@@ -91,7 +94,7 @@ Options:
               roster = roster.split('\n').filter((_, i) => i !== 1).join('\n')
               planted.push({ key: `uploads/${county.code}/${period}/监测户名册.csv`, why: 'a household missing from the roster (roster_mismatch)' })
             }
-            uploads.push({ key: `uploads/${county.code}/${period}/监测户名册.csv`, body: roster, at: new Date(onTime(q, county.code).getTime() + 3600_000) })
+            uploads.push({ key: `uploads/${county.code}/${period}/监测户名册.csv`, body: roster, at: new Date(onTime(q, county.code).getTime() + 3600_000), wave: 2 + quarters.indexOf(q) * 3 })
           }
         }
       }
@@ -100,23 +103,29 @@ Options:
       bad.values['population'] = 12
       bad.values['households'] = '一千二'
       const badKey = `uploads/${plan.counties[0]!.code}/${formatPeriod(last)}/更正版.csv`
-      uploads.push({ key: badKey, body: villageReportCsv([bad, villageQuarter(plan.counties[0]!.villages[1]!, last, seed)]), at: onTime(last, plan.counties[0]!.code) })
+      uploads.push({ key: badKey, body: villageReportCsv([bad, villageQuarter(plan.counties[0]!.villages[1]!, last, seed)]), at: new Date(onTime(last, plan.counties[0]!.code).getTime() + 7200_000), wave: quarters.length * 3 + 1 })
       planted.push({ key: badKey, why: 'a correction with a text number and population below households (rejected)' })
       const pngKey = `uploads/${plan.counties[0]!.code}/${formatPeriod(last)}/截图.csv`
-      uploads.push({ key: pngKey, body: Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), at: onTime(last, plan.counties[0]!.code) })
+      uploads.push({ key: pngKey, body: Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), at: new Date(onTime(last, plan.counties[0]!.code).getTime() + 7200_000), wave: quarters.length * 3 + 1 })
       planted.push({ key: pngKey, why: 'a screenshot saved with a .csv name (rejected)' })
 
       const bar = new ProgressBar('uploading', uploads.length, io.err, io.tty)
       const verdicts = new Map<string, Verdict>()
       const started = Date.now()
       let done = 0
-      for (const u of uploads) {
-        arrival.set(u.key, u.at)
-        const verdict = pipeline.verdictFor(u.key)
-        await pipeline.s3.client.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.ingestBucket, Key: u.key, Body: u.body }))
-        verdicts.set(u.key, await verdict)
-        bar.update(++done, u.key)
-        if (!io.tty && done % 20 === 0) io.err(`uploaded ${done}/${uploads.length}`)
+      // Uploads go in waves (a quarter's reports, then its rosters, then corrections), each wave
+      // all at once, so the queue's workers overlap while a roster still finds its report.
+      const waves = [...new Set(uploads.map((u) => u.wave))].sort((a, b) => a - b)
+      for (const wave of waves) {
+        const batch = uploads.filter((u) => u.wave === wave)
+        await Promise.all(batch.map(async (u) => {
+          arrival.set(u.key, u.at)
+          const verdict = pipeline.verdictFor(u.key)
+          await pipeline.s3.client.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.ingestBucket, Key: u.key, Body: u.body }))
+          verdicts.set(u.key, await verdict)
+          bar.update(++done, u.key)
+          if (!io.tty && done % 50 === 0) io.err(`uploaded ${done}/${uploads.length}`)
+        }))
       }
       bar.done()
       const all = [...verdicts.values()]
@@ -132,7 +141,31 @@ Options:
       })))
       io.out(`\nThe rejection report of ${badKey}:\n`)
       io.out(formatReport(verdicts.get(badKey)!.report))
-      io.out(`\nNext: va status --county ${plan.counties[0]!.code} --period ${formatPeriod(last)}`)
+
+      // The quarterly appraisal of every quarter, as the schedule would have run it.
+      const deps = await localAppraisalDeps(pipeline)
+      let latest
+      try {
+        const abar = new ProgressBar('appraising', quarters.length, io.err, io.tty)
+        for (const [i, q] of quarters.entries()) {
+          const at = new Date((quarterLastDay(q) + 15) * 86_400_000 - SHANGHAI_OFFSET_MS + 2 * 3600_000)
+          latest = await runAppraisal(deps, { period: formatPeriod(q), now: at, publish: q !== last, by: 'va demo' })
+          abar.update(i + 1, formatPeriod(q))
+          if (!io.tty) io.err(`appraised ${formatPeriod(q)}`)
+        }
+        abar.done()
+      } finally {
+        await deps.engine.close()
+      }
+      const ranking = latest!.appraisal.counties
+      io.out(`\nThe appraisal of ${formatPeriod(last)} (${ranking.length} counties; earlier quarters published and locked):\n`)
+      io.out(rankingTable(ranking.map((c) => ({ ...c, period: formatPeriod(last), config: latest!.appraisal.config, run_id: latest!.run_id, computed_at: latest!.computed_at }))))
+      io.out(`\nLocal state: ${home}`)
+      io.out(`Try next:`)
+      io.out(`  npm run --silent va -- appraisal --period ${formatPeriod(last)} --city 5206`)
+      io.out(`  npm run --silent va -- query --saved red_flags --period ${formatPeriod(last)}`)
+      io.out(`  npm run --silent va -- query "SELECT county_code, count(*) AS villages, round(avg(alleviated_income_per_capita)) AS income FROM village_reports WHERE year = ${last.year} AND quarter = ${last.quarter} GROUP BY county_code ORDER BY income DESC LIMIT 5"`)
+      io.out(`  npm run --silent va -- status --county ${plan.counties[0]!.code} --period ${formatPeriod(last)}`)
       return 0
     } finally {
       await pipeline.close()
