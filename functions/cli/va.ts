@@ -5,12 +5,13 @@ import { demoCommand } from './commands/demo.ts'
 import { redriveCommand, replayCommand } from './commands/operations.ts'
 import { reportCommand } from './commands/report.ts'
 import { statusCommand } from './commands/status.ts'
+import { templateCommand } from './commands/template.ts'
 import { uploadCommand } from './commands/upload.ts'
 import { validateCommand } from './commands/validate.ts'
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true'
 
-export const COMMANDS: Command[] = [validateCommand, uploadCommand, statusCommand, aggregateCommand, unlockCommand, appraisalCommand, queryCommand, reportCommand, redriveCommand, replayCommand, demoCommand]
+export const COMMANDS: Command[] = [validateCommand, uploadCommand, statusCommand, aggregateCommand, unlockCommand, appraisalCommand, queryCommand, reportCommand, redriveCommand, replayCommand, templateCommand, demoCommand]
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length))

@@ -66,7 +66,7 @@ export const lakeKeys = {
   curated: (dataset: string, q: Quarter, county: string) => `curated/${dataset}/year=${q.year}/quarter=${q.quarter}/${county}.parquet`,
   registry: (province: string) => `curated/org_units/${province}.parquet`,
   staged: (dataset: string, county: string, period: string, id: string, part = '') => `staging/${dataset}/${county}/${period}/${id}${part}.parquet`,
-  report: (county: string, period: string, id: string, ext: 'json' | 'csv') =>
+  report: (county: string, period: string, id: string, ext: 'json' | 'csv' | 'xlsx') =>
     county === 'registry' ? `reports/registry/${id}.${ext}` : `reports/submissions/${county}/${period}/${id}.${ext}`,
   raw: (county: string, period: string, submissionId: string, fileName: string) => {
     const ext = /\.([A-Za-z0-9]{1,8})$/.exec(fileName)?.[1]?.toLowerCase()

@@ -2,6 +2,8 @@ import { tmpdir } from 'node:os'
 import { AthenaClient } from '@aws-sdk/client-athena'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { S3Client } from '@aws-sdk/client-s3'
+import { SNSClient } from '@aws-sdk/client-sns'
+import { snsPublisher } from '../adapters/sns-notifier.ts'
 import { Logger } from '@aws-lambda-powertools/logger'
 import middy from '@middy/core'
 import { AggregateEventSchema } from '../../schemas/events.ts'
@@ -18,6 +20,7 @@ import defaultScoring from '../config/scoring/2024.1.json' with { type: 'json' }
 const env = parseEnv(AggregateEnvSchema, process.env)
 const logger = new Logger({ serviceName: 'aggregate-quarter' })
 const db = documentClient(new DynamoDBClient({}))
+const announce = snsPublisher(new SNSClient({}), env.APPRAISAL_TOPIC_ARN)
 const deps: AppraisalDeps = {
   engine: createAthenaQueryEngine({ client: new AthenaClient({}), workGroup: env.ATHENA_WORKGROUP, database: env.GLUE_DATABASE }),
   store: new S3ObjectStore(new S3Client(s3ClientConfig())),
@@ -27,6 +30,9 @@ const deps: AppraisalDeps = {
   // The canonical JSON of the bundled configuration: hashed the same way by `va aggregate`.
   scoring: loadScoringConfig(JSON.stringify(defaultScoring), env.SCORING_OVERRIDES || undefined),
   tmpDir: tmpdir(),
+  ...(env.APPRAISAL_TOPIC_ARN
+    ? { announce: (summary) => announce(summary, { period: summary.period }, `Appraisal ${summary.period} published`) }
+    : {}),
 }
 
 /**

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs'
+import { appendFile, mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
 import { createDuckDbQueryEngine, type DuckDbQueryEngine } from '../adapters/duckdb-query-engine.ts'
 import { DynamoAppraisalStore } from '../adapters/dynamo-appraisal-store.ts'
 import { documentClient } from '../adapters/dynamo-submission-ledger.ts'
@@ -24,6 +26,11 @@ export async function localAppraisalDeps(pipeline: LocalPipeline, overrides?: st
     // Canonical JSON, hashed exactly as the aggregate function hashes its bundled copy.
     scoring: loadScoringConfig(JSON.stringify(JSON.parse(readFileSync(DEFAULT_SCORING_FILE, 'utf8'))), overrides),
     tmpDir: dirs.tmp,
+    // The local stand-in for the appraisals-published topic.
+    announce: async (summary) => {
+      await mkdir(dirs.outbox, { recursive: true })
+      await appendFile(join(dirs.outbox, 'appraisals.jsonl'), `${JSON.stringify({ attributes: { period: summary.period }, message: summary })}\n`)
+    },
     beforeQuery: async () => {
       await syncLakeMirror(pipeline.deps.store, LOCAL_NAMES.lakeBucket, dirs.lakeMirror, seen)
       await engine.refresh()

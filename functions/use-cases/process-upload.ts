@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { Transform } from 'node:stream'
@@ -14,6 +14,7 @@ import { finding } from '../core/findings.ts'
 import { lakeKeys, orderKey, parseUploadKey, submissionId, type UploadPlace } from '../core/object-keys.ts'
 import { parsePeriod, toShanghaiIso, type Quarter } from '../core/period.ts'
 import { reportToCsv } from '../core/report-csv.ts'
+import { annotateWorkbook } from '../core/workbook/annotate-workbook.ts'
 import { previousQuartersFrom, QQ_COLUMNS, type PreviousQuarters } from '../core/validate/quarter-checks.ts'
 import { addHousehold, ROSTER_FIGURES, zeroFigures, type VillageRosterFigures } from '../core/validate/roster-check.ts'
 import { validateFile, type CuratedRecord, type RecordSink, type RegistryView, type ValidationContext } from '../core/validate/validate-file.ts'
@@ -155,6 +156,11 @@ export async function processUpload(deps: UploadDeps, event: UploadEvent): Promi
     const reportKey = lakeKeys.report(county, period, id, 'json')
     await deps.store.put(deps.buckets.lake, reportKey, JSON.stringify(report, null, 2), { contentType: 'application/json; charset=utf-8' })
     await deps.store.put(deps.buckets.lake, lakeKeys.report(county, period, id, 'csv'), reportToCsv(report), { contentType: 'text/csv; charset=utf-8' })
+    // A rejected workbook comes back annotated: its offending cells marked, a findings sheet first.
+    if (report.status === 'rejected' && decoded.ok && decoded.file.format === 'xlsx') {
+      const annotated = await annotateWorkbook(await readFile(rawPath), report)
+      if (annotated) await deps.store.put(deps.buckets.lake, lakeKeys.report(county, period, id, 'xlsx'), annotated, { contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' })
+    }
 
     const submission: SubmissionRecord = {
       submission_id: id, county, period, dataset,

@@ -4,10 +4,12 @@ import { APPRAISAL_COLUMNS, toAppraisalRow } from '../core/appraisal/appraisal-c
 import { countyInputsFromRows, type IndicatorRows } from '../core/appraisal/indicators.ts'
 import { scoreAppraisal, type Appraisal, type CountyAppraisal } from '../core/appraisal/score.ts'
 import { collectiveIncomeThresholds, type LoadedScoringConfig } from '../core/appraisal/scoring-config.ts'
+import { appraisalSummary, type AppraisalAnnouncement } from '../core/appraisal/appraisal-summary.ts'
 import { lakeKeys } from '../core/object-keys.ts'
 import { parsePeriod } from '../core/period.ts'
 import { ParquetFileWriter } from '../adapters/parquet-file-writer.ts'
 import { loadSql } from '../adapters/sql-files.ts'
+import { buildAppraisalReport } from './build-appraisal-report.ts'
 import type { SubmissionLedger } from './ledger.ts'
 import type { ObjectStore, QueryEngine, SqlRow } from './ports.ts'
 
@@ -29,6 +31,8 @@ export interface AppraisalDeps {
   lakeBucket: string
   scoring: LoadedScoringConfig
   tmpDir: string
+  /** Tells the province a quarter was published (SNS on AWS, the outbox locally). */
+  announce?: (summary: AppraisalAnnouncement) => Promise<void>
   /** Local runs copy the lake's new objects where DuckDB reads them; Athena needs nothing. */
   beforeQuery?: () => Promise<void>
 }
@@ -83,5 +87,7 @@ export async function runAppraisal(deps: AppraisalDeps, input: { period: string;
   }
   await deps.appraisals.save(appraisal, { run_id, computed_at, missing_counties: missing })
   if (input.publish) await deps.ledger.setLock(input.period, true, input.by ?? 'aggregate', computed_at, 'appraisal published')
+  await buildAppraisalReport(deps, { period: input.period, now: input.now, current: { appraisal, run_id, computed_at } })
+  if (input.publish) await deps.announce?.(appraisalSummary(appraisal, missing))
   return { appraisal, missing_counties: missing, run_id, computed_at, published: Boolean(input.publish) }
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
@@ -94,6 +94,10 @@ describe('the quarterly appraisal on the local pipeline', () => {
 
   it('locks the quarter when published: a later upload is rejected with period_locked until unlocked', async () => {
     await runAppraisal(deps, { period: '2024Q2', now: new Date('2024-07-17T02:00:00+08:00'), publish: true, by: 'analyst' })
+    const announced = (await readFile(join(home, 'outbox', 'appraisals.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l))
+    expect(announced).toHaveLength(1)
+    expect(announced[0].attributes).toEqual({ period: '2024Q2' })
+    expect(announced[0].message).toMatchObject({ period: '2024Q2', counties: 2, red_flags: [{ county: '511922', indicator: 'dropouts', value: 1, villages: ['511922100201'] }] })
     const locked = await upload('uploads/511921/2024Q2/fix.csv', `${HEADER}\n${row('2024Q2', '511921105203', 7200)}\n`)
     expect(locked.report.findings.map((f) => f.code)).toEqual(['period_locked'])
     await pipeline.deps.ledger.setLock('2024Q2', false, 'admin', '2024-07-18T09:00:00+08:00', 'correction of a typo')

@@ -2,7 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PutObjectCommand } from '@aws-sdk/client-s3'
+import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildXlsx } from '../support/xlsx-builder.ts'
 import { ValidationReportSchema } from '../../schemas/findings.ts'
 import { readParquetRows } from '../../functions/adapters/parquet-read.ts'
 import { LOCAL_NAMES } from '../../functions/local/emulators.ts'
@@ -122,6 +124,25 @@ describe('an upload through the S3 emulator', () => {
     expect(rows[0]!['head_id_hash']).toMatch(/^[0-9a-f]{64}$/)
     expect(JSON.stringify(rows)).not.toContain('11010519491231002X')
     expect(rows[0]).toMatchObject({ household_id: 'H-1', category: 'unstable', risk_causes: 'illness', assistance: 'industry', days_monitored: 426 })
+  })
+
+  it('hands a rejected workbook back annotated: a findings sheet first, the offending cell noted, ID numbers hidden', async () => {
+    const header = HEADER.split(',')
+    const row = village('2024Q2', '511921105203', 100).split(',').map((v, i) => (i === 7 ? 100 : v))
+    const bytes = buildXlsx({ sheets: [{ name: '村报表', rows: [header, row, ['备注', '11010519491231002X']] }] })
+    const key = 'uploads/511921/2024Q2/村报表.xlsx'
+    const verdict = pipeline.verdictFor(key)
+    await pipeline.s3.client.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.ingestBucket, Key: key, Body: bytes }))
+    const { submission, report } = await verdict
+    expect(report.status).toBe('rejected')
+    const annotated = await lakeObject(submission.report_key.replace(/\.json$/, '.xlsx'))
+    const wb = new ExcelJS.Workbook()
+    await wb.xlsx.load(Buffer.from(annotated) as unknown as ExcelJS.Buffer)
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['问题清单 Findings', '村报表'])
+    const sheet = wb.getWorksheet('村报表')!
+    expect(String(sheet.getCell('H2').note ? 'noted' : 'plain')).toBe('noted')
+    expect(sheet.getCell('H2').value).toBe(100)
+    expect(JSON.stringify(sheet.getSheetValues())).not.toContain('11010519491231002X')
   })
 
   it('rejects an upload into a locked quarter with period_locked', async () => {

@@ -20,6 +20,7 @@ const INDICATOR_QUERIES = [
   'county-income-year-earlier',
   'county-indicators',
   'county-names',
+  'late-counties',
   'median-days-to-eliminate',
   'missing-counties',
   'red-flag-villages',

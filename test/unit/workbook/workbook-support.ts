@@ -1,0 +1,58 @@
+/**
+ * What the workbook tests share: the validation context of the contract's worked example
+ * (county 511921, 2023Q2, received on time), running bytes through the project's own decoder
+ * and validator, and reading workbooks back with exceljs.
+ */
+import ExcelJS from 'exceljs'
+import type { Comment, DataValidation, Worksheet } from 'exceljs'
+import type { DatasetName } from '../../../schemas/findings.ts'
+import { bufferByteSource } from '../../../functions/core/decode/byte-source.ts'
+import { decodeFile } from '../../../functions/core/decode/decode-file.ts'
+import { parseUploadKey } from '../../../functions/core/object-keys.ts'
+import { validateFile, type CuratedRecord, type ValidationContext, type ValidationOutcome } from '../../../functions/core/validate/validate-file.ts'
+import { buildContext } from '../../../functions/use-cases/process-upload.ts'
+
+export const ON_TIME = new Date('2023-07-05T10:00:00+08:00')
+/** After the 2023Q2 deadline (2023-07-11T00:00+08:00): late_submission, a finding with no cell. */
+export const LATE = new Date('2023-07-12T09:00:00+08:00')
+
+export function exampleContext(dataset: DatasetName, receivedAt = ON_TIME): ValidationContext {
+  const key = dataset === 'org_units' ? 'registry/org_units/t.xlsx' : 'uploads/511921/2023Q2/t.xlsx'
+  return buildContext(undefined, parseUploadKey(key), { receivedAt, submissionId: 't', idHashKey: new Uint8Array(32) })
+}
+
+export async function validateXlsx(bytes: Uint8Array, ctx: ValidationContext): Promise<ValidationOutcome & { records: CuratedRecord[] }> {
+  const records: CuratedRecord[] = []
+  const outcome = await validateFile(await decodeFile(bufferByteSource(bytes), { fileName: 't.xlsx' }), ctx, { write: (r) => void records.push(r) })
+  return { ...outcome, records }
+}
+
+export async function loadWorkbook(bytes: Uint8Array): Promise<ExcelJS.Workbook> {
+  const wb = new ExcelJS.Workbook()
+  await wb.xlsx.load(Buffer.from(bytes) as unknown as ExcelJS.Buffer)
+  return wb
+}
+
+export async function workbookBytes(wb: ExcelJS.Workbook): Promise<Uint8Array> {
+  return new Uint8Array((await wb.xlsx.writeBuffer()) as unknown as ArrayBufferLike)
+}
+
+/** exceljs keeps data validations in a model its typings leave out. */
+export function validationAt(ws: Worksheet, address: string): DataValidation | undefined {
+  return (ws as unknown as { dataValidations: { find(a: string): DataValidation | undefined } }).dataValidations.find(address)
+}
+
+export function addValidation(ws: Worksheet, range: string, validation: DataValidation): void {
+  ;(ws as unknown as { dataValidations: { add(a: string, v: DataValidation): void } }).dataValidations.add(range, validation)
+}
+
+export function noteText(note: string | Comment | undefined): string {
+  if (note === undefined) return ''
+  return typeof note === 'string' ? note : (note.texts ?? []).map((t) => t.text).join('')
+}
+
+/** Solid fill colour of a cell, or undefined when it has none. */
+export function fillOf(ws: Worksheet, address: string): string | undefined {
+  const fill = ws.getCell(address).fill
+  return fill?.type === 'pattern' && fill.pattern === 'solid' ? fill.fgColor?.argb : undefined
+}
