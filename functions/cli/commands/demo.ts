@@ -3,7 +3,7 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { planProvince, quartersBetween, registryCsv, rosterCsv, villageQuarter, villageReportCsv, type VillageQuarter } from '../../demo/generate.ts'
-import { LOCAL_NAMES } from '../../local/emulators.ts'
+import { LOCAL_NAMES, stateDirs } from '../../local/emulators.ts'
 import { localHome, startLocalPipeline } from '../../local/local-pipeline.ts'
 import { formatPeriod, quarterLastDay, SHANGHAI_OFFSET_MS, type Quarter } from '../../core/period.ts'
 import type { Verdict } from '../../use-cases/process-upload.ts'
@@ -157,10 +157,16 @@ Options:
       } finally {
         await deps.engine.close()
       }
+      // The human report of the last quarter, as the run wrote it to the lake, kept as a file too.
+      const html = await pipeline.deps.store.getBytes(LOCAL_NAMES.lakeBucket, `reports/appraisals/${formatPeriod(last)}/index.html`)
+      const reportPath = join(stateDirs(home).reports, `appraisal-${formatPeriod(last)}.html`)
+      await mkdir(stateDirs(home).reports, { recursive: true })
+      if (html) await writeFile(reportPath, html)
       const ranking = latest!.appraisal.counties
       io.out(`\nThe appraisal of ${formatPeriod(last)} (${ranking.length} counties; earlier quarters published and locked):\n`)
       io.out(rankingTable(ranking.map((c) => ({ ...c, period: formatPeriod(last), config: latest!.appraisal.config, run_id: latest!.run_id, computed_at: latest!.computed_at }))))
-      io.out(`\nLocal state: ${home}`)
+      io.out(`\nThe appraisal report (open it in a browser; it needs no network): ${reportPath}`)
+      io.out(`Local state: ${home}`)
       io.out(`Try next:`)
       io.out(`  npm run --silent va -- appraisal --period ${formatPeriod(last)} --city 5206`)
       io.out(`  npm run --silent va -- query --saved red_flags --period ${formatPeriod(last)}`)
