@@ -40,12 +40,27 @@ export class Ingest extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     })
+    // The numbers of the upload path, chosen together:
+    // - validate timeout 5 min (VALIDATE_TIMEOUT): the largest file accepted (200 MB, 2 M rows)
+    //   must finish in one invocation; a first guess, revisited from bench/.
+    // - visibility timeout 30 min = 6 × the timeout: AWS's rule for SQS-triggered functions. The
+    //   poller may retry an invocation (after throttling) while holding the message; a shorter
+    //   timeout would hand the upload to a second worker while the first is still validating it.
+    //   Every step of processUpload is idempotent, so that would cost work, not correctness.
+    // - batch size 1 (below): a file is accepted or rejected whole, one upload is one invocation,
+    //   and a failure retries that upload alone, never its neighbours in a batch.
+    // - maxReceiveCount 5: a failed message comes back after the visibility timeout, so five
+    //   receives are about two hours of tries: long enough to ride out a transient fault (S3 or
+    //   DynamoDB throttling, a Secrets Manager blip, a bad deploy rolled back), short enough that
+    //   an upload that fails every time (a crash, a timeout) is in the dead-letter queue the same
+    //   day instead of cycling for the queue's 4-day retention; at most 5 × 5 min of compute is
+    //   spent on it. The dead-letter queue keeps it 14 days for a replay.
+    // - reserved concurrency 10 and the event source's maximum concurrency 8 (below): the
+    //   poller never invokes more than the function may run, so it is never throttled and no
+    //   receive is spent on a throttle; the 2 to spare leave room for a manual re-run.
     this.queue = new sqs.Queue(this, 'Queue', {
       ...queueEncryption,
       enforceSSL: true,
-      // AWS's rule for SQS-triggered functions: six times the function timeout, so that a
-      // message whose invocation is retried after throttling is not handed to a second worker
-      // while the first is still validating it.
       visibilityTimeout: Duration.seconds(VALIDATE_TIMEOUT.toSeconds() * 6),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
     })
@@ -76,7 +91,9 @@ export class Ingest extends Construct {
       timeout: VALIDATE_TIMEOUT,
       ephemeralStorage: Size.mebibytes(2048),
       // A ceiling on parallel validations: protects the submissions table's and S3's request
-      // rates and keeps a deadline-day burst from starving the account's other functions.
+      // rates and keeps a deadline-day burst from starving the account's other functions; the
+      // queue holds the rest of the burst, so a verdict comes later instead of failing. To be
+      // revisited with the timeout once bench/ measures a deadline day.
       reservedConcurrentExecutions: 10,
       environment,
     })

@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib'
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb'
+import * as iam from 'aws-cdk-lib/aws-iam'
 import * as kms from 'aws-cdk-lib/aws-kms'
 import * as s3 from 'aws-cdk-lib/aws-s3'
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager'
@@ -46,8 +47,8 @@ export class Storage extends Construct {
       lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(730) }],
     })
 
-    // Default encryption covers every PutObject, so a bucket policy denying puts without an
-    // SSE header would add nothing; non-TLS requests are denied on every bucket (enforceSSL).
+    // Non-TLS requests are denied on every bucket (enforceSSL, minimumTLSVersion). Encryption at
+    // rest is the buckets' default encryption, which applies to every PutObject that names none.
     const bucketEncryption = key
       ? { encryption: s3.BucketEncryption.KMS, encryptionKey: key, bucketKeyEnabled: true }
       : { encryption: s3.BucketEncryption.S3_MANAGED }
@@ -83,6 +84,32 @@ export class Storage extends Construct {
         { id: 'expire-noncurrent', noncurrentVersionExpiration: Duration.days(90) },
       ],
     })
+
+    // No object is ever stored unencrypted: default encryption covers every PutObject that names
+    // no encryption, which is what the pipeline, `va upload` and the console send. What a request
+    // can still do is name another one (SSE-S3 when the stack's key is on; SSE-KMS or DSSE-KMS
+    // when it is off), so a put whose x-amz-server-side-encryption header is not the bucket's own
+    // algorithm is refused. Only a put that carries the header: `StringNotEquals` holds when the
+    // key is absent (a negated operator), and so does `StringNotEqualsIfExists`, so either alone
+    // would refuse every default-encryption put; `Null: false` limits the Deny to requests with
+    // the header. Which KMS key a put names is not checked here. Requests and verdicts:
+    // test/infra/county-access.test.ts.
+    const approvedEncryption = key ? 'aws:kms' : 'AES256'
+    for (const bucket of [this.ingestBucket, this.lakeBucket]) {
+      bucket.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'DenyOtherEncryption',
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['s3:PutObject'],
+          resources: [bucket.arnForObjects('*')],
+          conditions: {
+            Null: { 's3:x-amz-server-side-encryption': 'false' },
+            StringNotEquals: { 's3:x-amz-server-side-encryption': approvedEncryption },
+          },
+        }),
+      )
+    }
 
     this.resultsBucket = new s3.Bucket(this, 'AthenaResultsBucket', {
       ...common,
