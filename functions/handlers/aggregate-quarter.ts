@@ -38,7 +38,8 @@ const deps: AppraisalDeps = {
 /**
  * The quarterly appraisal. The schedule (02:00 Asia/Shanghai on the 15th of Jan/Apr/Jul/Oct)
  * sends `{ "source": "schedule" }` and the quarter just ended is appraised; an operator may
- * send `{ "period": "2024Q2", "publish": true }`. Errors propagate so the scheduler retries.
+ * send `{ "period": "2024Q2", "publish": true }`. Errors propagate: Lambda retries the async
+ * invocation twice, then the on-failure destination parks the event in the schedule's DLQ.
  */
 export const handler = middy(async (event: unknown) => {
   const input = AggregateEventSchema.parse(event ?? {})

@@ -13,6 +13,13 @@ import { buildAppraisalReport } from './build-appraisal-report.ts'
 import type { SubmissionLedger } from './ledger.ts'
 import type { ObjectStore, QueryEngine, SqlRow } from './ports.ts'
 
+export class PeriodLockedError extends Error {
+  constructor(readonly period: string, readonly by: string, readonly at: string) {
+    super(`${period} was published (locked by ${by} at ${at}); unlock it with va unlock --period ${period} --reason "…" before appraising it again`)
+    this.name = 'PeriodLockedError'
+  }
+}
+
 export type StoredCountyAppraisal = CountyAppraisal & { period: string; config: Appraisal['config']; run_id: string; computed_at: string }
 
 /** The `appraisals` table: written per quarter, read by quarter, city or county without scans. */
@@ -50,9 +57,12 @@ export interface AppraisalRun {
  * DynamoDB items; a re-run replaces the quarter and keeps the prior run as a previous version.
  * `publish` locks the quarter against later uploads.
  */
-export async function runAppraisal(deps: AppraisalDeps, input: { period: string; now: Date; publish?: boolean; by?: string }): Promise<AppraisalRun> {
+export async function runAppraisal(deps: AppraisalDeps, input: { period: string; now: Date; publish?: boolean; by?: string; /** A replay rebuilds a published quarter as it was. */ rebuild?: boolean }): Promise<AppraisalRun> {
   const q = parsePeriod(input.period)
   if (!q) throw new Error(`Not a quarter: ${input.period}`)
+  // A published quarter stands until it is unlocked (appraisal.md, "Locking").
+  const lock = await deps.ledger.getLock(input.period)
+  if (lock?.locked && !input.rebuild) throw new PeriodLockedError(input.period, lock.by, lock.at)
   await deps.beforeQuery?.()
   const run = (name: string, params: (string | number)[] = [q.year, q.quarter]) => deps.engine.query(loadSql(name, { dialect: deps.engine.name }), params)
   const indicators = new Map<number, SqlRow[]>()

@@ -9,7 +9,7 @@ import { readParquetRows } from '../../functions/adapters/parquet-read.ts'
 import { LOCAL_NAMES } from '../../functions/local/emulators.ts'
 import { localAppraisalDeps } from '../../functions/local/local-appraisal.ts'
 import { startLocalPipeline, type LocalPipeline } from '../../functions/local/local-pipeline.ts'
-import { runAppraisal, type AppraisalDeps } from '../../functions/use-cases/run-appraisal.ts'
+import { PeriodLockedError, runAppraisal, type AppraisalDeps } from '../../functions/use-cases/run-appraisal.ts'
 import { DynamoAppraisalStore } from '../../functions/adapters/dynamo-appraisal-store.ts'
 
 const HEADER = '报告期,村代码,村名称,乡镇名称,是否重点帮扶村,是否易地搬迁安置点,总户数,总人口,脱贫户数,脱贫人口数,易地搬迁户数,易地搬迁人数,脱贫不稳定户数,脱贫不稳定户人数,边缘易致贫户数,边缘易致贫户人数,突发严重困难户数,突发严重困难户人数,本季度新识别监测户数,已消除风险户数,已消除风险人数,脱贫人口人均纯收入,低于监测线人数,脱贫劳动力人数,脱贫劳动力务工就业人数,公益性岗位安置人数,搬迁零就业家庭户数,义务教育辍学人数,参保人数,存量危房户数,饮水不安全户数,村集体经济经营性收入,衔接资金下达,衔接资金支出,衔接资金项目数,已竣工项目数'
@@ -100,6 +100,7 @@ describe('the quarterly appraisal on the local pipeline', () => {
     expect(announced[0].message).toMatchObject({ period: '2024Q2', counties: 2, red_flags: [{ county: '511922', indicator: 'dropouts', value: 1, villages: ['511922100201'] }] })
     const locked = await upload('uploads/511921/2024Q2/fix.csv', `${HEADER}\n${row('2024Q2', '511921105203', 7200)}\n`)
     expect(locked.report.findings.map((f) => f.code)).toEqual(['period_locked'])
+    await expect(runAppraisal(deps, { period: '2024Q2', now: new Date('2024-07-17T03:00:00+08:00') })).rejects.toThrow(PeriodLockedError)
     await pipeline.deps.ledger.setLock('2024Q2', false, 'admin', '2024-07-18T09:00:00+08:00', 'correction of a typo')
     const fixed = await upload('uploads/511921/2024Q2/fix2.csv', `${HEADER}\n${row('2024Q2', '511921105203', 7200)}\n`)
     expect(fixed.report.status).toBe('accepted')

@@ -1,5 +1,5 @@
 import type { StoredCountyAppraisal } from '../../use-cases/run-appraisal.ts'
-import { runAppraisal } from '../../use-cases/run-appraisal.ts'
+import { PeriodLockedError, runAppraisal } from '../../use-cases/run-appraisal.ts'
 import { loadSavedQuery } from '../../adapters/sql-files.ts'
 import { parsePeriod } from '../../core/period.ts'
 import { UsageError, parseFlags, requireCounty, requirePeriod, type Command, type CommandIo } from '../args.ts'
@@ -37,7 +37,14 @@ Options:
     return withTarget(io, values.target, async (session) => {
       const deps = await session.appraisal()
       try {
-        const result = await runAppraisal(deps, { period, now: new Date(), publish: values.publish ?? false, by: values.by ?? io.env['USER'] ?? 'local' })
+        let result
+        try {
+          result = await runAppraisal(deps, { period, now: new Date(), publish: values.publish ?? false, by: values.by ?? io.env['USER'] ?? 'local' })
+        } catch (e) {
+          if (!(e instanceof PeriodLockedError)) throw e
+          io.err(`va aggregate: ${e.message}`)
+          return 1
+        }
         if (values.json) io.out(JSON.stringify({ ...result.appraisal, missing_counties: result.missing_counties }, null, 2))
         else {
           io.out(`appraisal ${period}: ${result.appraisal.counties.length} counties scored, run ${result.run_id}${result.published ? ', published and locked' : ''}`)

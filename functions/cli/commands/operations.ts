@@ -62,7 +62,7 @@ again in the order it was received, and re-runs the appraisal of each quarter th
         const reappraised: string[] = []
         for (const p of result.periods) {
           if (!hadAppraisal.has(p)) continue
-          await runAppraisal(appraisal, { period: p, now: new Date() })
+          await runAppraisal(appraisal, { period: p, now: new Date(), rebuild: true })
           reappraised.push(p)
         }
         const doc = { ...result, reappraised }
