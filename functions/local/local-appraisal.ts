@@ -16,7 +16,6 @@ export const DEFAULT_SCORING_FILE = new URL('../config/scoring/2024.1.json', imp
 export async function localAppraisalDeps(pipeline: LocalPipeline, overrides?: string): Promise<AppraisalDeps & { engine: DuckDbQueryEngine }> {
   const dirs = stateDirs(pipeline.home)
   const engine = await createDuckDbQueryEngine({ lakeDir: dirs.lakeMirror })
-  const seen = new Map<string, string>()
   return {
     engine,
     store: pipeline.deps.store,
@@ -32,7 +31,7 @@ export async function localAppraisalDeps(pipeline: LocalPipeline, overrides?: st
       await appendFile(join(dirs.outbox, 'appraisals.jsonl'), `${JSON.stringify({ attributes: { period: summary.period }, message: summary })}\n`)
     },
     beforeQuery: async () => {
-      await syncLakeMirror(pipeline.deps.store, LOCAL_NAMES.lakeBucket, dirs.lakeMirror, seen)
+      await syncLakeMirror(pipeline.deps.store, LOCAL_NAMES.lakeBucket, dirs.lakeMirror)
       await engine.refresh()
     },
   }
