@@ -58,6 +58,15 @@ export class AccessPolicies extends Construct {
         resources: [ingest.arnForObjects('*')],
         conditions: { Null: { 'aws:PrincipalTag/county': 'true' } },
       }),
+      // IAM accepts an empty tag value, which would make the prefix `uploads//`: a county code
+      // is six characters, anything else is refused (the pipeline checks that they are digits).
+      new iam.PolicyStatement({
+        sid: 'DenyMalformedCountyTag',
+        effect: iam.Effect.DENY,
+        actions: ['s3:PutObject'],
+        resources: [ingest.arnForObjects('*')],
+        conditions: { StringNotLike: { 'aws:PrincipalTag/county': '??????' } },
+      }),
     ]
     if (key) {
       countyStatements.push(

@@ -193,6 +193,9 @@ export class Analytics extends Construct {
       // First guesses, revisited from the benchmarks: the work is in Athena, the function waits.
       memorySize: 1024,
       timeout: Duration.minutes(10),
+      // One run at a time: a re-run of a quarter moves the earlier items to history, and two
+      // runs interleaving those writes would leave a mixed quarter.
+      reservedConcurrentExecutions: 1,
       environment,
     })
     this.grantAggregate(storage, key)
@@ -204,6 +207,18 @@ export class Analytics extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     })
+    // The scheduler invokes the function asynchronously: its own dead-letter queue only holds
+    // deliveries that failed. A run that fails inside the function, after Lambda's two retries,
+    // lands in the same queue through the function's on-failure destination.
+    // Bound by hand with exactly sqs:SendMessage: CDK's SqsDestination would also grant the
+    // queue's read actions and the key's full encrypt/decrypt set (the role already holds the
+    // GenerateDataKey and Decrypt that sending to the encrypted queue needs).
+    const deadLetters = this.scheduleDeadLetterQueue
+    this.aggregate.function.configureAsyncInvoke({
+      retryAttempts: 2,
+      onFailure: { bind: () => ({ destination: deadLetters.queueArn }) },
+    })
+    this.aggregate.allow({ sid: 'ParkFailedRuns', actions: ['sqs:SendMessage'], resources: [deadLetters.queueArn] })
     // Our own role rather than the target's shared default: that one gets sqs:SendMessage on
     // the dead-letter queue but no use of its KMS key, so with a CMK failed runs would vanish.
     this.scheduleRole = new iam.Role(this, 'ScheduleRole', {

@@ -158,14 +158,32 @@ describe('a county (the CountyUploader role, session tag county=522226) with the
     expect(decide(sim, county(), req)).toBe(expected)
   })
 
+  // A missing tag is both null and unlike six characters (StringNotLike holds for an absent key):
+  // both denies apply, and the simulator reports every deny that matched, in policy order.
+  const UNTAGGED_DENY = 'explicit-deny by DenyUntaggedUpload + DenyMalformedCountyTag'
   it.each(named([
-    [s3('PutObject', 'ingest', 'uploads/522226/2024Q2/a.csv'), 'explicit-deny by DenyUntaggedUpload'],
-    [s3('PutObject', 'ingest', 'registry/org_units/x.csv'), 'explicit-deny by DenyUntaggedUpload'],
+    [s3('PutObject', 'ingest', 'uploads/522226/2024Q2/a.csv'), UNTAGGED_DENY],
+    [s3('PutObject', 'ingest', 'registry/org_units/x.csv'), UNTAGGED_DENY],
     // The variable cannot be substituted, so the Allow does not apply (no explicit deny on reads).
     [s3('GetObject', 'lake', `reports/submissions/522226/2024Q2/${ID}.json`), 'implicit-deny'],
     [listing('lake', 'reports/submissions/522226/'), 'implicit-deny'],
   ]))('without a county tag: %s → %s', (_, expected, req) => {
     expect(decide(sim, county({}), req)).toBe(expected)
+  })
+
+  // A county code is six characters: any other length is an explicit deny on every ingest put,
+  // even under the prefix the tag itself names.
+  it.each<[string, string, string]>([
+    ['an empty county tag', '', 'uploads//2024Q2/x.csv'],
+    ['a five-character tag', '52222', 'uploads/52222/2024Q2/x.csv'],
+    ['a seven-character tag', '5222261', 'uploads/5222261/2024Q2/x.csv'],
+    ['a seven-character tag', '5222261', 'registry/org_units/x.csv'],
+  ])('with %s (%j): s3:PutObject ingest:%s → explicit-deny by DenyMalformedCountyTag', (_, tag, key) => {
+    expect(decide(sim, county({ county: tag }), s3('PutObject', 'ingest', key))).toBe('explicit-deny by DenyMalformedCountyTag')
+  })
+
+  it('with an empty county tag, reads are not denied explicitly: the Allow\'s prefix names no county\'s reports', () => {
+    expect(decide(sim, county({ county: '' }), s3('GetObject', 'lake', `reports/submissions/522226/2024Q2/${ID}.json`))).toBe('implicit-deny')
   })
 
   it.each<[string, string, Context]>([
@@ -203,11 +221,21 @@ describe('defence in depth: keys IAM lets through and the pipeline refuses', () 
     ['county 522226', 'uploads/522226/./2024Q2/x.csv', { county: '522226' }],
     ['county 522226', 'uploads/522226/2024Q2/..', { county: '522226' }],
     ['county 522226', 'uploads/522226/2024Q2/sub/x.csv', { county: '522226' }],
-    // IAM and STS accept an empty tag value; only the pipeline stops what it reaches.
-    ['an empty county tag', 'uploads//2024Q2/x.csv', { county: '' }],
+    // Six characters pass DenyMalformedCountyTag; that they are digits is the pipeline's check.
+    ['a six-letter county tag', 'uploads/abcdef/2024Q2/x.csv', { county: 'abcdef' }],
   ])('%s may put %s (S3 keys are literal), and parseUploadKey calls it wrong_place', (_, key, tags) => {
     expect(decide(sim, county(tags), s3('PutObject', 'ingest', key))).toBe('allow by UploadOwnCounty')
     // The handler reads the key from the event (URL-encoded) and decodes it back to the literal key.
+    const seen = decodeEventKey(s3EventKey(key))
+    expect(seen).toBe(key)
+    expect(parseUploadKey(seen).kind).toBe('wrong')
+  })
+
+  // IAM and STS accept an empty tag value, which would make the prefix `uploads//`: IAM now
+  // refuses it (DenyMalformedCountyTag), and the pipeline would still refuse the key.
+  it('an empty county tag may not put uploads//2024Q2/x.csv (explicit deny), and parseUploadKey would call it wrong_place', () => {
+    const key = 'uploads//2024Q2/x.csv'
+    expect(decide(sim, county({ county: '' }), s3('PutObject', 'ingest', key))).toBe('explicit-deny by DenyMalformedCountyTag')
     const seen = decodeEventKey(s3EventKey(key))
     expect(seen).toBe(key)
     expect(parseUploadKey(seen).kind).toBe('wrong')
@@ -331,6 +359,7 @@ const logStream = (fn: 'validate' | 'aggregate') => (): string => {
   return sim.arnOf(id(group)).replace(/:\*$/, ':log-stream:2024/07/12/[$LATEST]0123456789abcdef')
 }
 const queueArn = (which: 'queue' | 'deadLetterQueue') => (): string => sim.arnOf(id(stack.ingest[which]))
+const scheduleDeadLetterQueueArn = (): string => sim.arnOf(id(stack.analytics.scheduleDeadLetterQueue))
 const secretArn = (): string => sim.refOf(id(stack.storage.idHashSecret))
 const topicArn = (which: 'verdictTopic' | 'appraisalTopic') => (): string => sim.refOf(id(stack.storage[which]))
 const regional = (service: string, resource: string) => (): string =>
@@ -497,6 +526,8 @@ const AGGREGATE_USES: Req[] = [
   onArn('dynamodb:UpdateItem', 'submissions', table('submissionsTable')),
   // The appraisal announcement (APPRAISAL_TOPIC_ARN of AggregateEnv).
   onArn('sns:Publish', 'appraisal topic', topicArn('appraisalTopic')),
+  // A run that failed after its retries: Lambda sends it to the on-failure destination with the function's role.
+  onArn('sqs:SendMessage', 'schedule dead-letter queue', scheduleDeadLetterQueueArn),
 ]
 
 const AGGREGATE_MUST_NOT: [Req, string][] = [
@@ -524,6 +555,11 @@ const AGGREGATE_MUST_NOT: [Req, string][] = [
   [onArn('glue:UpdateTable', `table village_reports`, regional('glue', `table/${DATABASE_NAME}/village_reports`)), 'implicit-deny'],
   [onArn('glue:DeleteTable', `table village_reports`, regional('glue', `table/${DATABASE_NAME}/village_reports`)), 'implicit-deny'],
   [onArn('logs:PutLogEvents', 'validate log group', logStream('validate')), 'implicit-deny'],
+  [onArn('sqs:SendMessage', 'ingest queue', queueArn('queue')), 'implicit-deny'],
+  [onArn('sqs:SendMessage', 'ingest dead-letter queue', queueArn('deadLetterQueue')), 'implicit-deny'],
+  [onArn('sqs:ReceiveMessage', 'schedule dead-letter queue', scheduleDeadLetterQueueArn), 'implicit-deny'],
+  [onArn('sqs:DeleteMessage', 'schedule dead-letter queue', scheduleDeadLetterQueueArn), 'implicit-deny'],
+  [onArn('sqs:PurgeQueue', 'schedule dead-letter queue', scheduleDeadLetterQueueArn), 'implicit-deny'],
 ]
 
 describe('the aggregate function role', () => {
@@ -568,6 +604,32 @@ describe('the simulator', () => {
       statements: [{ label: 'p/0', effect: 'Allow', action: ['s3:*'], resource: ['*'], condition: { DateLessThan: { 'aws:CurrentTime': ['2030-01-01'] } } }],
     }
     expect(() => s.evaluate(principal, { action: 's3:GetObject', resource: 'arn:aws:s3:::B/k' })).toThrow(/DateLessThan is not modelled/)
+  })
+
+  it('StringNotLike: `?` is exactly one character, and an absent key makes the negated operator hold', () => {
+    const s = new IamSimulator({ Resources: {} })
+    const deny = (tags: Record<string, string>): string =>
+      s.evaluate(
+        {
+          arn: 'arn:aws:iam::123456789012:user/u',
+          account: '123456789012',
+          tags,
+          statements: [
+            { label: 'p/Allow', effect: 'Allow', action: ['s3:PutObject'], resource: ['*'] },
+            { label: 'p/Deny', effect: 'Deny', action: ['s3:PutObject'], resource: ['*'], condition: { StringNotLike: { 'aws:PrincipalTag/county': ['??????'] } } },
+          ],
+        },
+        { action: 's3:PutObject', resource: 'arn:aws:s3:::b/k' },
+      ).verdict
+    expect(deny({ county: '522226' })).toBe('allow')
+    expect(deny({ county: 'abcdef' })).toBe('allow')
+    expect(deny({ county: '报表报表报表' })).toBe('allow')
+    expect(deny({ county: '' })).toBe('explicit-deny')
+    expect(deny({ county: '52222' })).toBe('explicit-deny')
+    expect(deny({ county: '5222261' })).toBe('explicit-deny')
+    expect(deny({ county: '522226\n' })).toBe('explicit-deny')
+    expect(deny({})).toBe('explicit-deny')
+    expect(deny({ other: '522226' })).toBe('explicit-deny')
   })
 
   it('matches `*` in the resource part across `/` but not across the ARN\'s service or account', () => {

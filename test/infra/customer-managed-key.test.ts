@@ -91,10 +91,19 @@ describe('key permissions', () => {
 
   it.each([
     ['validate', () => stack.ingest.validate.role],
-    ['aggregate', () => stack.analytics.aggregate.role],
     ['schedule', () => stack.analytics.scheduleRole],
   ])('%s role: kms:Decrypt and kms:GenerateDataKey on the key, nothing more', (_, role) => {
     expect(kmsLines(id(role()))).toEqual([`Allow kms:Decrypt ${keyRef()}`, `Allow kms:GenerateDataKey ${keyRef()}`])
+  })
+
+  // Its own statement (UseDataKey) is unchanged. The on-failure destination to the encrypted
+  // schedule dead-letter queue adds a second one: SqsDestination's Queue.grantSendMessages grants
+  // the key's whole encrypt/decrypt set, more than SendMessage needs (see nag-acknowledgements.ts).
+  it('aggregate role: kms:Decrypt and kms:GenerateDataKey on the key, nothing more (enough to send to the encrypted dead-letter queue)', () => {
+    const statements = roleStatements(template, id(stack.analytics.aggregate.role)).statements
+    const kms = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('kms:')))
+    expect(kms.map((s) => permissions([s]))).toEqual([[`Allow kms:Decrypt ${keyRef()}`, `Allow kms:GenerateDataKey ${keyRef()}`]])
+    expect(kms.map((s) => (s as { Sid?: string }).Sid)).toEqual(['UseDataKey'])
   })
 
   it('county uploaders use the key only through S3', () => {

@@ -204,6 +204,19 @@ describe('functions', () => {
     })
   })
 
+  it('aggregate: one run at a time; a failed run is retried twice, then sent to the schedule dead-letter queue', () => {
+    const fnId = id(stack.analytics.aggregate.function)
+    expect(props(fnId).ReservedConcurrentExecutions).toBe(1)
+    const configs = ofType('AWS::Lambda::EventInvokeConfig')
+    expect(configs).toHaveLength(1)
+    expect(configs[0]![1]).toEqual({
+      FunctionName: { Ref: fnId },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [id(stack.analytics.scheduleDeadLetterQueue), 'Arn'] } } },
+    })
+  })
+
   it.each(['ingest', 'analytics'] as const)('%s: log group keeps a year of logs', (part) => {
     const fn = part === 'ingest' ? stack.ingest.validate : stack.analytics.aggregate
     expect(props(id(fn.logGroup))).toMatchObject({ RetentionInDays: 365 })
@@ -298,6 +311,8 @@ describe('least privilege', () => {
           [submissions, `${submissions}/index/*`],
         ),
         ...allow(['sns:Publish'], [id(stack.storage.appraisalTopic)]),
+        // The on-failure destination (Lambda sends with the function's role): SendMessage only.
+        ...allow(['sqs:SendMessage'], [`${id(stack.analytics.scheduleDeadLetterQueue)}.Arn`]),
       ].sort(),
     )
   })
@@ -331,6 +346,7 @@ describe('county access (ABAC)', () => {
         ...allow(['s3:GetObject'], [`${lake}/reports/submissions/\${aws:PrincipalTag/county}/*`]),
         ...allow(['s3:ListBucket'], [lake], stringLikePrefix(['reports/submissions/${aws:PrincipalTag/county}/*'])),
         `Deny s3:PutObject ${ingest}/* if ${JSON.stringify({ Null: { 'aws:PrincipalTag/county': 'true' } })}`,
+        `Deny s3:PutObject ${ingest}/* if ${JSON.stringify({ StringNotLike: { 'aws:PrincipalTag/county': '??????' } })}`,
       ].sort(),
     )
   })
