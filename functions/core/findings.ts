@@ -93,6 +93,12 @@ export function holdsIdNumber(text: string): boolean {
   return false
 }
 
+/** Replaces every valid resident ID number in a text (a log line, an error) by a marker. */
+export function redactIdNumbers(text: string): string {
+  if (!ID_LIKE_RE.test(text)) return text
+  return text.replace(/\d{17}[\dXx]/g, (m) => (holdsIdNumber(m) ? '[ID number]' : m))
+}
+
 export function finding(input: FindingInput): Finding {
   // A personal ID number is never echoed, whichever column it was typed into (a roster whose
   // header was not recognised, an ID pasted into a name): such a value or header is left out.

@@ -12,6 +12,7 @@ import { DynamoSubmissionLedger, documentClient } from '../adapters/dynamo-submi
 import { S3ObjectStore, s3ClientConfig } from '../adapters/s3-object-store.ts'
 import { decodeEventKey } from '../core/object-keys.ts'
 import { verdictMessage } from '../core/verdict-message.ts'
+import { redactIdNumbers } from '../core/findings.ts'
 import { snsPublisher } from '../adapters/sns-notifier.ts'
 import { processUpload, type UploadDeps } from '../use-cases/process-upload.ts'
 
@@ -62,7 +63,12 @@ export const handler = middy(async (event: unknown): Promise<SQSBatchResponse> =
         logger.info('verdict', { submission_id: verdict.submission.submission_id, status: verdict.submission.status, counts: verdict.report.counts })
       }
     } catch (error) {
-      logger.error('upload failed; SQS will retry', { messageId: message.messageId, error: error as Error })
+      // An object key may hold anything a county typed, an ID number included: never log one.
+      const e = error as Error
+      logger.error('upload failed; SQS will retry', {
+        messageId: message.messageId,
+        error: { name: e.name, message: redactIdNumbers(String(e.message)), stack: redactIdNumbers(String(e.stack ?? '')) },
+      })
       failures.push({ itemIdentifier: message.messageId })
     }
   }

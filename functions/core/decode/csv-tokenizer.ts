@@ -1,5 +1,5 @@
 import { stop } from './decode-problem.ts'
-import type { RawRow } from './types.ts'
+import { MAX_COLUMNS, type RawRow } from './types.ts'
 
 /** One field longer than this stops the file, so a 1 GB single-line file costs bounded memory. */
 export const MAX_FIELD_CHARS = 1024 * 1024
@@ -75,7 +75,9 @@ export class CsvTokenizer {
               if (end > i && text.charCodeAt(end - 1) === CR) end--
               if (nextCr !== -1 && nextCr < i) nextCr = text.indexOf('\r', i)
               if (nextCr === -1 || nextCr >= end) {
-                out.push({ line: this.#line, cells: end === i ? [''] : text.slice(i, end).split(',') })
+                const cells = end === i ? [''] : text.slice(i, end).split(',')
+                if (cells.length > MAX_COLUMNS) this.#tooWide(this.#line)
+                out.push({ line: this.#line, cells })
                 this.#line++
                 this.#recordLine = this.#line
                 i = nl + 1
@@ -206,6 +208,7 @@ export class CsvTokenizer {
 
   #endField(value: string): void {
     if (value.length > MAX_FIELD_CHARS) this.#tooLong(this.#recordLine)
+    if (this.#fields.length >= MAX_COLUMNS) this.#tooWide(this.#recordLine)
     this.#recordChars += value.length + 1
     if (this.#recordChars > MAX_RECORD_CHARS) this.#tooLong(this.#recordLine)
     this.#fields.push(value)
@@ -236,6 +239,13 @@ export class CsvTokenizer {
         }
       }
     }
+  }
+
+  #tooWide(line: number): never {
+    throw stop('malformed', {
+      zh: `第 ${line} 行过长：超过 ${MAX_COLUMNS} 列（Excel 的最大列数），不是表格数据`,
+      en: `line ${line} is too long: more than ${MAX_COLUMNS} cells (Excel's widest sheet), not table data`,
+    })
   }
 
   #tooLong(line: number): never {

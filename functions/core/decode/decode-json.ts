@@ -1,12 +1,20 @@
 import type { Finding, Message } from '../../../schemas/findings.ts'
 import { fileProblem } from './decode-problem.ts'
-import type { CellValue, RawRow, SheetSource } from './types.ts'
+import { MAX_COLUMNS, type CellValue, type RawRow, type SheetSource } from './types.ts'
 
 /**
  * Nested values deeper than this are refused: `JSON.stringify` recurses and would overflow the
  * stack somewhere past a few thousand levels, and no table cell needs more than a handful.
  */
 export const MAX_JSON_DEPTH = 1000
+
+/**
+ * Every row is yielded with a cell for every key of every row, so rows × keys cells are made
+ * however few the file writes: a million `{}` after 16,000 one-key rows would be 16 billion.
+ * An honest table writes each cell (≥ 5 characters: `"k":1,`); this bound is far above that.
+ */
+const CELLS_PER_CHAR = 4
+const CELLS_SLACK = 1024 * 1024
 
 type JsonObject = Record<string, unknown>
 
@@ -189,6 +197,19 @@ export function decodeJson(text: string): { ok: true; sheet: SheetSource } | { o
         keys.push(key)
       }
     }
+    if (keys.length > MAX_COLUMNS) {
+      return malformed({
+        zh: `到第 ${index} 个元素（从 0 起）为止各行已用了 ${keys.length} 个不同的键，超过表格最多 ${MAX_COLUMNS} 列`,
+        en: `up to element ${index} (from 0) the rows use ${keys.length} different keys, more than the ${MAX_COLUMNS} columns a table can have`,
+      })
+    }
+  }
+
+  if (elements.length * keys.length > CELLS_PER_CHAR * text.length + CELLS_SLACK) {
+    return malformed({
+      zh: `${elements.length} 行、${keys.length} 个不同的键，大多数行缺少大多数键，不是表格数据`,
+      en: `${elements.length} rows and ${keys.length} different keys, most rows lacking most keys: not table data`,
+    })
   }
 
   const rows = elements as JsonObject[]

@@ -150,7 +150,9 @@ function worksheet(zip: ZipArchive, entry: ZipEntry, name: string, context: Shee
       try {
         // Already counted against the budget when the file was opened.
         for await (const chunk of zip.chunks(entry)) {
-          scanner.push(decoder.decode(chunk, { stream: true }))
+          const text = decoder.decode(chunk, { stream: true })
+          parser.allowGapCells(text.length)
+          scanner.push(text)
           const batch = parser.rows.splice(0, parser.rows.length)
           for (const row of batch) yield row
         }

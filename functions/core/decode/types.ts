@@ -17,6 +17,12 @@ export interface RawRow {
 
 export type FileFormat = 'csv' | 'xlsx' | 'json'
 
+/**
+ * The widest row any format may yield: Excel's grid (XFD). A wider CSV record or JSON key set
+ * would make every consumer's per-row work grow with the attacker's choice, not the data.
+ */
+export const MAX_COLUMNS = 16_384
+
 export interface SheetSource {
   /** XLSX sheet name; undefined for CSV and JSON. */
   name?: string

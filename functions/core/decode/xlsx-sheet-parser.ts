@@ -7,6 +7,13 @@ const MAX_ROW = 1_048_576
 const MAX_COLUMN = 16_384
 /** Days from the 1900 date system's epoch to the 1904 system's. */
 const DATE_1904_OFFSET = 1462
+/**
+ * Empty cells a gap (`<c r="XFD9">` alone in its row) makes, allowed per character of XML read,
+ * plus a start allowance. Without a bound, 40-byte rows of one far-right cell are 16,384 cells
+ * each: a 200 KB workbook made 1.6 GB of rows.
+ */
+export const GAP_CELLS_PER_CHAR = 4
+const GAP_CELLS_SLACK = 1024 * 1024
 
 export interface SheetContext {
   sharedStrings: readonly string[]
@@ -70,10 +77,16 @@ export class SheetRowParser implements XmlHandler {
   #inline = ''
   #phonetic = 0
   #collect: Collect = Collect.Nothing
+  #gapCells = GAP_CELLS_SLACK
   readonly #cursor: AttributeCursor = { name: '', value: '', end: 0 }
 
   constructor(context: SheetContext) {
     this.#context = context
+  }
+
+  /** Allows the empty cells of gaps for `chars` more characters of XML (call before pushing them). */
+  allowGapCells(chars: number): void {
+    this.#gapCells += chars * GAP_CELLS_PER_CHAR
   }
 
   open(name: string, attributes: string, selfClosing: boolean): void {
@@ -242,6 +255,16 @@ export class SheetRowParser implements XmlHandler {
     }
     if (value === null) return
     const cells = this.#cells
+    if (column > cells.length) {
+      this.#gapCells -= column - cells.length
+      if (this.#gapCells < 0) {
+        const where = `${columnLetters(column)}${this.#rowNumber}`
+        throw new XmlError(
+          `cell ${where}: too many empty cells before it in this sheet (rows of a few cells far to the right)`,
+          `单元格 ${where}：此工作表中其前方的空单元格过多（各行只在最右侧有少数单元格）`,
+        )
+      }
+    }
     while (cells.length < column) cells.push(null)
     cells[column] = value
     if (isDate) (this.#dateCells ??= new Set()).add(column)

@@ -20,7 +20,12 @@ export class FindingsCollector {
       if (file) this.fileErrors++
       else this.rowErrors++
     }
-    if (this.fileLevel.length + this.rowLevel.length >= MAX_LISTED_FINDINGS) return
+    if (this.fileLevel.length + this.rowLevel.length >= MAX_LISTED_FINDINGS) {
+      // File-level findings say why a file could not be read: one of them displaces the most
+      // recent row finding rather than go unlisted.
+      if (!file || this.rowLevel.length === 0) return
+      this.rowLevel.pop()
+    }
     if (file) this.fileLevel.push(f)
     else this.rowLevel.push(f)
   }
