@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -9,7 +9,7 @@ import type { DatasetName, Finding, ValidationReport } from '../../schemas/findi
 import { curatedColumns } from '../core/curated-columns.ts'
 import { fileByteSource } from '../core/decode/byte-source.ts'
 import { decodeFile } from '../core/decode/decode-file.ts'
-import type { DecodeResult } from '../core/decode/types.ts'
+import type { DecodeResult, FileFormat } from '../core/decode/types.ts'
 import { finding } from '../core/findings.ts'
 import { lakeKeys, orderKey, parseUploadKey, submissionId, type UploadPlace } from '../core/object-keys.ts'
 import { parsePeriod, toShanghaiIso, type Quarter } from '../core/period.ts'
@@ -17,7 +17,8 @@ import { reportToCsv } from '../core/report-csv.ts'
 import { annotateWorkbook } from '../core/workbook/annotate-workbook.ts'
 import { previousQuartersFrom, QQ_COLUMNS, type PreviousQuarters } from '../core/validate/quarter-checks.ts'
 import { addHousehold, ROSTER_FIGURES, zeroFigures, type VillageRosterFigures } from '../core/validate/roster-check.ts'
-import { validateFile, type CuratedRecord, type RecordSink, type RegistryView, type ValidationContext } from '../core/validate/validate-file.ts'
+import { hmacSha256Hex } from '../core/validate/id-hash.ts'
+import { validateFile, type CuratedRecord, type RecordSink, type RegistryView, type ValidationContext, type ValidationOutcome } from '../core/validate/validate-file.ts'
 import { ParquetFileWriter } from '../adapters/parquet-file-writer.ts'
 import { readParquetRows } from '../adapters/parquet-read.ts'
 import type { SubmissionLedger, SubmissionRecord } from './ledger.ts'
@@ -132,21 +133,13 @@ export async function processUpload(deps: UploadDeps, event: UploadEvent): Promi
       idHashKey: await deps.idHashKey(),
     })
 
-    const source = await fileByteSource(rawPath)
-    const decoded: DecodeResult = preFindings.length ? { ok: false, problems: [] } : await decodeFile(source, { fileName, limits: { maxBytes: deps.limits.maxBytes } })
-    const sink = new StagingSink(join(work, 'staged'))
-    let outcome
-    try {
-      outcome = await validateFile(decoded, ctx, sink)
-    } finally {
-      await source.close?.()
-    }
+    const { outcome, staged, format } = await checkAndStage(rawPath, join(work, 'staged'), ctx, { fileName, maxBytes: deps.limits.maxBytes, read: preFindings.length === 0 })
     const { report } = outcome
     const dataset: DatasetName | 'unknown' = outcome.dataset ?? 'unknown'
 
     const stagedKeys: string[] = []
     if (report.status === 'accepted' && outcome.dataset) {
-      for (const part of sink.finish(outcome.dataset)) {
+      for (const part of staged) {
         const stagedKey = lakeKeys.staged(outcome.dataset, county, period, id, part.suffix)
         await deps.store.putFile(deps.buckets.lake, stagedKey, part.path)
         stagedKeys.push(stagedKey)
@@ -157,7 +150,7 @@ export async function processUpload(deps: UploadDeps, event: UploadEvent): Promi
     await deps.store.put(deps.buckets.lake, reportKey, JSON.stringify(report, null, 2), { contentType: 'application/json; charset=utf-8' })
     await deps.store.put(deps.buckets.lake, lakeKeys.report(county, period, id, 'csv'), reportToCsv(report), { contentType: 'text/csv; charset=utf-8' })
     // A rejected workbook comes back annotated: its offending cells marked, a findings sheet first.
-    if (report.status === 'rejected' && decoded.ok && decoded.file.format === 'xlsx') {
+    if (report.status === 'rejected' && format === 'xlsx') {
       const annotated = await annotateWorkbook(await readFile(rawPath), report)
       if (annotated) await deps.store.put(deps.buckets.lake, lakeKeys.report(county, period, id, 'xlsx'), annotated, { contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' })
     }
@@ -190,6 +183,36 @@ export async function processUpload(deps: UploadDeps, event: UploadEvent): Promi
   }
 }
 
+/**
+ * The check of one downloaded file: decode, validate every rule, and stream the accepted rows
+ * into the staged Parquet (one row group in memory at a time). Returns the outcome and, when
+ * the file is accepted, the staged parts. `read: false` (a file-level error found before
+ * reading) checks nothing but the context's findings.
+ */
+export async function checkAndStage(
+  rawPath: string,
+  stagedPath: string,
+  ctx: ValidationContext,
+  opts: { fileName: string; maxBytes: number; read?: boolean },
+): Promise<{ outcome: ValidationOutcome; staged: { path: string; suffix: string }[]; format?: FileFormat }> {
+  const source = await fileByteSource(rawPath)
+  const sink = new StagingSink(stagedPath)
+  let outcome: ValidationOutcome
+  let format: FileFormat | undefined
+  try {
+    const decoded: DecodeResult = opts.read === false ? { ok: false, problems: [] } : await decodeFile(source, { fileName: opts.fileName, limits: { maxBytes: opts.maxBytes } })
+    if (decoded.ok) format = decoded.file.format
+    outcome = await validateFile(decoded, ctx, sink, { fileBytes: source.size })
+  } catch (error) {
+    sink.abandon()
+    throw error
+  } finally {
+    await source.close?.()
+  }
+  const staged = outcome.report.status === 'accepted' && outcome.dataset ? sink.finish(outcome.dataset) : (sink.abandon(), [])
+  return format === undefined ? { outcome, staged } : { outcome, staged, format }
+}
+
 /** What the checks of one file need to know: its place, the time, the state of earlier uploads. */
 export function buildContext(
   deps: (StateDeps & { limits?: UploadLimits }) | undefined,
@@ -204,7 +227,8 @@ export function buildContext(
     receivedAt: opts.receivedAt,
     deadlineDays: limits.deadlineDays,
     maxRows: limits.maxRows,
-    hashId: (idNumber) => createHmac('sha256', opts.idHashKey).update(idNumber).digest('hex'),
+    // HMAC-SHA256, hex (monitored_households.md); computed in JS: node's createHmac costs ~2 µs a call.
+    hashId: hmacSha256Hex(opts.idHashKey),
     submissionId: opts.submissionId,
     preFindings: opts.preFindings ?? [],
   }
@@ -285,11 +309,32 @@ class StagingSink implements RecordSink {
       this.registryRows.push(record)
       return
     }
-    if (!this.parquet) {
-      const dataset = 'household_id' in record ? 'monitored_households' : 'village_report'
-      this.parquet = new ParquetFileWriter(this.path, curatedColumns(dataset))
+    this.writer('household_id' in record ? 'monitored_households' : 'village_report').write(record)
+  }
+
+  writeRow(dataset: DatasetName, values: readonly (string | number | boolean | null)[]): void {
+    if (dataset === 'org_units') {
+      const record: CuratedRecord = {}
+      curatedColumns(dataset).forEach((c, i) => (record[c.name] = values[i] ?? null))
+      this.registryRows.push(record)
+      return
     }
-    this.parquet.write(record)
+    this.writer(dataset).writeValues(values)
+  }
+
+  private writer(dataset: 'monitored_households' | 'village_report'): ParquetFileWriter {
+    this.parquet ??= new ParquetFileWriter(this.path, curatedColumns(dataset))
+    return this.parquet
+  }
+
+  restart(): void {
+    this.parquet?.restart()
+    this.registryRows = []
+  }
+
+  /** A rejected file: its partial Parquet is closed (the work folder is removed by the caller). */
+  abandon(): void {
+    this.parquet?.abandon()
   }
 
   finish(dataset: DatasetName): { path: string; suffix: string }[] {

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer'
 import { type DecodeStop, stop } from './decode-problem.ts'
 import type { ByteSource } from './types.ts'
 
@@ -12,25 +13,48 @@ function hasUtf8Bom(bytes: Uint8Array): boolean {
  * is a full streaming pass before any row is read, so the main pass never has to restart
  * mid-file with another decoder. GB18030 is not checked here: its errors surface during the
  * main pass (`decodeTextChunks`), which stops with `encoding`.
+ *
+ * The pass validates without decoding (`buffer.isUtf8`, the same strictness as a fatal
+ * TextDecoder: no overlongs, surrogates or code points past U+10FFFF): a character cut by
+ * a chunk's end is carried over to the next chunk.
  */
 export async function detectTextEncoding(source: ByteSource): Promise<TextEncoding> {
-  const decoder = new TextDecoder('utf-8', { fatal: true })
   let first = true
   let bom = false
-  try {
-    for await (const chunk of source.stream()) {
-      if (first) {
-        bom = hasUtf8Bom(chunk)
-        first = false
-      }
-      decoder.decode(chunk, { stream: true })
+  let carry: Uint8Array = new Uint8Array(0)
+  for await (const chunk of source.stream()) {
+    if (first) {
+      bom = hasUtf8Bom(chunk)
+      first = false
     }
-    decoder.decode()
-  } catch (error) {
-    if (isDecodeError(error)) return 'gb18030'
-    throw error
+    const bytes = carry.length === 0 ? chunk : concat(carry, chunk)
+    const end = completeLength(bytes)
+    if (!isUtf8(bytes.subarray(0, end))) return 'gb18030'
+    carry = bytes.slice(end)
   }
+  if (carry.length > 0 && !isUtf8(carry)) return 'gb18030'
   return bom ? 'utf-8-bom' : 'utf-8'
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length)
+  out.set(a)
+  out.set(b, a.length)
+  return out
+}
+
+/**
+ * The length of `bytes` without a UTF-8 sequence that its last bytes begin but do not
+ * finish (at most 3 bytes); anything malformed is left in, for `isUtf8` to refuse.
+ */
+function completeLength(bytes: Uint8Array): number {
+  const end = bytes.length
+  let k = end - 1
+  while (k >= 0 && end - k <= 3 && (bytes[k]! & 0xc0) === 0x80) k--
+  if (k < 0) return end
+  const lead = bytes[k]!
+  const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1
+  return k + need > end ? k : end
 }
 
 function isDecodeError(error: unknown): boolean {

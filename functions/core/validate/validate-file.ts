@@ -1,14 +1,17 @@
 import { DATASET_SPECS, type ColumnSpec, type DatasetSpec } from '../../../schemas/datasets.ts'
 import { NON_STOPPING_FILE_CODES, type DatasetName, type Finding, type ValidationReport } from '../../../schemas/findings.ts'
+import { hasRowBatches } from '../decode/decode-csv.ts'
 import type { CellValue, DecodeResult, RawRow, SheetSource } from '../decode/types.ts'
 import { finding, type FindingInput } from '../findings.ts'
 import { HEADER_SEARCH_ROWS, classifyHeaderRow, mapHeader, type ColumnBinding } from '../headers.ts'
 import { formatPeriod, parsePeriod, quarterLastDay, submissionDeadline, toShanghaiIso } from '../period.ts'
-import { HOUSEHOLD_RULES, VILLAGE_RULES, type RowValues } from '../rules.ts'
-import { cellText, compileParser, isBlank, type ParseResult, type ParsedValue } from '../values.ts'
+import { HOUSEHOLD_RULES, VILLAGE_RULES, type CrossFieldRule, type RowValues } from '../rules.ts'
+import { cellText, compileParser, isBlank, memoizeParser, type ParseResult, type ParsedValue } from '../values.ts'
+import { curatedColumns } from '../curated-columns.ts'
 import { FindingsCollector } from './findings-collector.ts'
+import { ExactKeyIndex, HashedKeyIndex, RowBits, RowLines, type KeyHash, type KeyIndex } from './key-index.ts'
 import { NO_PREVIOUS, quarterChecks, type PreviousQuarters } from './quarter-checks.ts'
-import { addHousehold, compareRoster, zeroFigures, ROSTER_FIGURES, type VillageRosterFigures } from './roster-check.ts'
+import { addHousehold, compareRoster, zeroFigures, ROSTER_FIGURES, type RosterFigure, type VillageRosterFigures } from './roster-check.ts'
 import { organisationChecks } from './org-unit-checks.ts'
 
 /** One accepted row, keyed by its stored column names (head_id_number → head_id_hash), with derived columns. */
@@ -54,7 +57,35 @@ export interface ValidationContext {
 export interface RecordSink {
   /** Called for each valid row while the file has no error; the caller keeps or drops them. */
   write(record: CuratedRecord): void | Promise<void>
+  /**
+   * Optional, instead of `write`: the same row as values in `curatedColumns(dataset)` order,
+   * without a record object per row. The array is reused for the next row.
+   */
+  writeRow?(dataset: DatasetName, values: readonly (ParsedValue | null)[]): void
+  /**
+   * Forgets every row written so far. Called, very rarely, when a key-hash collision makes
+   * the validator check the file again from the start with exact keys (key-index.ts).
+   */
+  restart?(): void | Promise<void>
 }
+
+export interface ValidateOptions {
+  /** Keys kept as strings (the last resort after collisions under several seeds). */
+  exactKeys?: boolean
+  /** The key hash (tests force collisions with a weak one). */
+  keyHash?: KeyHash
+  /** The key hash's seed: another one after a collision. */
+  keySeed?: number
+  /**
+   * The file's size in bytes, when known: the key index is then sized for the rows the first
+   * rows let expect, once, instead of doubling as it fills (a doubling briefly holds both
+   * tables: 1.5 times the memory of the larger one).
+   */
+  fileBytes?: number
+}
+
+/** Seeds tried before keys are kept as strings. */
+const KEY_SEEDS = 3
 
 export interface ValidationOutcome {
   report: ValidationReport
@@ -70,13 +101,43 @@ interface BoundColumn {
   parse: (cell: CellValue, isDate: boolean) => ParseResult
 }
 
+/** A cross-field rule with what its applicability test needs, worked out once per file. */
+interface PreparedRule {
+  rule: CrossFieldRule
+  /** Values that must have parsed. */
+  required: readonly string[]
+  /** Optional values: a cell that is not blank but did not parse skips the rule. */
+  optionalCells: readonly { key: string; index: number }[]
+}
+
+/** Where the data rows of a file start, and how to read on. */
+interface FoundHeader {
+  spec: DatasetSpec
+  sheet: SheetSource
+  header: RawRow
+  /** The header's index among the sheet's rows (from 0). */
+  headerIndex: number
+  /** Rows after the header read while searching for it. */
+  pending: RawRow[]
+  /** The search's reader, positioned after `consumed` rows. */
+  rest: AsyncIterator<RawRow>
+  consumed: number
+  /** The search read the whole sheet. */
+  exhausted: boolean
+}
+
 const REGISTRY_FREE = { coversProvince: () => false, isActiveVillage: () => true }
+
+/** The roster figures each monitoring category adds to (roster-check.ts `addHousehold`). */
+const CATEGORY_FIGURES = new Map<string, readonly [RosterFigure, RosterFigure]>(
+  (['unstable', 'marginal', 'hardship'] as const).map((k) => [k, [`monitored_${k}_households`, `monitored_${k}_persons`]]),
+)
 
 /**
  * Checks a decoded file as a careful inspector would: every finding collected, none fatal to
  * the run. Valid rows stream to `sink` while the file has no error.
  */
-export async function validateFile(decoded: DecodeResult, ctx: ValidationContext, sink?: RecordSink): Promise<ValidationOutcome> {
+export async function validateFile(decoded: DecodeResult, ctx: ValidationContext, sink?: RecordSink, options: ValidateOptions = {}): Promise<ValidationOutcome> {
   const out = new FindingsCollector()
   const rosterFigures = new Map<string, VillageRosterFigures>()
   const villages = new Set<string>()
@@ -117,15 +178,19 @@ export async function validateFile(decoded: DecodeResult, ctx: ValidationContext
 
   // Find the header row: the first visible sheet with one (validation.md, "Reading a file").
   const candidates = (ctx.dataset ? [ctx.dataset] : ctx.candidates).map((d) => DATASET_SPECS[d])
-  let found: { spec: DatasetSpec; sheet: SheetSource; header: RawRow; pending: RawRow[]; rest: AsyncIterator<RawRow> } | undefined
+  let found: FoundHeader | undefined
   let sawContent = false
   let sawTie = false
   for (const sheet of file.sheets) {
     const it = sheet.rows()[Symbol.asyncIterator]()
     const buffered: RawRow[] = []
+    let exhausted = false
     while (buffered.length < HEADER_SEARCH_ROWS) {
       const next = await it.next()
-      if (next.done) break
+      if (next.done) {
+        exhausted = true
+        break
+      }
       buffered.push(next.value)
     }
     for (let i = 0; i < buffered.length; i++) {
@@ -133,7 +198,7 @@ export async function validateFile(decoded: DecodeResult, ctx: ValidationContext
       if (row.cells.some((c) => !isBlank(c))) sawContent = true
       const verdict = classifyHeaderRow(row.cells, candidates)
       if (verdict.kind === 'header') {
-        found = { spec: DATASET_SPECS[verdict.dataset], sheet, header: row, pending: buffered.slice(i + 1), rest: it }
+        found = { spec: DATASET_SPECS[verdict.dataset], sheet, header: row, headerIndex: i, pending: buffered.slice(i + 1), rest: it, consumed: buffered.length, exhausted }
         break
       }
       // The first row with 3 known headers is the header row: a tie there is unknown_dataset,
@@ -181,22 +246,48 @@ export async function validateFile(decoded: DecodeResult, ctx: ValidationContext
     out.add(finding({ code: 'missing_column', column: m.key, detail: { zh: `应有「${m.zh}」列`, en: `expected a column "${m.zh}" (${m.key})` } }))
   }
 
-  const bound: BoundColumn[] = mapping.bindings.map((binding) => ({ binding, parse: compileParser(binding.column.type) }))
+  // Each column's parser, compiled once; a list column (risk causes, measures), whose few
+  // spellings repeat and are dear to parse, remembers what each one parsed to.
+  const bound: BoundColumn[] = mapping.bindings.map((binding) => {
+    const parse = compileParser(binding.column.type)
+    return { binding, parse: binding.column.type.kind === 'enumList' ? memoizeParser(parse) : parse }
+  })
+  // A row's values: parsed into an array by column, then one object built by a literal of the
+  // file's columns (valuesObject), not a dozen keyed stores per row.
+  const valuesObject = valuesFactory(bound.map((b) => b.binding.column.key))
+  const parsedValues: (ParsedValue | undefined)[] = new Array(bound.length).fill(undefined)
+  // The same values by the dataset's column order, for the stored row.
+  const specIndexOf = bound.map((b) => spec.columns.indexOf(b.binding.column))
+  const byColumn: (ParsedValue | undefined)[] = new Array(spec.columns.length).fill(undefined)
   const present = new Set(mapping.bindings.map((b) => b.column.key))
-  const rules = (dataset === 'village_report' ? VILLAGE_RULES : dataset === 'monitored_households' ? HOUSEHOLD_RULES : []).filter(
-    (r) => r.uses.every((u) => present.has(u) || r.optional?.includes(u)),
-  )
+  const rules: PreparedRule[] = (dataset === 'village_report' ? VILLAGE_RULES : dataset === 'monitored_households' ? HOUSEHOLD_RULES : [])
+    .filter((r) => r.uses.every((u) => present.has(u) || r.optional?.includes(u)))
+    .map((rule) => ({
+      rule,
+      required: rule.uses.filter((u) => !rule.optional?.includes(u)),
+      optionalCells: (rule.optional ?? []).map((u) => ({ key: u, index: mapping.bindings.find((b) => b.column.key === u)?.index ?? -1 })),
+    }))
   const periodLastDay = quarter ? quarterLastDay(quarter) : 0
+  const ruleContext = { periodLastDay }
   const bindingOf = new Map(mapping.bindings.map((b) => [b.column.key, b]))
   const keyBinding = bindingOf.get(spec.keyColumn)
-  const seenKeys = new Map<string, number>()
-  const rejectedRows = new Set<number>()
+  const keySeed = options.keySeed ?? 0
+  const keys: KeyIndex = options.exactKeys
+    ? new ExactKeyIndex()
+    : new HashedKeyIndex({ ...(options.keyHash ? { hash: options.keyHash } : {}), seed: keySeed }, keyCapacity(expectedRows(options.fileBytes, found.pending.length > 0 ? found.pending : [header]), ctx.maxRows))
+  const rowLines = new RowLines()
+  const rejectedRows = new RowBits()
   const previous = dataset === 'village_report' && ctx.previous ? await ctx.previous() : NO_PREVIOUS
   const registryView = ctx.registry ? await ctx.registry() : undefined
   const registry = registryView ?? REGISTRY_FREE
   const orgRows: { row: number; line: number; values: RowValues }[] = []
   // Where each village's report row is, for roster_mismatch cells.
   const reportRows = new Map<string, { row: number; line: number }>()
+  const plan = curatedPlan(dataset, ctx, periodLastDay)
+  const curatedRow: (ParsedValue | null)[] = new Array(plan.names.length).fill(null)
+  const periodIndex = bindingOf.get('period')?.index ?? -1
+  const assistanceIndex = bindingOf.get('assistance')?.index ?? -1
+  const checkUnassisted = dataset === 'monitored_households' && present.has('risk_eliminated')
 
   let total = 0
   let dataRow = 0
@@ -213,101 +304,107 @@ export async function validateFile(decoded: DecodeResult, ctx: ValidationContext
     return base
   }
 
-  const rowsIterator = (async function* () {
-    yield* found.pending
-    while (true) {
-      const next = await found.rest.next()
-      if (next.done) return
-      yield next.value
-    }
-  })()
+  let rowErrors = 0
+  const report = (input: FindingInput) => {
+    const f = finding(input)
+    if (f.severity === 'error') rowErrors++
+    out.add(f)
+  }
 
-  for await (const raw of rowsIterator) {
+  // A sink whose write returns a promise is awaited before the next row.
+  let pendingWrite: Promise<void> | undefined
+
+  /** Checks one row; false when the file must stop (too many rows). Synchronous: no async step per row. */
+  const checkRow = (raw: RawRow): boolean => {
     dataRow++
-    if (raw.cells.every(isBlank)) continue
+    const cells = raw.cells
+    if (allBlank(cells)) return true
     total++
     if (total > ctx.maxRows) {
       stoppedAt = finding({ code: 'too_many_rows', detail: { zh: `超过 ${ctx.maxRows} 行`, en: `more than ${ctx.maxRows} rows` } })
-      break
+      return false
     }
     const row = dataRow
-    const values: RowValues = {}
-    let rowErrors = 0
-    const report = (input: FindingInput) => {
-      const f = finding(input)
-      if (f.severity === 'error') rowErrors++
-      out.add(f)
-    }
-    for (const { binding, parse } of bound) {
+    const line = raw.line
+    rowErrors = 0
+    const dateCells = raw.dateCells
+    for (let c = 0; c < bound.length; c++) {
+      const { binding, parse } = bound[c]!
       const column: ColumnSpec = binding.column
-      const cell = raw.cells[binding.index] ?? null
-      const secret = column.type.kind === 'idNumber'
+      const cell = cells[binding.index] ?? null
+      parsedValues[c] = undefined
       if (isBlank(cell)) {
-        if (column.required === true) report({ code: 'required', ...at(row, raw.line, column.key) })
-        else if (column.defaultValue !== undefined) values[column.key] = column.defaultValue
+        if (column.required === true) report({ code: 'required', ...at(row, line, column.key) })
+        else if (column.defaultValue !== undefined) parsedValues[c] = column.defaultValue
         continue
       }
-      const parsed = parse(cell, raw.dateCells?.has(binding.index) ?? false)
+      const parsed = parse(cell, dateCells !== undefined && dateCells.has(binding.index))
       if (!parsed.ok) {
         // A personal ID number is never echoed (monitored_households.md).
-        report({ code: parsed.code, ...at(row, raw.line, column.key), ...(secret ? {} : { value: cellText(cell) }), detail: parsed.detail })
+        const secret = column.type.kind === 'idNumber'
+        report({ code: parsed.code, ...at(row, line, column.key), ...(secret ? {} : { value: cellText(cell) }), detail: parsed.detail })
         continue
       }
-      values[column.key] = parsed.value
+      parsedValues[c] = parsed.value
     }
+    const values: RowValues = valuesObject(parsedValues)
 
     // Row checks that need the upload's county and period.
     const period = values['period']
     if (typeof period === 'string' && ctx.period && period !== ctx.period) {
-      report({ code: 'period_mismatch', ...at(row, raw.line, 'period'), value: cellText(raw.cells[bindingOf.get('period')!.index] ?? null), detail: { zh: `上传路径的报告期为 ${ctx.period}`, en: `the upload is for ${ctx.period}` } })
+      report({ code: 'period_mismatch', ...at(row, line, 'period'), value: cellText(cells[periodIndex] ?? null), detail: { zh: `上传路径的报告期为 ${ctx.period}`, en: `the upload is for ${ctx.period}` } })
     }
     const village = values['village_code']
     if (typeof village === 'string' && ctx.county && !village.startsWith(ctx.county)) {
-      report({ code: 'outside_county', ...at(row, raw.line, 'village_code'), value: village, detail: { zh: `上传县为 ${ctx.county}`, en: `the uploading county is ${ctx.county}` } })
+      report({ code: 'outside_county', ...at(row, line, 'village_code'), value: village, detail: { zh: `上传县为 ${ctx.county}`, en: `the uploading county is ${ctx.county}` } })
     }
     if (typeof village === 'string' && registry.coversProvince(village.slice(0, 2)) && !registry.isActiveVillage(village)) {
-      report({ code: 'unknown_village', ...at(row, raw.line, 'village_code'), value: village })
+      report({ code: 'unknown_village', ...at(row, line, 'village_code'), value: village })
     }
 
-    for (const rule of rules) {
-      if (!rule.uses.every((u) => values[u] !== undefined || rule.optional?.includes(u))) continue
+    for (let r = 0; r < rules.length; r++) {
+      const { rule, required, optionalCells } = rules[r]!
+      let applies = true
+      for (let u = 0; u < required.length && applies; u++) applies = values[required[u]!] !== undefined
       // Optional values that are present but failed to parse also skip the rule.
-      if (rule.optional?.some((u) => values[u] === undefined && !isBlank(raw.cells[bindingOf.get(u)?.index ?? -1] ?? null))) continue
-      if (!rule.holds(values, { periodLastDay })) {
-        const cell = raw.cells[bindingOf.get(rule.column)?.index ?? -1] ?? null
+      for (let o = 0; o < optionalCells.length && applies; o++) {
+        const opt = optionalCells[o]!
+        applies = values[opt.key] !== undefined || isBlank(cells[opt.index] ?? null)
+      }
+      if (!applies) continue
+      if (!rule.holds(values, ruleContext)) {
+        const cell = cells[bindingOf.get(rule.column)?.index ?? -1] ?? null
         // An empty cell has no value to echo (MH01's missing elimination date).
-        report({ code: 'rule', rule: rule.id, ...at(row, raw.line, rule.column), ...(isBlank(cell) ? {} : { value: cellText(cell) }) })
+        report({ code: 'rule', rule: rule.id, ...at(row, line, rule.column), ...(isBlank(cell) ? {} : { value: cellText(cell) }) })
       }
     }
-    if (dataset === 'monitored_households' && present.has('risk_eliminated') && values['risk_eliminated'] === false && values['assistance'] === undefined && isBlank(raw.cells[bindingOf.get('assistance')?.index ?? -1] ?? null)) {
-      report({ code: 'unassisted', ...at(row, raw.line, 'assistance') })
+    if (checkUnassisted && values['risk_eliminated'] === false && values['assistance'] === undefined && isBlank(cells[assistanceIndex] ?? null)) {
+      report({ code: 'unassisted', ...at(row, line, 'assistance') })
     }
     if (dataset === 'village_report' && typeof village === 'string' && quarter) {
       for (const q of quarterChecks(village, values, quarter, previous)) {
-        const cell = raw.cells[bindingOf.get(q.column)?.index ?? -1] ?? null
+        const cell = cells[bindingOf.get(q.column)?.index ?? -1] ?? null
         report({
-          code: 'outlier', rule: q.id, ...at(row, raw.line, q.column), value: cellText(cell),
+          code: 'outlier', rule: q.id, ...at(row, line, q.column), value: cellText(cell),
           detail: { zh: `${formatPeriod(q.previousPeriod)} 为 ${q.previous}`, en: `${formatPeriod(q.previousPeriod)} had ${q.previous}` },
         })
       }
     }
 
-    // Duplicate keys: both rows are reported (validation.md). The map packs row and line in one
-    // number (row × 2^32 + line), negative once the first row has been reported.
+    // Duplicate keys: both rows are reported (validation.md), the first one once.
     if (keyBinding) {
       const key = values[spec.keyColumn]
       if (typeof key === 'string') {
-        const packed = seenKeys.get(key)
-        if (packed === undefined) {
-          seenKeys.set(key, row * 2 ** 32 + raw.line)
-        } else {
-          const firstRow = Math.floor(Math.abs(packed) / 2 ** 32)
-          if (packed > 0) {
-            out.add(finding({ code: 'duplicate_key', ...at(firstRow, packed % 2 ** 32, spec.keyColumn), value: key, detail: { zh: `与第 ${row} 行重复`, en: `same as row ${row}` } }))
+        rowLines.note(row, line)
+        const sighting = keys.offer(key, row)
+        if (sighting.seen) {
+          const firstRow = sighting.firstRow
+          if (!sighting.reported) {
+            out.add(finding({ code: 'duplicate_key', ...at(firstRow, rowLines.lineOf(firstRow), spec.keyColumn), value: key, detail: { zh: `与第 ${row} 行重复`, en: `same as row ${row}` } }))
             rejectedRows.add(firstRow)
-            seenKeys.set(key, -packed)
+            keys.markReported(key)
           }
-          report({ code: 'duplicate_key', ...at(row, raw.line, spec.keyColumn), value: key, detail: { zh: `与第 ${firstRow} 行重复`, en: `same as row ${firstRow}` } })
+          report({ code: 'duplicate_key', ...at(row, line, spec.keyColumn), value: key, detail: { zh: `与第 ${firstRow} 行重复`, en: `same as row ${firstRow}` } })
         }
       }
     }
@@ -315,15 +412,44 @@ export async function validateFile(decoded: DecodeResult, ctx: ValidationContext
     if (rowErrors > 0) rejectedRows.add(row)
     if (typeof village === 'string') {
       villages.add(village)
-      if (rowErrors === 0) collectRosterFigures(dataset, village, values, { row, line: raw.line })
+      collectRosterFigures(dataset, village, values, row, line)
     }
-    if (dataset === 'org_units') orgRows.push({ row, line: raw.line, values })
-    if (out.errors === 0 && sink) await sink.write(curatedRecord(dataset, values, ctx, periodLastDay))
+    if (dataset === 'org_units') orgRows.push({ row, line, values })
+    if (out.errors === 0 && sink) {
+      for (let c = 0; c < bound.length; c++) byColumn[specIndexOf[c]!] = parsedValues[c]
+      plan.fillFrom(byColumn, curatedRow)
+      if (sink.writeRow) sink.writeRow(dataset, curatedRow)
+      else pendingWrite = sink.write(plan.record(curatedRow)) ?? undefined
+    }
+    return true
+  }
+
+  rows: for await (const batch of dataRows(found)) {
+    for (let i = 0; i < batch.length; i++) {
+      if (!checkRow(batch[i]!)) break rows
+      if (pendingWrite) {
+        await pendingWrite
+        pendingWrite = undefined
+      }
+    }
   }
   await found.rest.return?.()
-  await file.close()
 
   const fatal = stoppedAt ?? file.problems[0]
+  // Keys taken as equal by their hash are compared as the file holds them; after a collision
+  // the file is checked again from the start under another seed (key-index.ts).
+  if (!fatal && keyBinding && (keys.collided || keys.unverified.size > 0)) {
+    const exact = !keys.collided && (await keysHold(found, memoizeParser(compileParser(keyBinding.column.type)), keyBinding.index, keys.unverified))
+    if (!exact) {
+      if (sink) {
+        if (!sink.restart) throw new Error('validateFile: a key-hash collision needs a sink that can restart')
+        await sink.restart()
+      }
+      const again = keySeed + 1 < KEY_SEEDS ? { ...options, keySeed: keySeed + 1 } : { ...options, exactKeys: true }
+      return validateFile(decoded, ctx, sink, again)
+    }
+  }
+  await file.close()
   if (fatal) {
     for (const p of file.problems) out.add(p)
     if (stoppedAt) out.add(stoppedAt)
@@ -360,45 +486,191 @@ export async function validateFile(decoded: DecodeResult, ctx: ValidationContext
   }
   return result(dataset, total, rejectedRows.size)
 
-  function collectRosterFigures(ds: DatasetName, v: string, values: RowValues, where: { row: number; line: number }) {
+  function collectRosterFigures(ds: DatasetName, v: string, values: RowValues, row: number, line: number) {
     if (ds === 'village_report') {
       const figures = zeroFigures()
       for (const f of ROSTER_FIGURES) figures[f] = typeof values[f] === 'number' ? (values[f] as number) : 0
       rosterFigures.set(v, figures)
-      reportRows.set(v, where)
+      reportRows.set(v, { row, line })
     } else if (ds === 'monitored_households') {
       let figures = rosterFigures.get(v)
       if (!figures) rosterFigures.set(v, (figures = zeroFigures()))
-      addHousehold(figures, String(values['category']), Number(values['household_size'] ?? 0), values['risk_eliminated'] === true)
+      const category = values['category']
+      const size = Number(values['household_size'] ?? 0)
+      const eliminated = values['risk_eliminated'] === true
+      // addHousehold (roster-check.ts), with its keys looked up rather than built per row.
+      const keys = typeof category === 'string' ? CATEGORY_FIGURES.get(category) : undefined
+      if (keys) {
+        figures[keys[0]] += 1
+        figures[keys[1]] += size
+        if (eliminated) figures.risk_eliminated_households += 1
+      } else {
+        addHousehold(figures, String(category), size, eliminated)
+      }
     }
+  }
+}
+
+/** Rows a file of `bytes` may hold, judged from its first rows' size in UTF-8 (undefined: no clue). */
+function expectedRows(bytes: number | undefined, sample: readonly RawRow[]): number | undefined {
+  if (bytes === undefined || sample.length === 0) return undefined
+  let sampleBytes = 0
+  for (const row of sample) sampleBytes += Buffer.byteLength(row.cells.map(cellText).join(',')) + 1
+  return Math.ceil(bytes / Math.max(1, sampleBytes / sample.length))
+}
+
+/** Slots for the key index: ≤ 75% full at the expected rows (never past the row limit). */
+function keyCapacity(rows: number | undefined, maxRows: number): number {
+  const wanted = Math.ceil(Math.min(rows ?? 0, maxRows) / 0.75)
+  let capacity = 1 << 12
+  while (capacity < wanted && capacity < 1 << 28) capacity *= 2
+  return capacity
+}
+
+/**
+ * A function making `{ [keys[i]]: values[i] }`, written as one object literal, so that each
+ * row's values object is a single allocation of a fixed shape. The keys are the contract's
+ * column keys (schemas/datasets.ts), never text from a file.
+ */
+function valuesFactory(keys: readonly string[]): (values: readonly (ParsedValue | undefined)[]) => RowValues {
+  const fields = keys.map((k, i) => `${JSON.stringify(k)}: v[${i}]`).join(', ')
+  return new Function('v', `return { ${fields} }`) as (values: readonly (ParsedValue | undefined)[]) => RowValues
+}
+
+/** True when every cell is blank (such a row is skipped, validation.md "Reading a file"). */
+function allBlank(cells: readonly CellValue[]): boolean {
+  for (let i = 0; i < cells.length; i++) if (!isBlank(cells[i]!)) return false
+  return true
+}
+
+/**
+ * The data rows after the header, in batches: those read during the header search, then the
+ * rest. A CSV is read on in big batches (its reader starts again and skips what the search
+ * took: ten rows of one chunk); other sheets row by row from the search's reader.
+ */
+async function* dataRows(found: FoundHeader): AsyncGenerator<RawRow[]> {
+  if (found.pending.length > 0) yield found.pending
+  if (found.exhausted) return
+  if (hasRowBatches(found.sheet)) {
+    await found.rest.return?.()
+    let skip = found.consumed
+    for await (const batch of found.sheet.rowBatches()) {
+      if (skip >= batch.length) {
+        skip -= batch.length
+        continue
+      }
+      yield skip > 0 ? batch.slice(skip) : batch
+      skip = 0
+    }
+    return
+  }
+  for (;;) {
+    const next = await found.rest.next()
+    if (next.done) return
+    yield [next.value]
+  }
+}
+
+/** Every row in `expected` holds, in its key column, the key it was taken to hold. */
+async function keysHold(found: FoundHeader, parse: BoundColumn['parse'], keyIndex: number, expected: ReadonlyMap<number, string>): Promise<boolean> {
+  let skip = found.headerIndex + 1
+  let dataRow = 0
+  let left = expected.size
+  const sheet = found.sheet
+  const batches: AsyncIterable<RawRow[]> = hasRowBatches(sheet) ? sheet.rowBatches() : (async function* () {
+    for await (const raw of sheet.rows()) yield [raw]
+  })()
+  for await (const batch of batches) {
+    for (const raw of batch) {
+      if (skip > 0) {
+        skip--
+        continue
+      }
+      dataRow++
+      const key = expected.get(dataRow)
+      if (key === undefined) continue
+      const cell = raw.cells[keyIndex] ?? null
+      const parsed = isBlank(cell) ? undefined : parse(cell, raw.dateCells?.has(keyIndex) ?? false)
+      if (!parsed?.ok || parsed.value !== key) return false
+      if (--left === 0) return true
+    }
+  }
+  return left === 0
+}
+
+/** How a dataset's checked values become its stored row (the Parquet columns, in order). */
+interface CuratedPlan {
+  names: readonly string[]
+  /** From values in the dataset's column order (undefined: absent). */
+  fillFrom(byColumn: readonly (ParsedValue | undefined)[], out: (ParsedValue | null)[]): void
+  fill(values: RowValues, out: (ParsedValue | null)[]): void
+  record(row: readonly (ParsedValue | null)[]): CuratedRecord
+}
+
+function curatedPlan(dataset: DatasetName, ctx: ValidationContext, periodLastDay: number): CuratedPlan {
+  const spec = DATASET_SPECS[dataset]
+  const names = curatedColumns(dataset).map((c) => c.name)
+  const columns = spec.columns
+  const keys = columns.map((c) => c.key)
+  const secret = columns.map((c) => c.type.kind === 'idNumber')
+  const defaults = columns.map((c) => c.defaultValue)
+  const at = (key: string) => keys.indexOf(key)
+  const codeAt = at('code')
+  const villageAt = at('village_code')
+  const identifiedAt = at('identified_on')
+  const eliminatedAt = at('eliminated_on')
+  const submittedAt = ctx.receivedAt.getTime()
+  // The derived codes of each village, cut once (a roster has thousands of rows per village).
+  const codesOf = new Map<string, readonly [string, string, string, string]>()
+  const fillFrom = (byColumn: readonly (ParsedValue | undefined)[], out: (ParsedValue | null)[]) => {
+    let i = 0
+    for (; i < columns.length; i++) {
+      const v = byColumn[i]
+      if (secret[i]) out[i] = typeof v === 'string' ? ctx.hashId(v) : null
+      // An optional column left out of the file takes its default like an empty cell (relocation_site 否, active 是).
+      else out[i] = v ?? defaults[i] ?? null
+    }
+    if (dataset === 'org_units') {
+      const code = byColumn[codeAt]
+      out[i] = typeof code === 'string' ? code.slice(0, 2) : null
+      return
+    }
+    const village = String(byColumn[villageAt] ?? '')
+    let codes = codesOf.get(village)
+    if (codes === undefined) {
+      codes = [village.slice(0, 6), village.slice(0, 4), village.slice(0, 2), village.slice(0, 9)]
+      if (codesOf.size < 1 << 16) codesOf.set(village, codes)
+    }
+    out[i++] = codes[0]
+    out[i++] = codes[1]
+    out[i++] = codes[2]
+    out[i++] = codes[3]
+    out[i++] = ctx.submissionId
+    out[i++] = submittedAt
+    if (dataset === 'monitored_households') {
+      const identified = byColumn[identifiedAt] as number | undefined
+      const eliminated = byColumn[eliminatedAt] as number | undefined
+      out[i++] = identified === undefined ? null : (eliminated ?? periodLastDay) - identified
+    }
+  }
+  return {
+    names,
+    fillFrom,
+    fill(values, out) {
+      fillFrom(keys.map((k) => values[k]), out)
+    },
+    record(row) {
+      const rec: CuratedRecord = {}
+      for (let i = 0; i < names.length; i++) rec[names[i]!] = row[i] ?? null
+      return rec
+    },
   }
 }
 
 /** The stored row: typed values under their stored names, plus the contract's derived columns. */
 export function curatedRecord(dataset: DatasetName, values: RowValues, ctx: ValidationContext, periodLastDay: number): CuratedRecord {
-  const spec = DATASET_SPECS[dataset]
-  const rec: CuratedRecord = {}
-  for (const c of spec.columns) {
-    const v = values[c.key]
-    if (c.type.kind === 'idNumber') rec[c.storedAs ?? c.key] = typeof v === 'string' ? ctx.hashId(v) : null
-    // An optional column left out of the file takes its default like an empty cell (relocation_site 否, active 是).
-    else rec[c.key] = v ?? c.defaultValue ?? null
-  }
-  if (dataset === 'org_units') {
-    rec['province_code'] = typeof values['code'] === 'string' ? values['code'].slice(0, 2) : null
-    return rec
-  }
-  const village = String(values['village_code'] ?? '')
-  rec['county_code'] = village.slice(0, 6)
-  rec['city_code'] = village.slice(0, 4)
-  rec['province_code'] = village.slice(0, 2)
-  rec['township_code'] = village.slice(0, 9)
-  rec['submission_id'] = ctx.submissionId
-  rec['submitted_at'] = ctx.receivedAt.getTime()
-  if (dataset === 'monitored_households') {
-    const identified = values['identified_on'] as number | undefined
-    const eliminated = values['eliminated_on'] as number | undefined
-    rec['days_monitored'] = identified === undefined ? null : (eliminated ?? periodLastDay) - identified
-  }
-  return rec
+  const plan = curatedPlan(dataset, ctx, periodLastDay)
+  const row: (ParsedValue | null)[] = new Array(plan.names.length).fill(null)
+  plan.fill(values, row)
+  return plan.record(row)
 }
