@@ -17,7 +17,13 @@ export interface IngestProps {
 /** Where S3 events come from (contract/interfaces.md, S3 layout). */
 export const UPLOAD_PREFIXES = ['uploads/', 'registry/org_units/'] as const
 
-export const VALIDATE_TIMEOUT = Duration.minutes(5)
+/**
+ * Sized from `npm run bench` (bench/results/baseline.json; 2 × AMD EPYC, one core used): a
+ * 1M-row roster CSV is read, checked and staged in 8.7 s at a 180 MB peak, the 2M-row limit at
+ * 232 MB, a 200k-row XLSX in 5.2 s at 166 MB; the slowest file within the limits, a 2M-row
+ * XLSX, is estimated at ~50 s and ~400 MB. Three minutes leave three times that.
+ */
+export const VALIDATE_TIMEOUT = Duration.minutes(3)
 
 /**
  * Uploads → S3 event → queue → validate function. The queue absorbs bursts at the deadline
@@ -41,9 +47,9 @@ export class Ingest extends Construct {
       retentionPeriod: Duration.days(14),
     })
     // The numbers of the upload path, chosen together:
-    // - validate timeout 5 min (VALIDATE_TIMEOUT): the largest file accepted (200 MB, 2 M rows)
-    //   must finish in one invocation; a first guess, revisited from bench/.
-    // - visibility timeout 30 min = 6 × the timeout: AWS's rule for SQS-triggered functions. The
+    // - validate timeout 3 min (VALIDATE_TIMEOUT): the largest file accepted (200 MB, 2 M rows)
+    //   finishes in one invocation with threefold headroom (figures above).
+    // - visibility timeout 18 min = 6 × the timeout: AWS's rule for SQS-triggered functions. The
     //   poller may retry an invocation (after throttling) while holding the message; a shorter
     //   timeout would hand the upload to a second worker while the first is still validating it.
     //   Every step of processUpload is idempotent, so that would cost work, not correctness.
@@ -53,7 +59,7 @@ export class Ingest extends Construct {
     //   receives are about two hours of tries: long enough to ride out a transient fault (S3 or
     //   DynamoDB throttling, a Secrets Manager blip, a bad deploy rolled back), short enough that
     //   an upload that fails every time (a crash, a timeout) is in the dead-letter queue the same
-    //   day instead of cycling for the queue's 4-day retention; at most 5 × 5 min of compute is
+    //   day instead of cycling for the queue's 4-day retention; at most 5 × 3 min of compute is
     //   spent on it. The dead-letter queue keeps it 14 days for a replay.
     // - reserved concurrency 10 and the event source's maximum concurrency 8 (below): the
     //   poller never invokes more than the function may run, so it is never throttled and no
@@ -85,11 +91,13 @@ export class Ingest extends Construct {
       entry: 'functions/handlers/validate-upload.ts',
       serviceName: 'validate-upload',
       description: 'Validates one county upload and records its verdict',
-      // Memory, timeout and disk are first guesses sized for a 200 MB XLSX; they get revisited
-      // from the benchmarks in bench/.
-      memorySize: 2048,
+      // 1,769 MB is where Lambda gives one full vCPU; the check is single-threaded, so more
+      // memory buys no speed, and the measured peaks (≤ 232 MB CSV, ~400 MB estimated for the
+      // largest XLSX) fit four times over. /tmp holds the raw file (≤ 200 MB) and the staged
+      // Parquet (~16% of a CSV's size): 1 GiB leaves room for both with a margin.
+      memorySize: 1769,
       timeout: VALIDATE_TIMEOUT,
-      ephemeralStorage: Size.mebibytes(2048),
+      ephemeralStorage: Size.mebibytes(1024),
       // A ceiling on parallel validations: protects the submissions table's and S3's request
       // rates and keeps a deadline-day burst from starving the account's other functions; the
       // queue holds the rest of the burst, so a verdict comes later instead of failing. To be

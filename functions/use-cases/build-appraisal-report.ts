@@ -1,7 +1,6 @@
 import { loadSql } from '../adapters/sql-files.ts'
 import { lakeKeys } from '../core/object-keys.ts'
 import { formatPeriod, parsePeriod, previousQuarter, submissionDeadline } from '../core/period.ts'
-import { renderAppraisalReport } from '../core/report/render-appraisal-report.ts'
 import type { AppraisalReportInput, ReportHistoryPoint } from '../core/report/render-appraisal-report.ts'
 import type { Appraisal } from '../core/appraisal/score.ts'
 import type { ObjectStore, QueryEngine, SqlValue } from './ports.ts'
@@ -43,6 +42,8 @@ export interface AppraisalReportRequest {
  * to the lake and returned.
  */
 export async function buildAppraisalReport(deps: AppraisalReportDeps, input: AppraisalReportRequest): Promise<string> {
+  // The charting library is loaded when a report is drawn, not at every cold start.
+  const { renderAppraisalReport } = await import('../core/report/render-appraisal-report.ts')
   const html = renderAppraisalReport(await gatherAppraisalReportInput(deps, input))
   await deps.store.put(deps.lakeBucket, lakeKeys.appraisalReport(input.period), html, { contentType: 'text/html; charset=utf-8' })
   return html

@@ -14,7 +14,6 @@ import { finding } from '../core/findings.ts'
 import { lakeKeys, orderKey, parseUploadKey, submissionId, type UploadPlace } from '../core/object-keys.ts'
 import { parsePeriod, toShanghaiIso, type Quarter } from '../core/period.ts'
 import { reportToCsv } from '../core/report-csv.ts'
-import { annotateWorkbook } from '../core/workbook/annotate-workbook.ts'
 import { previousQuartersFrom, QQ_COLUMNS, type PreviousQuarters } from '../core/validate/quarter-checks.ts'
 import { addHousehold, ROSTER_FIGURES, zeroFigures, type VillageRosterFigures } from '../core/validate/roster-check.ts'
 import { hmacSha256Hex } from '../core/validate/id-hash.ts'
@@ -151,6 +150,8 @@ export async function processUpload(deps: UploadDeps, event: UploadEvent): Promi
     await deps.store.put(deps.buckets.lake, lakeKeys.report(county, period, id, 'csv'), reportToCsv(report), { contentType: 'text/csv; charset=utf-8' })
     // A rejected workbook comes back annotated: its offending cells marked, a findings sheet first.
     if (report.status === 'rejected' && format === 'xlsx') {
+      // Loaded only here: the workbook library is most of the function's code and most uploads never need it.
+      const { annotateWorkbook } = await import('../core/workbook/annotate-workbook.ts')
       const annotated = await annotateWorkbook(await readFile(rawPath), report)
       if (annotated) await deps.store.put(deps.buckets.lake, lakeKeys.report(county, period, id, 'xlsx'), annotated, { contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' })
     }

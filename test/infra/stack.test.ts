@@ -108,8 +108,8 @@ describe('ingest queue', () => {
 
   it('keeps a message invisible for at least six validate timeouts', () => {
     const timeout = props(id(stack.ingest.validate.function)).Timeout as number
-    expect(timeout).toBe(300)
-    expect(props(id(stack.ingest.queue)).VisibilityTimeout as number).toBeGreaterThanOrEqual(6 * timeout)
+    expect(timeout).toBe(180)
+    expect(props(id(stack.ingest.queue)).VisibilityTimeout as number).toBe(6 * timeout)
   })
 
   it.each([
@@ -168,15 +168,15 @@ describe('ingest queue', () => {
 })
 
 describe('functions', () => {
-  it('validate: Node 22 on arm64, 2048 MB, 5 min, 2048 MiB /tmp, 10 reserved, every ValidateEnv key', () => {
+  it('validate: Node 22 on arm64, 1769 MB (one vCPU), 3 min, 1024 MiB /tmp, 10 reserved, every ValidateEnv key', () => {
     const fn = props(id(stack.ingest.validate.function))
     expect(fn).toMatchObject({
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
       Handler: 'handlers/index.handler',
-      MemorySize: 2048,
-      Timeout: 300,
-      EphemeralStorage: { Size: 2048 },
+      MemorySize: 1769,
+      Timeout: 180,
+      EphemeralStorage: { Size: 1024 },
       ReservedConcurrentExecutions: 10,
       LoggingConfig: { LogGroup: { Ref: id(stack.ingest.validate.logGroup) } },
     })
