@@ -46,6 +46,14 @@ export interface UploadDeps {
   notify?: (verdict: Verdict) => Promise<void>
 }
 
+/**
+ * Only uploads received after publication are refused: a late-delivered event or a replay of
+ * an upload received before the lock is judged as it was then.
+ */
+export function lockApplies<L extends { locked: boolean; at: string }>(lock: L | undefined, receivedAt: Date): lock is L {
+  return lock !== undefined && lock.locked && Date.parse(lock.at) <= receivedAt.getTime()
+}
+
 /** What reading earlier uploads needs. */
 export type StateDeps = Pick<UploadDeps, 'store' | 'ledger' | 'buckets'>
 
@@ -120,7 +128,7 @@ export async function processUpload(deps: UploadDeps, event: UploadEvent): Promi
       const lock = await deps.ledger.getLock(place.period)
       // Only uploads received after publication are refused: a late-delivered event or a replay
       // of an upload received before the lock is judged as it was then.
-      if (lock?.locked && Date.parse(lock.at) <= event.eventTime.getTime()) {
+      if (lockApplies(lock, event.eventTime)) {
         preFindings.push(finding({ code: 'period_locked', detail: { zh: `${place.period} 已于 ${lock.at} 由 ${lock.by} 锁定`, en: `${place.period} was locked at ${lock.at} by ${lock.by}` } }))
       }
     }

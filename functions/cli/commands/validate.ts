@@ -9,7 +9,7 @@ import { finding } from '../../core/findings.ts'
 import { parseUploadKey } from '../../core/object-keys.ts'
 import { validateFile } from '../../core/validate/validate-file.ts'
 import { localHome, localIdHashKey, startLocalPipeline, type LocalPipeline } from '../../local/local-pipeline.ts'
-import { buildContext } from '../../use-cases/process-upload.ts'
+import { buildContext, lockApplies } from '../../use-cases/process-upload.ts'
 import { UsageError, parseFlags, requireCounty, requirePeriod, type Command } from '../args.ts'
 import { formatReport } from '../format.ts'
 import { ProgressBar } from '../progress.ts'
@@ -59,7 +59,7 @@ Exit codes: 0 accepted, 1 rejected, 2 usage error.`,
       const preFindings = []
       if (state && place.kind === 'county') {
         const lock = await state.deps.ledger.getLock(place.period)
-        if (lock?.locked) preFindings.push(finding({ code: 'period_locked', detail: { zh: `${place.period} 已锁定`, en: `${place.period} is locked` } }))
+        if (lockApplies(lock, receivedAt)) preFindings.push(finding({ code: 'period_locked', detail: { zh: `${place.period} 已锁定`, en: `${place.period} is locked` } }))
       }
       const ctx = buildContext(state?.deps, place, {
         receivedAt,
