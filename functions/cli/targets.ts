@@ -10,7 +10,8 @@ import { DynamoSubmissionLedger, documentClient } from '../adapters/dynamo-submi
 import { S3ObjectStore, s3ClientConfig } from '../adapters/s3-object-store.ts'
 import { loadScoringConfig } from '../core/appraisal/scoring-config.ts'
 import { DEFAULT_SCORING_FILE, localAppraisalDeps } from '../local/local-appraisal.ts'
-import { LOCAL_NAMES } from '../local/emulators.ts'
+import { join } from 'node:path'
+import { LOCAL_NAMES, stateDirs } from '../local/emulators.ts'
 import { localHome, startLocalPipeline, type LocalPipeline } from '../local/local-pipeline.ts'
 import type { SubmissionLedger, SubmissionRecord } from '../use-cases/ledger.ts'
 import type { Verdict } from '../use-cases/process-upload.ts'
@@ -73,13 +74,30 @@ export async function openTarget(target: unknown, io: CommandIo, options: { requ
     lakeBucket: LOCAL_NAMES.lakeBucket,
     local: pipeline,
     upload: async (key, file) => {
-      const verdict = pipeline.verdictFor(key)
+      const processed = pipeline.verdictFor(key)
       await pipeline.s3.client.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.ingestBucket, Key: key, Body: createReadStream(file), ContentLength: statSync(file).size }))
-      return verdict
+      // The verdict is read where a county would receive it: the local stand-in for the SNS
+      // topic (the outbox), then the report it points to. Waiting on the processing first means
+      // a failure (dead letter) is reported instead of waited on forever.
+      const { submission } = await processed
+      return verdictFromOutbox(pipeline, submission.submission_id)
     },
     appraisal: () => localAppraisalDeps(pipeline),
     close: () => pipeline.close(),
   }
+}
+
+/** The verdict of one submission as the outbox told it, with the report it names. */
+export async function verdictFromOutbox(pipeline: LocalPipeline, submissionId: string): Promise<Verdict> {
+  const lines = readFileSync(join(stateDirs(pipeline.home).outbox, 'verdicts.jsonl'), 'utf8').trim().split('\n')
+  const told = lines.map((l) => JSON.parse(l) as { message: { submission_id: string; county: string; period: string; report_key: string } })
+    .reverse().find((m) => m.message.submission_id === submissionId)
+  if (!told) throw new Error(`the outbox has no verdict for submission ${submissionId}`)
+  const { county, period, report_key } = told.message
+  const submission = await pipeline.deps.ledger.get(county, period, submissionId)
+  const report = await pipeline.deps.store.getBytes(LOCAL_NAMES.lakeBucket, report_key)
+  if (!submission || !report) throw new Error(`the verdict of ${submissionId} names a report that is not there`)
+  return { submission, report: JSON.parse(Buffer.from(report).toString('utf8')) }
 }
 
 async function openAws(io: CommandIo): Promise<TargetSession> {
