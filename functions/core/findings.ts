@@ -1,3 +1,4 @@
+import { isResidentId } from './resident-id.ts'
 import type { Finding, FindingCode, Message, RuleId, Severity } from '../../schemas/findings.ts'
 
 /**
@@ -79,17 +80,12 @@ export interface FindingInput {
  * The message names the cell and value so a clerk can act on it without the code table.
  */
 const ID_LIKE_RE = /\d{17}[\dXx]/
-const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 
 /** True when the text holds a resident ID number with a valid check digit, anywhere in it. */
 export function holdsIdNumber(text: string): boolean {
   const normalised = text.normalize('NFKC')
   if (!ID_LIKE_RE.test(normalised)) return false
-  for (const m of normalised.matchAll(/\d{17}[\dXx]/g)) {
-    let sum = 0
-    for (let i = 0; i < 17; i++) sum += (m[0].charCodeAt(i) - 48) * ID_WEIGHTS[i]!
-    if ('10X98765432'[sum % 11] === m[0][17]!.toUpperCase()) return true
-  }
+  for (const m of normalised.matchAll(/\d{17}[\dXx]/g)) if (isResidentId(m[0].toUpperCase())) return true
   return false
 }
 

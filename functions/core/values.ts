@@ -2,6 +2,7 @@ import type { ColumnType } from '../../schemas/datasets.ts'
 import type { Message } from '../../schemas/findings.ts'
 import type { CellValue } from './decode/types.ts'
 import { dayNumber } from './period.ts'
+import { isResidentId } from './resident-id.ts'
 
 /**
  * Value parsing of the contract's types (village_report.md, "Types"). Every parser takes the
@@ -224,8 +225,6 @@ export function enumLookup(values: Readonly<Record<string, string>>): (word: str
 
 const LIST_SPLIT_RE = /[、,，;；\s\u3000]+/
 
-const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-const ID_CHECK = '10X98765432'
 
 /** GB 11643 resident ID: 17 digits and an ISO 7064 MOD 11-2 check character (0–9 or X). */
 export function parseIdNumber(cell: CellValue): string | undefined {
@@ -234,16 +233,12 @@ export function parseIdNumber(cell: CellValue): string | undefined {
   if (cell.length === 18 && allDigits(cell, 0, 17)) {
     const last = cell.charCodeAt(17)
     if ((last >= 0x30 && last <= 0x39) || last === 0x58) {
-      let sum = 0
-      for (let i = 0; i < 17; i++) sum += (cell.charCodeAt(i) - 48) * ID_WEIGHTS[i]!
-      return ID_CHECK.charCodeAt(sum % 11) === last ? cell : undefined
+      return isResidentId(cell) ? cell : undefined
     }
   }
   const s = normaliseText(cell).toUpperCase()
   if (!/^\d{17}[\dX]$/.test(s)) return undefined
-  let sum = 0
-  for (let i = 0; i < 17; i++) sum += (s.charCodeAt(i) - 48) * ID_WEIGHTS[i]!
-  return ID_CHECK[sum % 11] === s[17] ? s : undefined
+  return isResidentId(s) ? s : undefined
 }
 
 /** Spellings a memoizing parser remembers per column. */

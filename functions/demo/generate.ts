@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { VILLAGE_REPORT, MONITORED_HOUSEHOLDS } from '../../schemas/datasets.ts'
+import { idCheckCharacter } from '../core/resident-id.ts'
 import { formatPeriod, isoDate, parsePeriod, quarterLastDay, dayNumber, type Quarter } from '../core/period.ts'
 
 /**
@@ -159,16 +160,13 @@ export interface VillageQuarter {
 const CATEGORY_ZH = { unstable: '脱贫不稳定户', marginal: '边缘易致贫户', hardship: '突发严重困难户' } as const
 const CAUSES = ['因病', '因残', '因学', '因灾', '因意外事故', '因务工就业不稳', '因产业项目失败']
 const MEASURES = ['产业帮扶', '就业帮扶', '金融帮扶', '公益岗位', '教育帮扶', '健康帮扶', '综合保障']
-const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 
 /** A synthetic resident ID number with a valid check digit (not a real person's). */
 export function syntheticIdNumber(region: string, rand: () => number): string {
   const y = 1950 + Math.floor(rand() * 50)
   const birth = isoDate(dayNumber(y, 1, 1) + Math.floor(rand() * 365)).replace(/-/g, '')
   const body = `${region}${birth}${String(Math.floor(rand() * 1000)).padStart(3, '0')}`
-  let sum = 0
-  for (let i = 0; i < 17; i++) sum += Number(body[i]) * ID_WEIGHTS[i]!
-  return body + '10X98765432'[sum % 11]
+  return body + idCheckCharacter(body)
 }
 
 /** Schedules through the year: what share of the year's figure is reached by each quarter's end. */

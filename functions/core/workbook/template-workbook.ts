@@ -1,3 +1,4 @@
+import { idCheckCharacter } from '../resident-id.ts'
 import ExcelJS from 'exceljs'
 import type { Cell, DataValidation, Worksheet } from 'exceljs'
 import { DATASET_SPECS, type ColumnSpec, type ColumnType, type DatasetSpec } from '../../../schemas/datasets.ts'
@@ -52,10 +53,7 @@ export const EXAMPLE_ROWS: Readonly<Record<DatasetName, Readonly<Record<string, 
 
 /** GB 11643 / ISO 7064 MOD 11-2: the 18th character of a resident ID from its first 17. */
 function withCheckDigit(body17: string): string {
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-  let sum = 0
-  for (let i = 0; i < 17; i++) sum += Number(body17[i]) * weights[i]!
-  return body17 + '10X98765432'[sum % 11]
+  return body17 + idCheckCharacter(body17)
 }
 
 /** What one row stands for, and dataset-wide advice, for the instructions sheet. */
