@@ -20,7 +20,7 @@ import type { QueryEngine, SqlRow, SqlValue } from '../use-cases/ports.ts'
  * Parquet the way the Glue tables read the lake bucket (year and quarter from the hive path).
  */
 
-type ColumnStorage = StorageType | 'timestamp' | 'integer'
+export type ColumnStorage = StorageType | 'timestamp' | 'integer'
 
 export interface LakeColumn {
   key: string
@@ -73,7 +73,8 @@ export const LAKE_TABLES: readonly LakeTable[] = [
   },
 ]
 
-const SQL_TYPE: Record<ColumnStorage, string> = {
+/** DuckDB's type for each storage type of a lake column. */
+export const SQL_TYPE: Record<ColumnStorage, string> = {
   string: 'VARCHAR',
   bigint: 'BIGINT',
   double: 'DOUBLE',

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { DERIVED_COLUMNS, HOUSEHOLD_DERIVED_COLUMNS, MONITORED_HOUSEHOLDS, ORG_UNITS, VILLAGE_REPORT } from '../../schemas/datasets.ts'
 import { APPRAISAL_COLUMNS } from '../../functions/core/appraisal/appraisal-columns.ts'
+import { SQL_TYPE, type ColumnStorage } from '../../functions/adapters/duckdb-query-engine.ts'
 
 /**
  * Writes fixture Parquet into a temporary lake directory with the exact curated schemas
@@ -13,19 +14,10 @@ import { APPRAISAL_COLUMNS } from '../../functions/core/appraisal/appraisal-colu
  */
 
 type Cell = string | number | boolean | null
-type Storage = 'string' | 'bigint' | 'double' | 'boolean' | 'date' | 'timestamp'
+type Storage = Exclude<ColumnStorage, 'integer'>
 interface FileColumn {
   key: string
   storage: Storage
-}
-
-const SQL_TYPE: Record<Storage, string> = {
-  string: 'VARCHAR',
-  bigint: 'BIGINT',
-  double: 'DOUBLE',
-  boolean: 'BOOLEAN',
-  date: 'DATE',
-  timestamp: 'TIMESTAMP',
 }
 
 export const VILLAGE_REPORT_FILE_COLUMNS: readonly FileColumn[] = [
