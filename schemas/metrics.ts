@@ -1,0 +1,27 @@
+/**
+ * The CloudWatch metrics the functions emit (Powertools Metrics, embedded metric format) and
+ * the alarms and dashboard of the stack read. One definition, so a renamed metric cannot leave
+ * an alarm watching nothing.
+ */
+export const METRICS_NAMESPACE = 'VillageAppraisal'
+
+/** The `service` dimension Powertools adds to every metric: one per function. */
+export const METRIC_SERVICES = {
+  validate: 'validate-upload',
+  aggregate: 'aggregate-quarter',
+} as const
+
+export const METRICS = {
+  /** One per verdict; dimensions service and `status` (accepted | rejected). */
+  verdicts: 'Verdicts',
+  /** Findings per verdict; dimensions service and `code` (the finding code). */
+  findings: 'Findings',
+  /** Seconds from S3 receiving an upload to its verdict; dimension service. */
+  verdictLatency: 'VerdictLatencySeconds',
+  /** Uploads whose processing threw (SQS retries them); dimension service. */
+  uploadFailures: 'UploadFailures',
+  /** One per successful quarterly run; dimension service. */
+  appraisalRuns: 'AppraisalRuns',
+  /** One per failed quarterly run; dimension service. */
+  appraisalFailures: 'AppraisalFailures',
+} as const

@@ -1,0 +1,32 @@
+/**
+ * Every setting of the pipeline that more than one place needs, defined once. The Lambda
+ * environment (`env.ts`) defaults to these, the stack (infra/) writes them into the functions'
+ * environment, and the local runtime, the CLI and the decoders read them from here.
+ */
+
+/** What one upload may be (validation.md: file_too_large, too_many_rows, archive_limits). */
+export const UPLOAD_LIMITS = {
+  /** `file_too_large` above this many bytes. */
+  maxBytes: 200_000_000,
+  /** `too_many_rows` above this many data rows. */
+  maxRows: 2_000_000,
+  /** Days after the quarter's last day before `late_submission`. */
+  deadlineDays: 10,
+  /** XLSX: `archive_limits` above this many unpacked bytes in all. */
+  maxUnpackedBytes: 1024 * 1024 * 1024,
+  /** XLSX: `archive_limits` above this many entries. */
+  maxEntries: 10_000,
+} as const
+
+export interface UploadLimits {
+  maxBytes: number
+  maxRows: number
+  deadlineDays: number
+}
+
+/** The default upload limits as the use cases take them. */
+export const DEFAULT_UPLOAD_LIMITS: UploadLimits = {
+  maxBytes: UPLOAD_LIMITS.maxBytes,
+  maxRows: UPLOAD_LIMITS.maxRows,
+  deadlineDays: UPLOAD_LIMITS.deadlineDays,
+}
