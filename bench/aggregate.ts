@@ -19,7 +19,7 @@ import { VILLAGE_REPORT } from '../schemas/datasets.ts'
 import { curatedColumns } from '../functions/core/curated-columns.ts'
 import { formatPeriod, type Quarter } from '../functions/core/period.ts'
 import { loadPlaces, planProvince, villageQuarter, type VillageSeed } from '../functions/demo/generate.ts'
-import { localAppraisalDeps } from '../functions/local/local-appraisal.ts'
+import { localAppraisalDeps } from '../functions/local/local-runtime.ts'
 import { stateDirs } from '../functions/local/emulators.ts'
 import { startLocalPipeline } from '../functions/local/local-pipeline.ts'
 import { runAppraisal } from '../functions/use-cases/run-appraisal.ts'
@@ -146,7 +146,7 @@ export async function benchAggregate(home: string, villages = 500_000): Promise<
     const started = performance.now()
     const rows = await buildLake(stateDirs(home).lakeMirror, join(home, 'build'), villages)
     const lakeSeconds = (performance.now() - started) / 1000
-    const deps = await localAppraisalDeps(pipeline)
+    const deps = await localAppraisalDeps({ home: pipeline.home, s3: pipeline.s3.client, dynamo: pipeline.dynamo.client })
     try {
       const t0 = performance.now()
       const run = await runAppraisal(deps, { period: '2024Q4', now: new Date('2025-01-15T02:00:00+08:00') })

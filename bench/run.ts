@@ -74,7 +74,7 @@ async function main(): Promise<number> {
     const ingest = await childBundle('bench/children/ingest.ts', join(BUILD, 'ingest.mjs'))
     const csvParse = await childBundle('bench/children/csv-parse.ts', join(BUILD, 'csv-parse.mjs'))
     const county = benchCounty().code
-    const ingestRun = (file: string) => () => runChild(ingest, [file, county, BENCH_PERIOD, join(work, 'staged.parquet')])
+    const ingestRun = (file: string) => () => runChild(ingest, [file, county, BENCH_PERIOD, join(work, 'scratch')])
     const accepted = (r: ChildResult, what: string) => {
       if (r.status !== 'accepted') throw new Error(`the bench ${what} was ${r.status}: ${JSON.stringify(r)}`)
       return r
@@ -102,7 +102,7 @@ async function main(): Promise<number> {
     log('generating the 2M-row roster (the default row limit)…')
     const bytes2m = await writeRosterCsv(csv2m, { rows: 2_000_000 })
     log('ingest 2M…')
-    const two = accepted(runChild(ingest, [csv2m, county, BENCH_PERIOD, join(work, 'staged.parquet')]), '2M roster')
+    const two = accepted(runChild(ingest, [csv2m, county, BENCH_PERIOD, join(work, 'scratch')]), '2M roster')
     await rm(csv2m, { force: true })
 
     // ---- 5M rows: memory must not grow with the file ----
@@ -111,8 +111,8 @@ async function main(): Promise<number> {
     const bytes5m = await writeRosterCsv(csv5m, { rows: 5_000_000 })
     await rm(csv1m, { force: true })
     log('ingest 5M…')
-    const five = accepted(runChild(ingest, [csv5m, county, BENCH_PERIOD, join(work, 'staged.parquet')]), '5M roster')
-    await rm(join(work, 'staged.parquet'), { force: true })
+    const five = accepted(runChild(ingest, [csv5m, county, BENCH_PERIOD, join(work, 'scratch')]), '5M roster')
+    await rm(join(work, 'scratch'), { recursive: true, force: true })
     await rm(csv5m, { force: true })
 
     // ---- XLSX ----

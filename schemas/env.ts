@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { UPLOAD_LIMITS } from './settings.ts'
 
 /**
  * The environment of each Lambda function. The CDK stack sets exactly these keys (it imports
@@ -12,10 +13,10 @@ export const ValidateEnvSchema = z.object({
   SUBMISSIONS_TABLE: z.string().min(1),
   /** Secrets Manager secret holding the HMAC key for head_id_hash (never in code or env). */
   ID_HASH_SECRET_ARN: z.string().min(1),
-  MAX_FILE_BYTES: z.coerce.number().int().positive().default(200_000_000),
-  MAX_ROWS: z.coerce.number().int().positive().default(2_000_000),
+  MAX_FILE_BYTES: z.coerce.number().int().positive().default(UPLOAD_LIMITS.maxBytes),
+  MAX_ROWS: z.coerce.number().int().positive().default(UPLOAD_LIMITS.maxRows),
   /** Days after the quarter's last day before late_submission (validation.md). */
-  DEADLINE_DAYS: z.coerce.number().int().nonnegative().default(10),
+  DEADLINE_DAYS: z.coerce.number().int().nonnegative().default(UPLOAD_LIMITS.deadlineDays),
   /** SNS topic for verdicts; empty when the stack has none. */
   VERDICT_TOPIC_ARN: z.string().default(''),
 })
@@ -35,10 +36,3 @@ export type AggregateEnv = z.infer<typeof AggregateEnvSchema>
 
 export const VALIDATE_ENV_KEYS = Object.keys(ValidateEnvSchema.shape) as (keyof ValidateEnv)[]
 export const AGGREGATE_ENV_KEYS = Object.keys(AggregateEnvSchema.shape) as (keyof AggregateEnv)[]
-
-/** Parses an environment once; throws with every problem listed. */
-export function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
-  const parsed = schema.safeParse(env)
-  if (!parsed.success) throw new Error(`Invalid environment:\n${z.prettifyError(parsed.error)}`)
-  return parsed.data
-}

@@ -1,29 +1,23 @@
 import { z } from 'zod'
+import { S3Schema } from '@aws-lambda-powertools/parser/schemas/s3'
 
-/** One S3 event notification record (the fields the pipeline reads). */
-export const S3EventRecordSchema = z.object({
-  eventName: z.string(),
-  eventTime: z.string(),
-  userIdentity: z.object({ principalId: z.string() }).partial().optional(),
-  s3: z.object({
-    bucket: z.object({ name: z.string() }),
-    object: z.object({
-      key: z.string(),
-      size: z.number().optional(),
-      versionId: z.string().optional(),
-      sequencer: z.string(),
-      eTag: z.string().optional(),
-    }),
-  }),
-})
+/**
+ * The events the functions receive. S3 notifications are checked against Powertools' own
+ * schema of the record AWS sends (strict: the local pipeline builds the same shape).
+ */
+
+/** One S3 event notification record. */
+export const S3EventRecordSchema = S3Schema.shape.Records.element
 export type S3EventRecord = z.infer<typeof S3EventRecordSchema>
 
-/** The body of an SQS message from an S3 notification (S3 also sends a one-off `s3:TestEvent`). */
-export const S3NotificationSchema = z.object({ Records: z.array(S3EventRecordSchema).default([]), Event: z.string().optional() })
-
-export const SqsEventSchema = z.object({
-  Records: z.array(z.object({ messageId: z.string(), body: z.string() })),
-})
+/**
+ * The body of an SQS message from an S3 notification. S3 also sends a one-off `s3:TestEvent`
+ * when the notification is set up: it has no records and is passed over.
+ */
+export const S3NotificationSchema = z.union([
+  z.object({ Records: z.array(S3EventRecordSchema).min(1) }),
+  z.object({ Event: z.literal('s3:TestEvent') }).transform(() => ({ Records: [] as S3EventRecord[] })),
+])
 
 /** What the scheduler (or an operator) sends the aggregate function. */
 export const AggregateEventSchema = z.object({
@@ -32,3 +26,4 @@ export const AggregateEventSchema = z.object({
   publish: z.boolean().optional(),
   time: z.string().optional(),
 })
+export type AggregateEvent = z.infer<typeof AggregateEventSchema>

@@ -1,28 +1,32 @@
 /**
  * The product's validate path on one file, in a fresh process (so its peak RSS is its own):
- * `checkAndStage`, exactly what `processUpload` runs between the download and the S3 puts —
+ * `checkUpload`, exactly what `processUpload` runs between the download and the S3 puts —
  * decode, every rule, the HMAC of each ID number, and the staged Parquet.
  *
- *   node ingest.mjs <file> <county> <period> <staged.parquet>
+ *   node ingest.mjs <file> <county> <period> <scratch folder>
  */
 import { statSync } from 'node:fs'
 import { basename } from 'node:path'
+import { fileByteSource } from '../../functions/adapters/file-byte-source.ts'
+import { hmacSha256Hex } from '../../functions/adapters/node-id-hash.ts'
+import { scratchFolder } from '../../functions/adapters/scratch-files.ts'
 import { parseUploadKey } from '../../functions/core/object-keys.ts'
-import { buildContext, checkAndStage } from '../../functions/use-cases/process-upload.ts'
+import { checkUpload } from '../../functions/use-cases/check-upload.ts'
 import { reportResult } from './report.ts'
 
 const [file, county, period, staged] = process.argv.slice(2) as [string, string, string, string]
 const place = parseUploadKey(`uploads/${county}/${period}/${basename(file)}`)
 // Limits raised so that the 5M-row stress file is read whole (the defaults would stop it at 2M rows / 200 MB).
 const limits = { maxBytes: 4_000_000_000, maxRows: 100_000_000, deadlineDays: 10 }
-const ctx = buildContext(undefined, place, {
+const area = await scratchFolder(staged).open('bench')
+const source = await fileByteSource(file)
+const started = performance.now()
+const { outcome, staged: parts } = await checkUpload({ limits }, {
+  place, fileName: basename(file), source, staging: area,
   receivedAt: new Date('2024-07-05T10:00:00+08:00'),
   submissionId: 'bench',
-  idHashKey: new Uint8Array(32).fill(7),
-  limits,
+  hashId: hmacSha256Hex(new Uint8Array(32).fill(7)),
 })
-const started = performance.now()
-const { outcome } = await checkAndStage(file, staged, ctx, { fileName: basename(file), maxBytes: limits.maxBytes })
 const seconds = (performance.now() - started) / 1000
 const rows = outcome.report.rows.total
 reportResult({
@@ -31,6 +35,8 @@ reportResult({
   counts: outcome.report.counts,
   seconds,
   rows_per_s: rows / seconds,
-  parquet_bytes: outcome.report.status === 'accepted' ? statSync(staged).size : 0,
+  parquet_bytes: parts[0] ? statSync(parts[0].path).size : 0,
   cpu_s: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
 })
+await source.close?.()
+await area.dispose()

@@ -6,6 +6,8 @@ import type {
   StartQueryExecutionCommandOutput,
 } from '@aws-sdk/client-athena'
 import type { QueryEngine, SqlRow, SqlValue } from '../use-cases/ports.ts'
+import { withNamedQueries } from './sql-files.ts'
+import { PipelineError } from '../core/errors.ts'
 
 /**
  * QueryEngine on Athena: start the query with positional ExecutionParameters, poll with
@@ -38,7 +40,7 @@ export interface AthenaQueryEngineOptions {
 }
 
 /** The query ended FAILED or CANCELLED; `reason` is Athena's StateChangeReason. */
-export class QueryFailedError extends Error {
+export class QueryFailedError extends PipelineError {
   readonly queryExecutionId: string
   readonly state: string
   readonly reason: string | undefined
@@ -120,7 +122,7 @@ export function createAthenaQueryEngine(options: AthenaQueryEngineOptions): Quer
     return rows
   }
 
-  return {
+  return withNamedQueries<Omit<QueryEngine, 'named'>>({
     name: 'athena',
     async query(sql: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {
       const started = (await client.send(
@@ -137,7 +139,7 @@ export function createAthenaQueryEngine(options: AthenaQueryEngineOptions): Quer
       await waitUntilSucceeded(id)
       return readResults(id)
     },
-  }
+  })
 }
 
 /**

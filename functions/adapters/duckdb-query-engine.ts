@@ -13,6 +13,8 @@ import { DERIVED_COLUMNS, HOUSEHOLD_DERIVED_COLUMNS, MONITORED_HOUSEHOLDS, ORG_U
 import type { StorageType } from '../../schemas/datasets.ts'
 import { APPRAISAL_COLUMNS } from '../core/appraisal/appraisal-columns.ts'
 import type { QueryEngine, SqlRow, SqlValue } from '../use-cases/ports.ts'
+import { withNamedQueries } from './sql-files.ts'
+import { PipelineError } from '../core/errors.ts'
 
 /**
  * The local stand-in for Athena: an in-memory DuckDB whose views `village_reports`,
@@ -98,7 +100,7 @@ export interface DuckDbQueryEngine extends QueryEngine {
   close(): Promise<void>
 }
 
-export class DuckDbQueryError extends Error {
+export class DuckDbQueryError extends PipelineError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options)
     this.name = 'DuckDbQueryError'
@@ -137,7 +139,7 @@ export async function createDuckDbQueryEngine(options: DuckDbQueryEngineOptions)
     }
   }
 
-  return {
+  return withNamedQueries({
     name: 'duckdb',
     query(sql: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {
       return serialized(async () => {
@@ -172,7 +174,7 @@ export async function createDuckDbQueryEngine(options: DuckDbQueryEngineOptions)
         instance.closeSync()
       })
     },
-  }
+  })
 }
 
 /** The view of a lake table: its files with every column cast to its declared type, or no rows. */

@@ -1,6 +1,6 @@
 import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { Appraisal, CountyAppraisal } from '../core/appraisal/score.ts'
-import type { AppraisalStore, StoredCountyAppraisal } from '../use-cases/run-appraisal.ts'
+import type { AppraisalStore, StoredCountyAppraisal } from '../use-cases/ports.ts'
 
 /**
  * The `appraisals` table. A quarter's counties share a partition (`APPRAISAL#<period>`, one

@@ -1,7 +1,8 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import type { DatasetName } from '../../schemas/findings.ts'
-import type { CurrentPointer, PeriodLock, SubmissionLedger, SubmissionRecord } from '../use-cases/ledger.ts'
+import { StorageError } from '../core/errors.ts'
+import type { CurrentPointer, PeriodLock, SubmissionLedger, SubmissionRecord } from '../use-cases/ports.ts'
 
 /**
  * The `submissions` table. One partition per county and quarter holds its submissions
@@ -23,26 +24,26 @@ export class DynamoSubmissionLedger implements SubmissionLedger {
 
   async record(sub: SubmissionRecord): Promise<'created' | 'exists'> {
     try {
-      await this.db.send(new PutCommand({
+      await this.send('Put', new PutCommand({
         TableName: this.table,
         Item: { pk: partition(sub.county, sub.period), sk: `S#${sub.submission_id}`, kind: 'submission', ...sub },
         ConditionExpression: 'attribute_not_exists(pk)',
       }))
       return 'created'
     } catch (e) {
-      if (e instanceof ConditionalCheckFailedException) return 'exists'
+      if (conditionFailed(e)) return 'exists'
       throw e
     }
   }
 
   async get(county: string, period: string, submissionId: string): Promise<SubmissionRecord | undefined> {
-    const r = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: partition(county, period), sk: `S#${submissionId}` }, ConsistentRead: true }))
+    const r = await this.send('Get', new GetCommand({ TableName: this.table, Key: { pk: partition(county, period), sk: `S#${submissionId}` }, ConsistentRead: true }))
     return r.Item ? toSubmission(r.Item) : undefined
   }
 
   async claimCurrent(sub: SubmissionRecord): Promise<{ current: boolean; replaced?: string }> {
     try {
-      const r = await this.db.send(new UpdateCommand({
+      const r = await this.send('Update', new UpdateCommand({
         TableName: this.table,
         Key: { pk: partition(sub.county, sub.period), sk: `CURRENT#${sub.dataset}` },
         UpdateExpression: 'SET submission_id = :id, order_key = :ok, staged_keys = :staged, gsi1pk = :g1, gsi1sk = :g1s, kind = :kind',
@@ -57,19 +58,19 @@ export class DynamoSubmissionLedger implements SubmissionLedger {
       const old = r.Attributes?.['submission_id'] as string | undefined
       return old && old !== sub.submission_id ? { current: true, replaced: old } : { current: true }
     } catch (e) {
-      if (e instanceof ConditionalCheckFailedException) return { current: false }
+      if (conditionFailed(e)) return { current: false }
       throw e
     }
   }
 
   async current(county: string, period: string, dataset: DatasetName): Promise<CurrentPointer | undefined> {
-    const r = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: partition(county, period), sk: `CURRENT#${dataset}` }, ConsistentRead: true }))
+    const r = await this.send('Get', new GetCommand({ TableName: this.table, Key: { pk: partition(county, period), sk: `CURRENT#${dataset}` }, ConsistentRead: true }))
     return r.Item ? toPointer(r.Item) : undefined
   }
 
   async markSuperseded(county: string, period: string, submissionId: string): Promise<void> {
     try {
-      await this.db.send(new UpdateCommand({
+      await this.send('Update', new UpdateCommand({
         TableName: this.table,
         Key: { pk: partition(county, period), sk: `S#${submissionId}` },
         UpdateExpression: 'SET #s = :sup',
@@ -79,7 +80,7 @@ export class DynamoSubmissionLedger implements SubmissionLedger {
       }))
     } catch (e) {
       // Already superseded (a retry), or not recorded yet: nothing to change.
-      if (!(e instanceof ConditionalCheckFailedException)) throw e
+      if (!conditionFailed(e)) throw e
     }
   }
 
@@ -102,18 +103,18 @@ export class DynamoSubmissionLedger implements SubmissionLedger {
 
   async clear(county: string, period: string): Promise<number> {
     const items = await this.queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': partition(county, period) } })
-    for (const i of items) await this.db.send(new DeleteCommand({ TableName: this.table, Key: { pk: i['pk'], sk: i['sk'] } }))
+    for (const i of items) await this.send('Delete', new DeleteCommand({ TableName: this.table, Key: { pk: i['pk'], sk: i['sk'] } }))
     return items.length
   }
 
   async getLock(period: string): Promise<PeriodLock | undefined> {
-    const r = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: `LOCK#${period}`, sk: 'LOCK' }, ConsistentRead: true }))
+    const r = await this.send('Get', new GetCommand({ TableName: this.table, Key: { pk: `LOCK#${period}`, sk: 'LOCK' }, ConsistentRead: true }))
     return r.Item ? toLock(r.Item) : undefined
   }
 
   async setLock(period: string, locked: boolean, by: string, at: string, reason?: string): Promise<PeriodLock> {
     const entry = { action: locked ? 'lock' : 'unlock', by, at, ...(reason ? { reason } : {}) }
-    const r = await this.db.send(new UpdateCommand({
+    const r = await this.send('Update', new UpdateCommand({
       TableName: this.table,
       Key: { pk: `LOCK#${period}`, sk: 'LOCK' },
       UpdateExpression: 'SET period_code = :p, locked = :l, locked_by = :by, locked_at = :at, reason = :r, history = list_append(if_not_exists(history, :empty), :entry), kind = :kind',
@@ -123,17 +124,43 @@ export class DynamoSubmissionLedger implements SubmissionLedger {
     return toLock(r.Attributes ?? {})
   }
 
+  async markNotified(county: string, period: string, submissionId: string): Promise<void> {
+    await this.send('Update', new UpdateCommand({
+      TableName: this.table,
+      Key: { pk: partition(county, period), sk: `S#${submissionId}` },
+      UpdateExpression: 'SET notified = :t',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':t': true },
+    }))
+  }
+
+  /** Every call names its operation, table and key when it fails; the SDK's error is the cause. */
+  private async send(operation: string, command: { input: object }): Promise<DocumentOutput> {
+    try {
+      return (await this.db.send(command as never)) as DocumentOutput
+    } catch (cause) {
+      const key = (command.input as { Key?: Record<string, unknown>; ExpressionAttributeValues?: Record<string, unknown> })
+      const where = key.Key ? `${String(key.Key['pk'])} ${String(key.Key['sk'])}` : String(key.ExpressionAttributeValues?.[':pk'] ?? key.ExpressionAttributeValues?.[':g'] ?? '')
+      throw new StorageError(`DynamoDB ${operation} on ${this.table} (${where}) failed`, { cause })
+    }
+  }
+
   private async queryAll(input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName'>): Promise<Record<string, unknown>[]> {
     const out: Record<string, unknown>[] = []
     let start: Record<string, unknown> | undefined
     do {
-      const r = await this.db.send(new QueryCommand({ TableName: this.table, ...input, ExclusiveStartKey: start }))
+      const r = await this.send('Query', new QueryCommand({ TableName: this.table, ...input, ExclusiveStartKey: start }))
       out.push(...(r.Items ?? []))
       start = r.LastEvaluatedKey
     } while (start)
     return out
   }
 }
+
+type Item = Record<string, unknown>
+interface DocumentOutput { Item?: Item; Items?: Item[]; Attributes?: Item; LastEvaluatedKey?: Item }
+
+const conditionFailed = (e: unknown) => e instanceof StorageError && e.cause instanceof ConditionalCheckFailedException
 
 function toSubmission(item: Record<string, unknown>): SubmissionRecord {
   const { pk: _pk, sk: _sk, kind: _kind, ...rest } = item

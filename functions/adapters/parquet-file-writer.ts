@@ -1,6 +1,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs'
 import type { CuratedColumn, CuratedStorage } from '../core/curated-columns.ts'
-import type { CuratedRecord, RecordSink } from '../core/validate/validate-file.ts'
+import type { CellValue, TableWriter } from '../use-cases/ports.ts'
 import { Bytes, ThriftWriter, bitWidth, snappyCompress, utf8Bytes, writeHybrid } from './parquet-encoding.ts'
 
 /** Row-group size: big enough for Athena scans, small enough that a group's columns stay a few MB. */
@@ -444,7 +444,7 @@ function builderFor(c: CuratedColumn): ColumnBuilder {
  * are dictionary-encoded while a group has few distinct values, else PLAIN; numbers, dates
  * and booleans are PLAIN. Values go straight into typed column buffers: no per-row objects.
  */
-export class ParquetFileWriter implements RecordSink {
+export class ParquetFileWriter implements TableWriter {
   private out: FileOut
   private readonly builders: ColumnBuilder[]
   private groups: RowGroupMeta[] = []
@@ -473,7 +473,7 @@ export class ParquetFileWriter implements RecordSink {
     this.rows = 0
   }
 
-  write(record: CuratedRecord): void {
+  write(record: Record<string, CellValue>): void {
     const cols = this.columns
     const builders = this.builders
     for (let i = 0; i < cols.length; i++) builders[i]!.add(record[cols[i]!.name])

@@ -1,17 +1,20 @@
 import { createReadStream } from 'node:fs'
-import { stat } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import {
   CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command,
   PutObjectCommand, S3Client, S3ServiceException, type S3ClientConfig,
 } from '@aws-sdk/client-s3'
+import { StorageError } from '../core/errors.ts'
 import type { ObjectStore, PutOptions, StoredObject } from '../use-cases/ports.ts'
 
-export class StorageError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'StorageError'
-  }
-}
+export { StorageError }
+
+/**
+ * Files up to this size are put from memory: the SDK retries a buffered body after a dropped
+ * connection ("socket hang up"), but cannot rewind a stream. Larger ones (raw uploads, big
+ * staged tables) are streamed.
+ */
+export const BUFFERED_PUT_BYTES = 64 * 1024 * 1024
 
 /**
  * S3 client settings shared by AWS and the embedded emulator. Checksums only when required:
@@ -69,8 +72,14 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async putFile(bucket: string, key: string, path: string, options: PutOptions = {}): Promise<{ versionId?: string }> {
-    const { size } = await stat(path)
-    return this.send(bucket, key, createReadStream(path), size, options)
+    let size: number
+    try {
+      size = (await stat(path)).size
+    } catch (cause) {
+      throw new StorageError(`Cannot read ${path} to put it at s3://${bucket}/${key}`, { cause })
+    }
+    const body = size <= BUFFERED_PUT_BYTES ? await readFile(path) : createReadStream(path)
+    return this.send(bucket, key, body, size, options)
   }
 
   private async send(bucket: string, key: string, body: PutObjectCommand['input']['Body'], size: number, options: PutOptions): Promise<{ versionId?: string }> {
@@ -121,7 +130,12 @@ export class S3ObjectStore implements ObjectStore {
     const out: { key: string; size: number; etag?: string }[] = []
     let token: string | undefined
     do {
-      const r = await this.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }))
+      let r
+      try {
+        r = await this.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }))
+      } catch (e) {
+        throw new StorageError(`Cannot list s3://${bucket}/${prefix}`, { cause: e })
+      }
       for (const o of r.Contents ?? []) if (o.Key) out.push({ key: o.Key, size: o.Size ?? 0, ...(o.ETag ? { etag: o.ETag } : {}) })
       token = r.IsTruncated ? r.NextContinuationToken : undefined
     } while (token)
@@ -129,6 +143,10 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async delete(bucket: string, key: string): Promise<void> {
-    await this.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))
+    try {
+      await this.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))
+    } catch (e) {
+      throw new StorageError(`Cannot delete s3://${bucket}/${key}`, { cause: e })
+    }
   }
 }

@@ -1,6 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { QueryEngine, SqlValue } from '../use-cases/ports.ts'
+import { PipelineError } from '../core/errors.ts'
 
 /**
  * The SQL of the project lives in `functions/sql/` (one query per file, `?` placeholders,
@@ -14,8 +16,6 @@ import { fileURLToPath } from 'node:url'
  *   -- params: year, quarter          (or `(none)`)
  *   -- <one-line description>
  */
-
-export type Dialect = 'athena' | 'duckdb'
 
 /**
  * `functions/sql/` in the repository; in a Lambda bundle (one `index.mjs`) the stack copies
@@ -37,7 +37,7 @@ export interface SqlFile extends SqlHeader {
   sql: string
 }
 
-export class SqlFileError extends Error {
+export class SqlFileError extends PipelineError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options)
     this.name = 'SqlFileError'
@@ -91,101 +91,39 @@ function readSqlFile(file: string): SqlFile {
   return loaded
 }
 
-/**
- * The file of query `name` for a dialect: `<name>.<dialect>.sql` when the query is a pair,
- * else `<name>.sql`. A pair asked for without a dialect is an error.
- */
-export function loadSqlFile(name: string, options: { dialect?: Dialect; dir?: string } = {}): SqlFile {
+/** The file of query `name` in a folder (functions/sql/ by default). */
+export function loadSqlFile(name: string, options: { dir?: string } = {}): SqlFile {
   if (!NAME.test(name)) throw new SqlFileError(`Not a query name: ${JSON.stringify(name)}`)
   const dir = options.dir ?? SQL_DIR
-  const plain = join(dir, `${name}.sql`)
-  if (options.dialect !== undefined) {
-    const specific = join(dir, `${name}.${options.dialect}.sql`)
-    if (existsSync(specific)) return readSqlFile(specific)
-  } else if (existsSync(join(dir, `${name}.athena.sql`)) || existsSync(join(dir, `${name}.duckdb.sql`))) {
-    throw new SqlFileError(`Query ${name} has dialect variants: name the dialect`)
-  }
-  if (!existsSync(plain)) throw new SqlFileError(`No query named ${name} in ${dir}`)
-  return readSqlFile(plain)
+  const file = join(dir, `${name}.sql`)
+  if (!existsSync(file)) throw new SqlFileError(`No query named ${name} in ${dir}`)
+  return readSqlFile(file)
 }
 
 /** The SQL text of query `name` (see loadSqlFile). */
-export function loadSql(name: string, options: { dialect?: Dialect; dir?: string } = {}): string {
+export function loadSql(name: string, options: { dir?: string } = {}): string {
   return loadSqlFile(name, options).sql
 }
 
 /** A saved query by name (`va query --saved <name>`). */
-export function loadSavedQuery(name: string, dialect: Dialect, dir: string = SAVED_SQL_DIR): SqlFile {
-  return loadSqlFile(name, { dialect, dir })
+export function loadSavedQuery(name: string, dir: string = SAVED_SQL_DIR): SqlFile {
+  return loadSqlFile(name, { dir })
 }
 
-/** The names of the queries in a folder (a pair counts once), sorted. */
+/** The names of the queries in a folder, sorted. */
 export function listSqlNames(dir: string = SQL_DIR): string[] {
-  const names = new Set<string>()
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (!entry.isFile() || !entry.name.endsWith('.sql')) continue
-    names.add(entry.name.replace(/(\.athena|\.duckdb)?\.sql$/, ''))
-  }
-  return [...names].sort()
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.sql'))
+    .map((entry) => entry.name.slice(0, -'.sql'.length))
+    .sort()
 }
 
-/** Every saved query as one dialect runs it: what the infra registers and `va query` lists. */
-export function listSavedQueries(dialect: Dialect, dir: string = SAVED_SQL_DIR): SqlFile[] {
-  return listSqlNames(dir).map((name) => loadSavedQuery(name, dialect, dir))
+/** Every saved query: what the infra registers and `va query` lists. */
+export function listSavedQueries(dir: string = SAVED_SQL_DIR): SqlFile[] {
+  return listSqlNames(dir).map((name) => loadSavedQuery(name, dir))
 }
 
-/** The mark that ends every line allowed to differ between the two files of a dialect pair. */
-export const DIALECT_MARK = '-- dialect'
-
-/**
- * What keeps a pair `<name>.athena.sql` / `<name>.duckdb.sql` one query: the same header and
- * placeholders, and the same text line for line except lines ending with `-- dialect`, which
- * must still name the same output column (`… AS <alias> -- dialect`). Returns the problems.
- */
-export function dialectPairProblems(athena: string, duckdb: string): string[] {
-  const problems: string[] = []
-  const headerOf = (text: string, which: Dialect): SqlHeader | undefined => {
-    try {
-      return parseSqlHeader(text)
-    } catch (error) {
-      problems.push(`${which}: ${(error as Error).message}`)
-      return undefined
-    }
-  }
-  const a = headerOf(athena, 'athena')
-  const d = headerOf(duckdb, 'duckdb')
-  if (a !== undefined && d !== undefined && JSON.stringify(a) !== JSON.stringify(d)) problems.push('the headers differ')
-  if (countPlaceholders(athena) !== countPlaceholders(duckdb)) problems.push('the placeholder counts differ')
-  const lines = (text: string) => text.split(/\r?\n/).map((l) => l.trimEnd())
-  const al = lines(athena)
-  const dl = lines(duckdb)
-  if (al.length !== dl.length) {
-    problems.push(`the line counts differ (${al.length} vs ${dl.length})`)
-    return problems
-  }
-  const alias = (line: string) => /\bAS\s+("?[A-Za-z_][A-Za-z0-9_]*"?)\s*,?\s*--\s*dialect$/i.exec(line)?.[1]
-  al.forEach((line, i) => {
-    const other = dl[i] ?? ''
-    const marked = line.endsWith(DIALECT_MARK) && other.endsWith(DIALECT_MARK)
-    if (!marked) {
-      if (line !== other) problems.push(`line ${i + 1} differs without a "${DIALECT_MARK}" mark on both sides`)
-    } else if (alias(line) !== alias(other)) {
-      problems.push(`line ${i + 1}: the dialect lines name different columns (${alias(line) ?? 'none'} vs ${alias(other) ?? 'none'})`)
-    }
-  })
-  return problems
-}
-
-/** The dialect pairs of a folder: names with both an .athena.sql and a .duckdb.sql (one alone is reported by the test). */
-export function listDialectPairs(dir: string = SQL_DIR): { name: string; athena?: string; duckdb?: string }[] {
-  const pairs = new Map<string, { name: string; athena?: string; duckdb?: string }>()
-  for (const entry of readdirSync(dir)) {
-    const m = /^(.*)\.(athena|duckdb)\.sql$/.exec(entry)
-    if (m === null || m[1] === undefined) continue
-    const pair = pairs.get(m[1]) ?? { name: m[1] }
-    if (m[2] === 'athena') pair.athena = join(dir, entry)
-    else pair.duckdb = join(dir, entry)
-    pairs.set(m[1], pair)
-  }
-  return [...pairs.values()].sort((x, y) => (x.name < y.name ? -1 : 1))
+/** An engine that runs `functions/sql/<name>.sql` by name: the query port owns its SQL. */
+export function withNamedQueries<E extends Omit<QueryEngine, 'named'>>(engine: E, dir: string = SQL_DIR): E & Pick<QueryEngine, 'named'> {
+  return Object.assign(engine, { named: (name: string, params?: readonly SqlValue[]) => engine.query(loadSql(name, { dir }), params) })
 }

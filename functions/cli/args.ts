@@ -1,10 +1,10 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { PipelineError } from '../core/errors.ts'
 
 /** A mistake in how a command was called: exit code 2 (interfaces.md). */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'UsageError'
+export class UsageError extends PipelineError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options)
   }
 }
 

@@ -1,21 +1,16 @@
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { AthenaClient } from '@aws-sdk/client-athena'
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation'
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
-import { createAthenaQueryEngine } from '../adapters/athena-query-engine.ts'
-import { DynamoAppraisalStore } from '../adapters/dynamo-appraisal-store.ts'
-import { DynamoSubmissionLedger, documentClient } from '../adapters/dynamo-submission-ledger.ts'
-import { S3ObjectStore, s3ClientConfig } from '../adapters/s3-object-store.ts'
-import { loadScoringConfig } from '../core/appraisal/scoring-config.ts'
-import { DEFAULT_SCORING_FILE, localAppraisalDeps } from '../local/local-appraisal.ts'
-import { join } from 'node:path'
-import { LOCAL_NAMES, stateDirs } from '../local/emulators.ts'
+import type { AggregateEvent } from '../../schemas/events.ts'
+import { AggregateEnvSchema } from '../../schemas/env.ts'
+import { s3ClientConfig } from '../adapters/s3-object-store.ts'
+import { awsAppraisalDeps, parseEnv } from '../composition/aws.ts'
+import type { AggregateResult } from '../handlers/aggregate-quarter.ts'
+import { LOCAL_NAMES } from '../local/emulators.ts'
 import { localHome, startLocalPipeline, type LocalPipeline } from '../local/local-pipeline.ts'
-import type { SubmissionLedger, SubmissionRecord } from '../use-cases/ledger.ts'
+import { aggregateFunction, localAppraisalDeps, outboxFiles } from '../local/local-runtime.ts'
+import type { ObjectStore, QueryEngine, SubmissionLedger, SubmissionRecord } from '../use-cases/ports.ts'
 import type { Verdict } from '../use-cases/process-upload.ts'
-import type { ObjectStore, QueryEngine } from '../use-cases/ports.ts'
 import type { AppraisalDeps } from '../use-cases/run-appraisal.ts'
 import { UsageError, requireTarget, type CommandIo } from './args.ts'
 import { ProgressBar } from './progress.ts'
@@ -33,13 +28,29 @@ export interface TargetSession {
   upload(key: string, file: string, io: CommandIo): Promise<Verdict>
   /** The appraisal's dependencies (DuckDB over the local lake, or Athena). Close the engine. */
   appraisal(): Promise<AppraisalDeps & { engine: QueryEngine & { close?(): Promise<void> } }>
+  /** Runs the aggregate function's handler with an operator's event, on the target's wiring. */
+  aggregate(deps: AppraisalDeps, event: AggregateEvent): Promise<AggregateResult>
   local?: LocalPipeline
   close(): Promise<void>
 }
 
 /** Names of the stack outputs `--target aws` reads (infra/village-appraisal-stack.ts). */
-export const STACK_OUTPUTS = ['IngestBucketName', 'LakeBucketName', 'SubmissionsTableName', 'AppraisalsTableName', 'AthenaWorkGroup', 'GlueDatabase'] as const
+export const STACK_OUTPUTS = ['IngestBucketName', 'LakeBucketName', 'SubmissionsTableName', 'AppraisalsTableName', 'AthenaWorkGroup', 'GlueDatabase', 'ScoringOverrides', 'AppraisalTopicArn'] as const
 export type StackOutputs = Record<(typeof STACK_OUTPUTS)[number], string>
+
+/**
+ * The aggregate function's environment as the stack set it, from the stack's outputs: the CLI
+ * composes exactly what the deployed function composes (scoring overrides and topic included).
+ */
+export function aggregateEnvFromOutputs(out: StackOutputs): ReturnType<typeof AggregateEnvSchema.parse> {
+  return parseEnv(AggregateEnvSchema, {
+    LAKE_BUCKET: out.LakeBucketName, SUBMISSIONS_TABLE: out.SubmissionsTableName, APPRAISALS_TABLE: out.AppraisalsTableName,
+    GLUE_DATABASE: out.GlueDatabase, ATHENA_WORKGROUP: out.AthenaWorkGroup,
+    // CloudFormation has no empty outputs: "{}" and "none" stand for no overrides and no topic.
+    SCORING_OVERRIDES: out.ScoringOverrides === '{}' ? '' : out.ScoringOverrides,
+    APPRAISAL_TOPIC_ARN: out.AppraisalTopicArn === 'none' ? '' : out.AppraisalTopicArn,
+  })
+}
 
 /**
  * The stack's outputs: from `VA_STACK_OUTPUTS` (the file `cdk deploy --outputs-file` writes),
@@ -82,14 +93,15 @@ export async function openTarget(target: unknown, io: CommandIo, options: { requ
       const { submission } = await processed
       return verdictFromOutbox(pipeline, submission.submission_id)
     },
-    appraisal: () => localAppraisalDeps(pipeline),
+    appraisal: () => localAppraisalDeps({ home, s3: pipeline.s3.client, dynamo: pipeline.dynamo.client }),
+    aggregate: (deps, event) => aggregateFunction(deps)(event),
     close: () => pipeline.close(),
   }
 }
 
 /** The verdict of one submission as the outbox told it, with the report it names. */
 export async function verdictFromOutbox(pipeline: LocalPipeline, submissionId: string): Promise<Verdict> {
-  const lines = readFileSync(join(stateDirs(pipeline.home).outbox, 'verdicts.jsonl'), 'utf8').trim().split('\n')
+  const lines = readFileSync(outboxFiles(pipeline.home).verdicts, 'utf8').trim().split('\n')
   const told = lines.map((l) => JSON.parse(l) as { message: { submission_id: string; county: string; period: string; report_key: string } })
     .reverse().find((m) => m.message.submission_id === submissionId)
   if (!told) throw new Error(`the outbox has no verdict for submission ${submissionId}`)
@@ -106,28 +118,20 @@ async function openAws(io: CommandIo): Promise<TargetSession> {
   }
   const out = await stackOutputs(io.env)
   const s3 = new S3Client(s3ClientConfig())
-  const db = documentClient(new DynamoDBClient({}))
-  const store = new S3ObjectStore(s3)
-  const ledger = new DynamoSubmissionLedger(db, out.SubmissionsTableName)
+  // The same composition as the deployed aggregate function's, from the same settings.
+  const deps = awsAppraisalDeps(aggregateEnvFromOutputs(out))
   return {
     kind: 'aws',
-    store,
-    ledger,
+    store: deps.store,
+    ledger: deps.ledger,
     lakeBucket: out.LakeBucketName,
     upload: async (key, file, cmdIo) => {
       const size = statSync(file).size
       const put = await s3.send(new PutObjectCommand({ Bucket: out.IngestBucketName, Key: key, Body: createReadStream(file), ContentLength: size }))
-      return awaitVerdict(ledger, store, out.LakeBucketName, key, put.VersionId ?? '', cmdIo)
+      return awaitVerdict(deps.ledger, deps.store, out.LakeBucketName, key, put.VersionId ?? '', cmdIo)
     },
-    appraisal: async () => ({
-      engine: createAthenaQueryEngine({ client: new AthenaClient({}), workGroup: out.AthenaWorkGroup, database: out.GlueDatabase }),
-      store,
-      ledger,
-      appraisals: new DynamoAppraisalStore(db, out.AppraisalsTableName),
-      lakeBucket: out.LakeBucketName,
-      scoring: loadScoringConfig(JSON.stringify(JSON.parse(readFileSync(DEFAULT_SCORING_FILE, 'utf8')))),
-      tmpDir: tmpdir(),
-    }),
+    appraisal: async () => deps,
+    aggregate: (appraisalDeps, event) => aggregateFunction(appraisalDeps)(event),
     close: async () => {
       s3.destroy()
     },

@@ -1,76 +1,101 @@
-import { tmpdir } from 'node:os'
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { S3Client } from '@aws-sdk/client-s3'
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
-import { SNSClient } from '@aws-sdk/client-sns'
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch'
+import { parser } from '@aws-lambda-powertools/batch/parser'
 import { Logger } from '@aws-lambda-powertools/logger'
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics'
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware'
 import middy from '@middy/core'
-import type { SQSBatchResponse } from 'aws-lambda'
-import { S3NotificationSchema, SqsEventSchema } from '../../schemas/events.ts'
-import { ValidateEnvSchema, parseEnv } from '../../schemas/env.ts'
-import { DynamoSubmissionLedger, documentClient } from '../adapters/dynamo-submission-ledger.ts'
-import { S3ObjectStore, s3ClientConfig } from '../adapters/s3-object-store.ts'
-import { decodeEventKey } from '../core/object-keys.ts'
-import { verdictMessage } from '../core/verdict-message.ts'
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda'
+import { ValidateEnvSchema } from '../../schemas/env.ts'
+import { S3NotificationSchema, type S3EventRecord } from '../../schemas/events.ts'
+import { METRICS, METRICS_NAMESPACE, METRIC_SERVICES } from '../../schemas/metrics.ts'
+import { awsUploadDeps, parseEnv } from '../composition/aws.ts'
 import { redactIdNumbers } from '../core/findings.ts'
-import { snsPublisher } from '../adapters/sns-notifier.ts'
-import { processUpload, type UploadDeps } from '../use-cases/process-upload.ts'
+import { decodeEventKey } from '../core/object-keys.ts'
+import { processUpload, type UploadDeps, type UploadEvent, type Verdict } from '../use-cases/process-upload.ts'
 
-// Built once per cold start; a bad environment fails here, loudly, before any upload.
-const env = parseEnv(ValidateEnvSchema, process.env)
-const logger = new Logger({ serviceName: 'validate-upload' })
-const secrets = new SecretsManagerClient({})
-let idKey: Promise<Uint8Array> | undefined
-const publish = env.VERDICT_TOPIC_ARN ? snsPublisher(new SNSClient({}), env.VERDICT_TOPIC_ARN) : undefined
+export interface ValidateUploadRuntime {
+  /** The use case's dependencies, composed once (at cold start on AWS). */
+  deps: () => UploadDeps
+  logger: Logger
+  metrics: Metrics
+  /** Told of every upload that fails (the local queue keeps the error with its dead letter). */
+  onFailure?: (error: unknown) => void
+}
 
-const deps: UploadDeps = {
-  store: new S3ObjectStore(new S3Client(s3ClientConfig())),
-  ledger: new DynamoSubmissionLedger(documentClient(new DynamoDBClient({})), env.SUBMISSIONS_TABLE),
-  buckets: { ingest: env.INGEST_BUCKET, lake: env.LAKE_BUCKET },
-  idHashKey: () => (idKey ??= secrets.send(new GetSecretValueCommand({ SecretId: env.ID_HASH_SECRET_ARN })).then((r) => Buffer.from(r.SecretString ?? '', 'utf8'))),
-  limits: { maxBytes: env.MAX_FILE_BYTES, maxRows: env.MAX_ROWS, deadlineDays: env.DEADLINE_DAYS },
-  tmpDir: tmpdir(),
-  ...(publish
-    ? { notify: async ({ submission, report }) => {
-        const { message, attributes } = verdictMessage(submission, report)
-        await publish(message, attributes, `${submission.county} ${submission.period} ${submission.status}`)
-      } }
-    : {}),
+/** An S3 notification record → the upload event of the use case (the key URL-decoded). */
+export function uploadEventOf(r: S3EventRecord): UploadEvent {
+  return {
+    bucket: r.s3.bucket.name,
+    key: decodeEventKey(r.s3.object.key),
+    sequencer: r.s3.object.sequencer ?? '',
+    eventTime: new Date(r.eventTime),
+    ...(r.s3.object.versionId ? { versionId: r.s3.object.versionId } : {}),
+    ...(r.userIdentity?.principalId ? { principal: r.userIdentity.principalId } : {}),
+  }
 }
 
 /**
- * SQS batch of S3 notifications → one processUpload per record. A record that fails is
- * returned as a batch item failure so SQS retries it and, past maxReceiveCount, parks it in the
- * dead-letter queue; nothing is swallowed.
+ * The validate function: an SQS batch of S3 notifications, each record parsed by Powertools'
+ * batch processor against the S3 notification schema and handed to processUpload. A record
+ * that fails is reported as a batch item failure (all of them, when the whole batch fails,
+ * rather than an exception: SQS treats both alike), so SQS retries it and, past maxReceiveCount,
+ * parks it in the dead-letter queue; nothing is swallowed. The local pipeline calls the handler
+ * this returns with events shaped as AWS shapes them (functions/local/aws-events.ts).
  */
-export const handler = middy(async (event: unknown): Promise<SQSBatchResponse> => {
-  const batch = SqsEventSchema.parse(event)
-  const failures: { itemIdentifier: string }[] = []
-  for (const message of batch.Records) {
+export function createValidateUploadHandler(runtime: ValidateUploadRuntime) {
+  const { logger, metrics } = runtime
+  const processor = new BatchProcessor(EventType.SQS, { parser, innerSchema: S3NotificationSchema, transformer: 'json', logger })
+
+  const recordHandler = async (record: { messageId: string; body: { Records: S3EventRecord[] } }): Promise<void> => {
     try {
-      const body = S3NotificationSchema.parse(JSON.parse(message.body))
-      for (const r of body.Records) {
+      for (const r of record.body.Records) {
         if (!r.eventName.startsWith('ObjectCreated:')) continue
-        const verdict = await processUpload(deps, {
-          bucket: r.s3.bucket.name,
-          key: decodeEventKey(r.s3.object.key),
-          sequencer: r.s3.object.sequencer,
-          eventTime: new Date(r.eventTime),
-          ...(r.s3.object.versionId ? { versionId: r.s3.object.versionId } : {}),
-          ...(r.userIdentity?.principalId ? { principal: r.userIdentity.principalId } : {}),
-        })
-        // Counts and codes only: a finding's value could hold personal data.
-        logger.info('verdict', { submission_id: verdict.submission.submission_id, status: verdict.submission.status, counts: verdict.report.counts })
+        const event = uploadEventOf(r)
+        observe(runtime, event, await processUpload(runtime.deps(), event))
       }
     } catch (error) {
       // An object key may hold anything a county typed, an ID number included: never log one.
-      const e = error as Error
+      const e = error instanceof Error ? error : new Error(String(error))
       logger.error('upload failed; SQS will retry', {
-        messageId: message.messageId,
-        error: { name: e.name, message: redactIdNumbers(String(e.message)), stack: redactIdNumbers(String(e.stack ?? '')) },
+        messageId: record.messageId,
+        error: { name: e.name, message: redactIdNumbers(e.message), cause: redactIdNumbers(String((e.cause as Error | undefined)?.message ?? '')), stack: redactIdNumbers(String(e.stack ?? '')) },
       })
-      failures.push({ itemIdentifier: message.messageId })
+      metrics.addMetric(METRICS.uploadFailures, MetricUnit.Count, 1)
+      runtime.onFailure?.(error)
+      throw error
     }
   }
-  return { batchItemFailures: failures }
+
+  return middy(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+    processPartialResponse(event, recordHandler as never, processor, { context, throwOnFullBatchFailure: false }))
+    .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics))
+}
+
+/** The verdict in the log (counts and codes only: a finding's value could hold personal data) and in the metrics. */
+function observe({ logger, metrics }: ValidateUploadRuntime, event: UploadEvent, verdict: Verdict): void {
+  const { submission, report } = verdict
+  logger.info('verdict', { submission_id: submission.submission_id, status: submission.status, counts: report.counts })
+  const byStatus = metrics.singleMetric()
+  byStatus.addDimension('status', submission.status)
+  byStatus.addMetric(METRICS.verdicts, MetricUnit.Count, 1)
+  for (const [code, count] of Object.entries(report.counts)) {
+    const byCode = metrics.singleMetric()
+    byCode.addDimension('code', code)
+    byCode.addMetric(METRICS.findings, MetricUnit.Count, count)
+  }
+  metrics.addMetric(METRICS.verdictLatency, MetricUnit.Seconds, Math.max(0, (Date.now() - event.eventTime.getTime()) / 1000))
+}
+
+const service = METRIC_SERVICES.validate
+let composed: UploadDeps | undefined
+const deps = () => (composed ??= awsUploadDeps(parseEnv(ValidateEnvSchema, process.env)))
+// In Lambda, compose at cold start: a bad deploy fails there, loudly, before any upload.
+if (process.env['AWS_LAMBDA_FUNCTION_NAME']) deps()
+
+export const handler = createValidateUploadHandler({
+  deps,
+  logger: new Logger({ serviceName: service }),
+  metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: service }),
 })

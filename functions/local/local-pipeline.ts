@@ -1,30 +1,13 @@
-import { randomBytes } from 'node:crypto'
-import { appendFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
-import { DynamoSubmissionLedger, documentClient } from '../adapters/dynamo-submission-ledger.ts'
-import { S3ObjectStore } from '../adapters/s3-object-store.ts'
-import { processUpload, type UploadDeps, type Verdict } from '../use-cases/process-upload.ts'
-import { verdictMessage } from '../core/verdict-message.ts'
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { describeError, PipelineError } from '../core/errors.ts'
+import { createValidateUploadHandler } from '../handlers/validate-upload.ts'
+import { recordedVerdict, type UploadDeps, type Verdict } from '../use-cases/process-upload.ts'
+import { localContext, sqsS3Event } from './aws-events.ts'
 import { LOCAL_NAMES, startDynamoEmulator, startS3Emulator, stateDirs, type DynamoEmulator, type EmulatorS3Record, type S3Emulator } from './emulators.ts'
+import { localObservability, localUploadDeps } from './local-runtime.ts'
 
-/** Where the local state lives: `$VA_HOME`, else `.va/` in the directory the command started from. */
-export function localHome(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): string {
-  return resolve(cwd, env['VA_HOME'] || '.va')
-}
-
-/** The local HMAC key for head_id_hash: generated once, kept in the local state, never in code. */
-export async function localIdHashKey(home: string): Promise<Uint8Array> {
-  const dir = stateDirs(home).secrets
-  const path = `${dir}/id-hash.key`
-  try {
-    return Buffer.from((await readFile(path, 'utf8')).trim(), 'hex')
-  } catch {
-    await mkdir(dir, { recursive: true, mode: 0o700 })
-    const key = randomBytes(32)
-    await writeFile(path, key.toString('hex'), { mode: 0o600, flag: 'wx' }).catch(() => undefined)
-    return Buffer.from((await readFile(path, 'utf8')).trim(), 'hex')
-  }
-}
+export { localHome, localIdHashKey } from './local-runtime.ts'
 
 export interface LocalPipelineOptions {
   home: string
@@ -67,11 +50,29 @@ export interface LocalPipeline {
 /** Like the SQS queue's redrive policy on AWS: after this many failed receives, to the DLQ. */
 export const LOCAL_MAX_RECEIVE_COUNT = 3
 
+/** A small counting semaphore: `concurrency` workers take events off the local queue. */
+function workers(concurrency: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0
+  const backlog: (() => void)[] = []
+  return async (task) => {
+    if (running < concurrency) running++
+    else await new Promise<void>((resolve) => backlog.push(resolve))
+    try {
+      return await task()
+    } finally {
+      const next = backlog.shift()
+      if (next) next()
+      else running--
+    }
+  }
+}
+
 /**
  * The whole upload pipeline in-process: the S3 emulator's object-created events for
- * `uploads/` and `registry/org_units/` in the ingest bucket drive the same use case the Lambda
- * handler calls, through a small queue: `concurrency` workers (1 by default), each event tried
- * up to LOCAL_MAX_RECEIVE_COUNT times, then kept in a dead-letter folder for `va redrive`.
+ * `uploads/` and `registry/org_units/` in the ingest bucket go, wrapped in an SQS event exactly
+ * as AWS shapes it, to the validate function's handler (the same code as on Lambda) through a
+ * small queue: `concurrency` workers (1 by default), each event received up to
+ * LOCAL_MAX_RECEIVE_COUNT times, then kept in a dead-letter folder for `va redrive`.
  */
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
   const dirs = stateDirs(options.home)
@@ -79,23 +80,14 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   await mkdir(dirs.dlq, { recursive: true })
   const s3 = await startS3Emulator(dirs.s3)
   const dynamo = await startDynamoEmulator(options.inMemoryDynamo ? undefined : dirs.dynamo)
-  const idKey = await localIdHashKey(options.home)
-  const outbox = `${dirs.outbox}/verdicts.jsonl`
-  await mkdir(dirs.outbox, { recursive: true })
-  const deps: UploadDeps = {
-    store: new S3ObjectStore(s3.client),
-    ledger: new DynamoSubmissionLedger(documentClient(dynamo.client), LOCAL_NAMES.submissionsTable),
-    buckets: { ingest: LOCAL_NAMES.ingestBucket, lake: LOCAL_NAMES.lakeBucket },
-    idHashKey: async () => idKey,
-    limits: { maxBytes: 200_000_000, maxRows: 2_000_000, deadlineDays: 10, ...options.limits },
-    tmpDir: dirs.tmp,
-    // The local stand-in for the verdict topic: one JSON line per verdict, with the county
-    // as its message attribute, as a county's SNS filter policy would see it.
-    notify: async ({ submission, report }) => {
-      await appendFile(outbox, `${JSON.stringify(verdictMessage(submission, report))}\n`)
-    },
-    ...options.deps,
-  }
+  const deps: UploadDeps = { ...localUploadDeps({ home: options.home, s3: s3.client, dynamo: dynamo.client }, options.limits), ...options.deps }
+
+  let lastFailure: unknown
+  const handler = createValidateUploadHandler({
+    deps: () => deps,
+    ...localObservability('validate-upload'),
+    onFailure: (error) => (lastFailure = error),
+  })
 
   const waiters = new Map<string, { resolve: (v: Verdict) => void; reject: (e: unknown) => void }[]>()
   const settle = (key: string, outcome: { verdict?: Verdict; error?: unknown }) => {
@@ -103,72 +95,56 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     waiters.delete(key)
     for (const w of list) (outcome.verdict ? w.resolve(outcome.verdict) : w.reject(outcome.error))
   }
-  const concurrency = Math.max(1, options.concurrency ?? 1)
-  let running = 0
-  const backlog: (() => void)[] = []
+  const slot = workers(Math.max(1, options.concurrency ?? 1))
   const inFlight = new Set<Promise<unknown>>()
-  const slot = async () => {
-    if (running < concurrency) {
-      running++
-      return
-    }
-    await new Promise<void>((resolve) => backlog.push(resolve))
-  }
-  const release = () => {
-    const next = backlog.shift()
-    if (next) next()
-    else running--
-  }
+  const eventTime = (record: EmulatorS3Record) => options.receivedAt?.(record.s3.object.key) ?? new Date(record.eventTime)
 
-  const toEvent = (record: EmulatorS3Record) => ({
-    bucket: record.s3.bucket.name,
-    key: record.s3.object.key,
-    sequencer: record.s3.object.sequencer,
-    eventTime: options.receivedAt?.(record.s3.object.key) ?? new Date(record.eventTime),
-    ...(record.s3.object.versionId ? { versionId: record.s3.object.versionId } : {}),
-    ...(record.userIdentity?.principalId ? { principal: record.userIdentity.principalId } : {}),
-  })
+  /** One receive of the message by the function: the verdict, or the failure it reported. */
+  const receive = async (record: EmulatorS3Record, count: number): Promise<Verdict | { failed: unknown }> => {
+    lastFailure = undefined
+    const event = sqsS3Event(record, eventTime(record), count)
+    const result = await handler(event as never, localContext('validate-upload'))
+    if (result.batchItemFailures.length > 0) return { failed: lastFailure ?? new PipelineError('the validate function reported the upload as failed') }
+    // The verdict as the county reads it back; failing to read it counts as a failed receive.
+    return recordedVerdict(deps, { bucket: record.s3.bucket.name, key: record.s3.object.key, sequencer: record.s3.object.sequencer, eventTime: eventTime(record), ...(record.s3.object.versionId ? { versionId: record.s3.object.versionId } : {}) })
+      .catch((failed: unknown) => ({ failed }))
+  }
 
   const deliver = (record: EmulatorS3Record): Promise<Verdict> => {
-    const work = (async () => {
-      await slot()
-      try {
-        let lastError: unknown
-        for (let receive = 1; receive <= LOCAL_MAX_RECEIVE_COUNT; receive++) {
-          try {
-            const verdict = await processUpload(deps, toEvent(record))
-            settle(record.s3.object.key, { verdict })
-            return verdict
-          } catch (e) {
-            lastError = e
-          }
+    const work = slot(async () => {
+      let lastError: unknown
+      for (let count = 1; count <= LOCAL_MAX_RECEIVE_COUNT; count++) {
+        const outcome = await receive(record, count)
+        if (!('failed' in outcome)) {
+          settle(record.s3.object.key, { verdict: outcome })
+          return outcome
         }
-        const file = `${dirs.dlq}/${Date.now()}-${record.s3.object.sequencer}.json`
-        await writeFile(file, JSON.stringify({ record, error: String((lastError as Error)?.stack ?? lastError) }, null, 2))
-        settle(record.s3.object.key, { error: lastError })
-        throw lastError
-      } finally {
-        release()
+        lastError = outcome.failed
       }
-    })()
+      const file = join(dirs.dlq, `${Date.now()}-${record.s3.object.sequencer}.json`)
+      await writeFile(file, JSON.stringify({ record, error: describeError(lastError) }, null, 2))
+      settle(record.s3.object.key, { error: lastError })
+      throw lastError
+    })
     inFlight.add(work)
     work.then(() => inFlight.delete(work), () => inFlight.delete(work))
     return work
   }
+  const captured: EmulatorS3Record[] = []
   s3.onObjectCreated((record) => {
     const key = record.s3.object.key
     if (record.s3.bucket.name !== LOCAL_NAMES.ingestBucket) return
     if (!key.startsWith('uploads/') && !key.startsWith('registry/org_units/')) return
     if (options.autoDeliver === false) captured.push(record)
+    // The failure is kept as a dead letter and told to whoever waits for this key.
     else deliver(record).catch(() => undefined)
   })
-  const captured: EmulatorS3Record[] = []
 
   const deadLetters = async () => {
     const files = (await readdir(dirs.dlq)).filter((f) => f.endsWith('.json')).sort()
     return Promise.all(files.map(async (f) => {
-      const body = JSON.parse(await readFile(`${dirs.dlq}/${f}`, 'utf8')) as { record: EmulatorS3Record; error: string }
-      return { file: `${dirs.dlq}/${f}`, ...body }
+      const body = JSON.parse(await readFile(join(dirs.dlq, f), 'utf8')) as { record: EmulatorS3Record; error: string }
+      return { file: join(dirs.dlq, f), ...body }
     }))
   }
 
@@ -190,6 +166,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
           await deliver(letter.record)
           sent++
         } catch {
+          // It is a dead letter again, with its new error.
           failed++
         }
       }

@@ -1,10 +1,9 @@
-import { loadSql } from '../adapters/sql-files.ts'
 import { lakeKeys } from '../core/object-keys.ts'
 import { formatPeriod, parsePeriod, previousQuarter, submissionDeadline } from '../core/period.ts'
 import type { AppraisalReportInput, ReportHistoryPoint } from '../core/report/render-appraisal-report.ts'
 import type { Appraisal } from '../core/appraisal/score.ts'
 import type { ObjectStore, QueryEngine, SqlValue } from './ports.ts'
-import type { AppraisalStore, StoredCountyAppraisal } from './run-appraisal.ts'
+import type { AppraisalStore, StoredCountyAppraisal } from './ports.ts'
 
 /** What the report reads and where it writes: a subset of AppraisalDeps, so runAppraisal can pass its own. */
 export interface AppraisalReportDeps {
@@ -67,7 +66,7 @@ export async function gatherAppraisalReportInput(deps: AppraisalReportDeps, inpu
 
   const deadline = submissionDeadline(q, deps.deadlineDays ?? DEFAULT_DEADLINE_DAYS)
   await deps.beforeQuery?.()
-  const run = (name: string, params: SqlValue[]) => deps.engine.query(loadSql(name, { dialect: deps.engine.name }), params)
+  const run = (name: string, params: SqlValue[]) => deps.engine.named(name, params)
   const missing = await run('missing-counties', [q.year, q.quarter])
   const late = await run('late-counties', [q.year, q.quarter, sqlTimestamp(deadline)])
 

@@ -1,7 +1,13 @@
+import type { DatasetName } from '../../schemas/findings.ts'
+import type { CuratedColumn } from '../core/curated-columns.ts'
+import type { ByteSource } from '../core/decode/types.ts'
+import type { Appraisal, CountyAppraisal } from '../core/appraisal/score.ts'
 /**
- * The small ports the use cases are written against. Each has an AWS adapter that is also the
- * local one (S3 and DynamoDB differ only by endpoint) except `QueryEngine`, where Athena and
- * DuckDB are the one real swap.
+ * Every port the use cases are written against, in one place. Each has an AWS adapter that is
+ * also the local one (S3 and DynamoDB differ only by endpoint) except `QueryEngine`, where
+ * Athena and DuckDB are the one real swap, and `Scratch`, the function's own disk (/tmp on
+ * Lambda, the state folder locally). Use cases touch no file system and no SDK but through
+ * these; tests pass in-memory fakes (test/support/fake-ports.ts).
  */
 
 export type SqlValue = string | number | boolean | null
@@ -17,6 +23,8 @@ export interface QueryEngine {
    * referenced by their unqualified names.
    */
   query(sql: string, params?: readonly SqlValue[]): Promise<SqlRow[]>
+  /** Runs the named query of functions/sql/ (the engine loads its file). */
+  named(name: string, params?: readonly SqlValue[]): Promise<SqlRow[]>
   close?(): Promise<void>
 }
 
@@ -47,4 +55,123 @@ export interface ObjectStore {
   exists(bucket: string, key: string): Promise<boolean>
   list(bucket: string, prefix: string): Promise<{ key: string; size: number; etag?: string }[]>
   delete(bucket: string, key: string): Promise<void>
+}
+
+/** A value of a curated row, as Parquet stores it (DATE as days since 1970-01-01). */
+export type CellValue = string | number | boolean | null
+
+/** Rows streamed into one Parquet file, one row group in memory at a time. */
+export interface TableWriter {
+  /** Where the file is, for `ObjectStore.putFile`. */
+  readonly path: string
+  write(record: Record<string, CellValue>): void
+  /** One row as values in the column order given at creation. */
+  writeValues(values: readonly CellValue[]): void
+  /** Forgets every row written so far (the file is started again). */
+  restart(): void
+  /** Closes the file without finishing it (a rejected upload). */
+  abandon(): void
+  finish(): void
+}
+
+/**
+ * A private folder of the running function for one unit of work: the raw upload, the staged
+ * Parquet, the appraisal table before it is put. Removed whole by `dispose`.
+ */
+export interface ScratchArea {
+  /** Writes a stream to a file of the area; returns its size and SHA-256 (hex). */
+  save(name: string, body: AsyncIterable<Uint8Array>): Promise<{ size: number; sha256: string }>
+  /** A file of the area for reading, random access and in chunks; close it after use. */
+  source(name: string): Promise<ByteSource>
+  readAll(name: string): Promise<Uint8Array>
+  /** The path of a file of the area, for `ObjectStore.putFile`. */
+  path(name: string): string
+  /** A Parquet file of the area with these columns. */
+  table(name: string, columns: readonly CuratedColumn[], metadata?: { key: string; value: string }[]): TableWriter
+  dispose(): Promise<void>
+}
+
+export interface Scratch {
+  open(label: string): Promise<ScratchArea>
+}
+
+/** Reads chosen columns of a small Parquet object into plain rows (INT64 as numbers, DATE as day numbers). */
+export type TableReader = (bytes: Uint8Array, columns?: string[]) => Promise<Record<string, CellValue>[]>
+
+export type StoredCountyAppraisal = CountyAppraisal & { period: string; config: Appraisal['config']; run_id: string; computed_at: string }
+
+/** The `appraisals` table: written per quarter, read by quarter, city or county without scans. */
+export interface AppraisalStore {
+  save(appraisal: Appraisal, meta: { run_id: string; computed_at: string; missing_counties: string[] }): Promise<void>
+  byPeriod(period: string): Promise<StoredCountyAppraisal[]>
+  byCity(period: string, city: string): Promise<StoredCountyAppraisal[]>
+  byCounty(county: string): Promise<StoredCountyAppraisal[]>
+}
+
+/** One upload and its outcome, as the `submissions` table keeps it (interfaces.md). */
+export interface SubmissionRecord {
+  submission_id: string
+  /** 6-digit county, or `registry` for org_units uploads. */
+  county: string
+  /** `YYYYQn`, or `registry` for org_units uploads. */
+  period: string
+  dataset: DatasetName | 'unknown'
+  status: 'accepted' | 'rejected' | 'superseded'
+  received_at: string
+  /** Orders uploads: the time S3 received the object, then the event's sequencer. */
+  order_key: string
+  object_key: string
+  version_id: string
+  sequencer: string
+  uploaded_by: string
+  size: number
+  sha256: string
+  rows: { total: number; accepted: number; rejected: number }
+  counts: Record<string, number>
+  report_key: string
+  /** The write-once copy of the raw bytes, keyed by content hash. */
+  raw_key: string
+  /** The normalised Parquet of an accepted upload, from which the curated object is copied. */
+  staged_keys: string[]
+  /** True once the county was told the verdict (SNS or the outbox); redelivery tells it otherwise. */
+  notified?: boolean
+}
+
+export interface CurrentPointer {
+  submission_id: string
+  order_key: string
+  staged_keys: string[]
+}
+
+export interface PeriodLock {
+  period: string
+  locked: boolean
+  by: string
+  at: string
+  reason?: string
+  history: { action: 'lock' | 'unlock'; by: string; at: string; reason?: string }[]
+}
+
+/** The `submissions` table: every upload, which one is current, and the period locks. */
+export interface SubmissionLedger {
+  /** Records a submission once; a second delivery of the same upload finds it there. */
+  record(sub: SubmissionRecord): Promise<'created' | 'exists'>
+  get(county: string, period: string, submissionId: string): Promise<SubmissionRecord | undefined>
+  /**
+   * Makes the submission current for its county, dataset and quarter unless a later one is
+   * already current (conditional write). Returns the submission it replaced, if any.
+   */
+  claimCurrent(sub: SubmissionRecord): Promise<{ current: boolean; replaced?: string }>
+  current(county: string, period: string, dataset: DatasetName): Promise<CurrentPointer | undefined>
+  markSuperseded(county: string, period: string, submissionId: string): Promise<void>
+  /** Remembers that the county was told the submission's verdict. */
+  markNotified(county: string, period: string, submissionId: string): Promise<void>
+  /** Submissions of a county and quarter, oldest first, and the current one per dataset. */
+  list(county: string, period: string): Promise<{ submissions: SubmissionRecord[]; current: Partial<Record<DatasetName, string>> }>
+  /** The quarters for which the county has a current accepted upload of the dataset. */
+  currentPeriods(county: string, dataset: DatasetName): Promise<{ period: string; pointer: CurrentPointer }[]>
+  /** Forgets a county and quarter (submissions and current pointers): a replay rebuilds them. */
+  clear(county: string, period: string): Promise<number>
+  getLock(period: string): Promise<PeriodLock | undefined>
+  setLock(period: string, locked: boolean, by: string, at: string, reason?: string): Promise<PeriodLock>
 }

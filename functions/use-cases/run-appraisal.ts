@@ -1,5 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { join } from 'node:path'
 import { APPRAISAL_COLUMNS, toAppraisalRow } from '../core/appraisal/appraisal-columns.ts'
 import { countyInputsFromRows, type IndicatorRows } from '../core/appraisal/indicators.ts'
 import { scoreAppraisal, type Appraisal, type CountyAppraisal } from '../core/appraisal/score.ts'
@@ -7,27 +5,15 @@ import { collectiveIncomeThresholds, type LoadedScoringConfig } from '../core/ap
 import { appraisalSummary, type AppraisalAnnouncement } from '../core/appraisal/appraisal-summary.ts'
 import { lakeKeys } from '../core/object-keys.ts'
 import { parsePeriod } from '../core/period.ts'
-import { ParquetFileWriter } from '../adapters/parquet-file-writer.ts'
-import { loadSql } from '../adapters/sql-files.ts'
 import { buildAppraisalReport } from './build-appraisal-report.ts'
-import type { SubmissionLedger } from './ledger.ts'
-import type { ObjectStore, QueryEngine, SqlRow } from './ports.ts'
+import type { AppraisalStore, ObjectStore, QueryEngine, Scratch, SqlRow, SubmissionLedger } from './ports.ts'
+import { PipelineError } from '../core/errors.ts'
 
-export class PeriodLockedError extends Error {
+export class PeriodLockedError extends PipelineError {
   constructor(readonly period: string, readonly by: string, readonly at: string) {
     super(`${period} was published (locked by ${by} at ${at}); unlock it with va unlock --period ${period} --reason "…" before appraising it again`)
     this.name = 'PeriodLockedError'
   }
-}
-
-export type StoredCountyAppraisal = CountyAppraisal & { period: string; config: Appraisal['config']; run_id: string; computed_at: string }
-
-/** The `appraisals` table: written per quarter, read by quarter, city or county without scans. */
-export interface AppraisalStore {
-  save(appraisal: Appraisal, meta: { run_id: string; computed_at: string; missing_counties: string[] }): Promise<void>
-  byPeriod(period: string): Promise<StoredCountyAppraisal[]>
-  byCity(period: string, city: string): Promise<StoredCountyAppraisal[]>
-  byCounty(county: string): Promise<StoredCountyAppraisal[]>
 }
 
 export interface AppraisalDeps {
@@ -37,7 +23,7 @@ export interface AppraisalDeps {
   appraisals: AppraisalStore
   lakeBucket: string
   scoring: LoadedScoringConfig
-  tmpDir: string
+  scratch: Scratch
   /** Tells the province a quarter was published (SNS on AWS, the outbox locally). */
   announce?: (summary: AppraisalAnnouncement) => Promise<void>
   /** Local runs copy the lake's new objects where DuckDB reads them; Athena needs nothing. */
@@ -59,12 +45,12 @@ export interface AppraisalRun {
  */
 export async function runAppraisal(deps: AppraisalDeps, input: { period: string; now: Date; publish?: boolean; by?: string; /** A replay rebuilds a published quarter as it was. */ rebuild?: boolean }): Promise<AppraisalRun> {
   const q = parsePeriod(input.period)
-  if (!q) throw new Error(`Not a quarter: ${input.period}`)
+  if (!q) throw new PipelineError(`Not a quarter: ${input.period}`)
   // A published quarter stands until it is unlocked (appraisal.md, "Locking").
   const lock = await deps.ledger.getLock(input.period)
   if (lock?.locked && !input.rebuild) throw new PeriodLockedError(input.period, lock.by, lock.at)
   await deps.beforeQuery?.()
-  const run = (name: string, params: (string | number)[] = [q.year, q.quarter]) => deps.engine.query(loadSql(name, { dialect: deps.engine.name }), params)
+  const run = (name: string, params: (string | number)[] = [q.year, q.quarter]) => deps.engine.named(name, params)
   const indicators = new Map<number, SqlRow[]>()
   for (const threshold of collectiveIncomeThresholds(deps.scoring.config, q.quarter)) {
     indicators.set(threshold, await run('county-indicators', [q.year, q.quarter, threshold]))
@@ -82,18 +68,17 @@ export async function runAppraisal(deps: AppraisalDeps, input: { period: string;
   const computed_at = input.now.toISOString()
   const run_id = `${computed_at.replace(/[-:.]/g, '')}`
 
-  const work = await mkdtemp(join(deps.tmpDir, 'va-appraisal-'))
+  const area = await deps.scratch.open('appraisal')
   try {
-    const path = join(work, 'data.parquet')
-    const writer = new ParquetFileWriter(path, APPRAISAL_COLUMNS.map((c) => ({ name: c.key, storage: c.storage })))
+    const writer = area.table('data.parquet', APPRAISAL_COLUMNS.map((c) => ({ name: c.key, storage: c.storage })))
     for (const c of appraisal.counties) {
       const row = toAppraisalRow(c, { config_version: appraisal.config.version, config_sha256: appraisal.config.sha256, run_id, computed_at })
       writer.write({ ...row, computed_at: input.now.getTime() })
     }
     writer.finish()
-    await deps.store.putFile(deps.lakeBucket, lakeKeys.appraisal(q), path)
+    await deps.store.putFile(deps.lakeBucket, lakeKeys.appraisal(q), writer.path)
   } finally {
-    await rm(work, { recursive: true, force: true })
+    await area.dispose()
   }
   await deps.appraisals.save(appraisal, { run_id, computed_at, missing_counties: missing })
   if (input.publish) await deps.ledger.setLock(input.period, true, input.by ?? 'aggregate', computed_at, 'appraisal published')

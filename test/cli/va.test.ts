@@ -83,6 +83,7 @@ describe('va --target aws, against a deployment (the emulators standing in for i
     await writeFile(outputs, JSON.stringify({ VillageAppraisal: {
       IngestBucketName: LOCAL_NAMES.ingestBucket, LakeBucketName: LOCAL_NAMES.lakeBucket, SubmissionsTableName: LOCAL_NAMES.submissionsTable,
       AppraisalsTableName: LOCAL_NAMES.appraisalsTable, AthenaWorkGroup: 'village_appraisal', GlueDatabase: 'village_appraisal',
+      ScoringOverrides: '{}', AppraisalTopicArn: 'none',
     } }))
     env = {
       VA_STACK_OUTPUTS: outputs, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER',

@@ -19,6 +19,7 @@ import { readParquetRows } from '../../functions/adapters/parquet-read.ts'
 import { LOCAL_NAMES, startDynamoEmulator, startS3Emulator, type DynamoEmulator, type S3Emulator } from '../../functions/local/emulators.ts'
 import { buildXlsx, type XlsxCell } from '../support/xlsx-builder.ts'
 import { BAD_CHECK_ID, COUNTY, PERIOD, VALID_ID, gb18030, rosterCsv, rosterRow, utf8, villageCode, type RowText } from '../support/village-rows.ts'
+import { localContext, sqsS3Event } from '../../functions/local/aws-events.ts'
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 
@@ -135,13 +136,13 @@ let sequence = 0
 /** The SQS event Lambda gets for an S3 object-created notification (keys URL-encoded, as S3 sends them). */
 function sqsEvent(key: string): unknown {
   sequence++
-  const record = {
-    eventVersion: '2.1', eventSource: 'aws:s3', awsRegion: 'us-east-1', eventName: 'ObjectCreated:Put',
+  // The S3-over-SQS event as AWS shapes it (the local pipeline's builder), the key URL-encoded.
+  return sqsS3Event({
+    eventName: 'ObjectCreated:Put',
     eventTime: '2024-07-05T02:00:00.000Z',
     userIdentity: { principalId: 'AWS:AROAEXAMPLE:county-522226' },
-    s3: { bucket: { name: LOCAL_NAMES.ingestBucket }, object: { key: key.split('/').map(encodeURIComponent).join('/'), sequencer: `00${String(sequence).padStart(14, '0')}` } },
-  }
-  return { Records: [{ messageId: `m-${sequence}`, receiptHandle: 'r', body: JSON.stringify({ Records: [record] }), attributes: {}, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:q', awsRegion: 'us-east-1' }] }
+    s3: { bucket: { name: LOCAL_NAMES.ingestBucket }, object: { key, sequencer: `00${String(sequence).padStart(14, '0')}` } },
+  }, new Date('2024-07-05T02:00:00.000Z'))
 }
 
 async function lakeBytes(key: string): Promise<Uint8Array> {
@@ -160,7 +161,7 @@ interface Run {
 /** Uploads `body` to the ingest bucket and hands the handler the notification, output captured. */
 async function runUpload(key: string, body: Uint8Array): Promise<Run> {
   await s3.client.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.ingestBucket, Key: key, Body: body }))
-  const { value, lines } = await captured(() => handler(sqsEvent(key), undefined as never))
+  const { value, lines } = await captured(() => handler(sqsEvent(key), localContext('validate-upload') as never))
   expect(value).toEqual({ batchItemFailures: [] })
   // The verdict line is how we know the capture saw the handler's logger at all.
   const verdicts = lines.flatMap((l) => l.split('\n')).filter((l) => l.includes('"message":"verdict"')).map((l) => JSON.parse(l) as { submission_id: string })
@@ -256,7 +257,7 @@ describe('an upload whose processing fails', () => {
   it('logs the failure for SQS to retry, without the ID number its file name holds', async () => {
     // A county names a file after a resident; the object is gone before the function reads it.
     const key = `uploads/522226/2024Q2/张三-${VALID_ID}.csv`
-    const { value, lines } = await captured(() => handler(sqsEvent(key), undefined as never))
+    const { value, lines } = await captured(() => handler(sqsEvent(key), localContext('validate-upload') as never))
     expect(value.batchItemFailures).toHaveLength(1)
     expect(lines.join('')).toContain('upload failed')
     expectNoIds('the logs', lines.join(''))

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { documentClient } from '../../functions/adapters/dynamo-submission-ledger.ts'
 import { readParquetRows } from '../../functions/adapters/parquet-read.ts'
 import { LOCAL_NAMES } from '../../functions/local/emulators.ts'
-import { localAppraisalDeps } from '../../functions/local/local-appraisal.ts'
+import { localAppraisalDeps } from '../../functions/local/local-runtime.ts'
 import { startLocalPipeline, type LocalPipeline } from '../../functions/local/local-pipeline.ts'
 import { PeriodLockedError, runAppraisal, type AppraisalDeps } from '../../functions/use-cases/run-appraisal.ts'
 import { DynamoAppraisalStore } from '../../functions/adapters/dynamo-appraisal-store.ts'
@@ -30,7 +30,7 @@ async function upload(key: string, body: string) {
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'va-appraisal-'))
   pipeline = await startLocalPipeline({ home, inMemoryDynamo: true, limits: { deadlineDays: 100_000 } })
-  deps = await localAppraisalDeps(pipeline)
+  deps = await localAppraisalDeps({ home: pipeline.home, s3: pipeline.s3.client, dynamo: pipeline.dynamo.client })
   await upload('uploads/511921/2023Q2/a.csv', `${HEADER}\n${row('2023Q2', '511921105203', 6500)}\n`)
   await upload('uploads/511921/2024Q2/a.csv', `${HEADER}\n${row('2024Q2', '511921105203', 7150)}\n`)
   await upload('uploads/511922/2024Q2/b.csv', `${HEADER}\n${row('2024Q2', '511922100201', 7000, 1)}\n`)

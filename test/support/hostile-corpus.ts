@@ -14,13 +14,15 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { MONITORED_HOUSEHOLDS, VILLAGE_REPORT, type DatasetSpec } from '../../schemas/datasets.ts'
 import type { DatasetName, Finding, FindingCode, RuleId, ValidationReport } from '../../schemas/findings.ts'
-import { bufferByteSource, fileByteSource } from '../../functions/core/decode/byte-source.ts'
+import { bufferByteSource } from '../../functions/core/decode/byte-source.ts'
+import { fileByteSource } from '../../functions/adapters/file-byte-source.ts'
 import { decodeFile } from '../../functions/core/decode/decode-file.ts'
 import type { ByteSource, DecodeLimits, DecodeResult } from '../../functions/core/decode/types.ts'
 import { finding } from '../../functions/core/findings.ts'
 import { parseUploadKey } from '../../functions/core/object-keys.ts'
 import { validateFile, type CuratedRecord } from '../../functions/core/validate/validate-file.ts'
-import { buildContext } from '../../functions/use-cases/process-upload.ts'
+import { hmacSha256Hex } from '../../functions/adapters/node-id-hash.ts'
+import { validationContext } from '../../functions/use-cases/check-upload.ts'
 import { buildXlsx, xlsxEntries, type XlsxCell, type XlsxSheetSpec, type XlsxSpec } from './xlsx-builder.ts'
 import { writeZip, zeroDeflate, type ZipEntrySpec } from './zip-writer.ts'
 import { csvLine, gb18030, rosterCsv, rosterRow, utf8, villageCode, villageCsv, villageRow, type RowText } from './village-rows.ts'
@@ -479,7 +481,7 @@ export interface CaseResult {
 /**
  * What processUpload does between the download and the staging: the place from the key
  * (`wrong_place` stops before reading), decodeFile with the upload limits, validateFile with
- * the context buildContext makes. No I/O but reading the case's bytes.
+ * the context checkUpload makes. No I/O but reading the case's bytes.
  */
 export async function validateCase(c: HostileCase, receivedAt: Date): Promise<CaseResult> {
   const place = parseUploadKey(c.key)
@@ -492,7 +494,7 @@ export async function validateCase(c: HostileCase, receivedAt: Date): Promise<Ca
     const decoded: DecodeResult = preFindings.length > 0
       ? { ok: false, problems: [] }
       : await decodeFile(source, { fileName, limits: { ...decodeLimits, maxBytes: limits.maxBytes } })
-    const ctx = buildContext(undefined, place, { receivedAt, submissionId: `hostile-${c.id}`, preFindings, idHashKey: Buffer.alloc(32, 7), limits })
+    const ctx = validationContext({ place, receivedAt, submissionId: `hostile-${c.id}`, hashId: hmacSha256Hex(Buffer.alloc(32, 7)) }, limits, undefined, preFindings)
     let records = 0
     const { report } = await validateFile(decoded, ctx, { write: (_record: CuratedRecord) => void records++ })
     return { report, records, polluted: ({} as Record<string, unknown>)['polluted'] !== undefined }

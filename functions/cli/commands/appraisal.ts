@@ -1,6 +1,6 @@
-import type { StoredCountyAppraisal } from '../../use-cases/run-appraisal.ts'
-import { PeriodLockedError, runAppraisal } from '../../use-cases/run-appraisal.ts'
-import { loadSavedQuery } from '../../adapters/sql-files.ts'
+import type { StoredCountyAppraisal } from '../../use-cases/ports.ts'
+import { PeriodLockedError } from '../../use-cases/run-appraisal.ts'
+import { listSavedQueries, loadSavedQuery, SqlFileError } from '../../adapters/sql-files.ts'
 import { parsePeriod } from '../../core/period.ts'
 import { UsageError, parseFlags, requireCounty, requirePeriod, type Command, type CommandIo } from '../args.ts'
 import { openTarget, type TargetSession } from '../targets.ts'
@@ -39,17 +39,19 @@ Options:
       try {
         let result
         try {
-          result = await runAppraisal(deps, { period, now: new Date(), publish: values.publish ?? false, by: values.by ?? io.env['USER'] ?? 'local' })
+          // The aggregate function's own handler, with the event an operator sends it.
+          result = await session.aggregate(deps, { period, publish: values.publish ?? false, source: values.by ?? io.env['USER'] ?? 'local' })
         } catch (e) {
           if (!(e instanceof PeriodLockedError)) throw e
           io.err(`va aggregate: ${e.message}`)
           return 1
         }
-        if (values.json) io.out(JSON.stringify({ ...result.appraisal, missing_counties: result.missing_counties }, null, 2))
+        const counties = (await deps.appraisals.byPeriod(period)).sort((a, b) => a.rank_in_province - b.rank_in_province || a.county.localeCompare(b.county))
+        if (values.json) io.out(JSON.stringify({ ...result, counties }, null, 2))
         else {
-          io.out(`appraisal ${period}: ${result.appraisal.counties.length} counties scored, run ${result.run_id}${result.published ? ', published and locked' : ''}`)
+          io.out(`appraisal ${period}: ${result.counties} counties scored, run ${result.run_id}${result.published ? ', published and locked' : ''}`)
           if (result.missing_counties.length) io.out(`missing counties: ${result.missing_counties.join(', ')}`)
-          io.out(rankingTable(result.appraisal.counties.map((c) => ({ ...c, period, config: result.appraisal.config, run_id: result.run_id, computed_at: result.computed_at }))))
+          io.out(rankingTable(counties))
         }
         return 0
       } finally {
@@ -138,9 +140,11 @@ org_units. Saved queries: ranking, red_flags, stuck_households, lagging_funds, q
           const q = parsePeriod(requirePeriod(values.period))!
           let saved
           try {
-            saved = loadSavedQuery(values.saved, deps.engine.name)
-          } catch {
-            throw new UsageError(`no saved query "${values.saved}"; try ranking, red_flags, stuck_households, lagging_funds, qoq_movers`)
+            saved = loadSavedQuery(values.saved)
+          } catch (e) {
+            // Only a name that is not there is the user's mistake; anything else is ours.
+            if (!(e instanceof SqlFileError)) throw e
+            throw new UsageError(`no saved query "${values.saved}"; try ${listSavedQueries().map((q) => q.name).join(', ')}`, { cause: e })
           }
           rows = await deps.engine.query(saved.sql, [q.year, q.quarter])
         } else {

@@ -7,8 +7,7 @@ import { LOCAL_NAMES, stateDirs } from '../../local/emulators.ts'
 import { localHome, startLocalPipeline } from '../../local/local-pipeline.ts'
 import { formatPeriod, quarterLastDay, SHANGHAI_OFFSET_MS, type Quarter } from '../../core/period.ts'
 import type { Verdict } from '../../use-cases/process-upload.ts'
-import { runAppraisal } from '../../use-cases/run-appraisal.ts'
-import { localAppraisalDeps } from '../../local/local-appraisal.ts'
+import { aggregateFunction, localAppraisalDeps } from '../../local/local-runtime.ts'
 import { rankingTable } from './appraisal.ts'
 import { UsageError, parseFlags, type Command } from '../args.ts'
 import { formatReport, table } from '../format.ts'
@@ -143,13 +142,15 @@ Options:
       io.out(formatReport(verdicts.get(badKey)!.report))
 
       // The quarterly appraisal of every quarter, as the schedule would have run it.
-      const deps = await localAppraisalDeps(pipeline)
-      let latest
+      const deps = await localAppraisalDeps({ home, s3: pipeline.s3.client, dynamo: pipeline.dynamo.client })
+      // The aggregate function's handler with the schedule's event, its clock set to each run's day.
+      let at = new Date()
+      const aggregate = aggregateFunction(deps, () => at)
       try {
         const abar = new ProgressBar('appraising', quarters.length, io.err, io.tty)
         for (const [i, q] of quarters.entries()) {
-          const at = new Date((quarterLastDay(q) + 15) * 86_400_000 - SHANGHAI_OFFSET_MS + 2 * 3600_000)
-          latest = await runAppraisal(deps, { period: formatPeriod(q), now: at, publish: q !== last, by: 'va demo' })
+          at = new Date((quarterLastDay(q) + 15) * 86_400_000 - SHANGHAI_OFFSET_MS + 2 * 3600_000)
+          await aggregate({ period: formatPeriod(q), publish: q !== last, source: 'va demo' })
           abar.update(i + 1, formatPeriod(q))
           if (!io.tty) io.err(`appraised ${formatPeriod(q)}`)
         }
@@ -162,9 +163,9 @@ Options:
       const reportPath = join(stateDirs(home).reports, `appraisal-${formatPeriod(last)}.html`)
       await mkdir(stateDirs(home).reports, { recursive: true })
       if (html) await writeFile(reportPath, html)
-      const ranking = latest!.appraisal.counties
+      const ranking = (await deps.appraisals.byPeriod(formatPeriod(last))).sort((a, b) => a.rank_in_province - b.rank_in_province || a.county.localeCompare(b.county))
       io.out(`\nThe appraisal of ${formatPeriod(last)} (${ranking.length} counties; earlier quarters published and locked):\n`)
-      io.out(rankingTable(ranking.map((c) => ({ ...c, period: formatPeriod(last), config: latest!.appraisal.config, run_id: latest!.run_id, computed_at: latest!.computed_at }))))
+      io.out(rankingTable(ranking))
       io.out(`\nThe appraisal report (open it in a browser; it needs no network): ${reportPath}`)
       io.out(`Local state: ${home}`)
       io.out(`Try next:`)

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { localAppraisalDeps } from '../../local/local-appraisal.ts'
+import { localAppraisalDeps } from '../../local/local-runtime.ts'
 import { localHome, startLocalPipeline } from '../../local/local-pipeline.ts'
 import { replayUploads } from '../../use-cases/replay-uploads.ts'
 import { runAppraisal } from '../../use-cases/run-appraisal.ts'
@@ -47,10 +47,11 @@ again in the order it was received, and re-runs the appraisal of each quarter th
     if (requireTarget(values.target) === 'aws') throw new UsageError('replay runs on the local pipeline in this version')
     if (!values.all && values.period === undefined) throw new UsageError('name --period <YYYYQn> or --all')
     const period = values.all ? undefined : requirePeriod(values.period)
-    const pipeline = await startLocalPipeline({ home: localState(io.env, io.cwd) })
+    const home = localState(io.env, io.cwd)
+    const pipeline = await startLocalPipeline({ home })
     try {
       const bar = new ProgressBar('replaying', 1, io.err, io.tty)
-      const appraisal = await localAppraisalDeps(pipeline)
+      const appraisal = await localAppraisalDeps({ home, s3: pipeline.s3.client, dynamo: pipeline.dynamo.client })
       try {
         const hadAppraisal = new Set<string>()
         const result = await replayUploads(pipeline.deps, period ? { period } : {}, (done, total) => {

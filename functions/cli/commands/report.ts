@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { lakeKeys } from '../../core/object-keys.ts'
 import { stateDirs } from '../../local/emulators.ts'
-import { localAppraisalDeps } from '../../local/local-appraisal.ts'
+import { localAppraisalDeps } from '../../local/local-runtime.ts'
 import { localHome, startLocalPipeline } from '../../local/local-pipeline.ts'
 import { buildAppraisalReport } from '../../use-cases/build-appraisal-report.ts'
 import { UsageError, parseFlags, requirePeriod, requireTarget, type Command } from '../args.ts'
@@ -31,7 +31,7 @@ Options:
     if (!existsSync(home)) throw new UsageError(`no local state at ${home}: upload files first (va upload, or va demo)`)
     const pipeline = await startLocalPipeline({ home })
     try {
-      const deps = await localAppraisalDeps(pipeline)
+      const deps = await localAppraisalDeps({ home, s3: pipeline.s3.client, dynamo: pipeline.dynamo.client })
       try {
         const stored = await deps.appraisals.byPeriod(period)
         if (stored.length === 0) {

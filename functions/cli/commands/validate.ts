@@ -2,14 +2,13 @@ import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { basename } from 'node:path'
 import { DatasetNameSchema } from '../../../schemas/findings.ts'
-import { fileByteSource } from '../../core/decode/byte-source.ts'
-import { decodeFile } from '../../core/decode/decode-file.ts'
-import type { ByteSource, DecodeResult } from '../../core/decode/types.ts'
-import { finding } from '../../core/findings.ts'
+import { DEFAULT_UPLOAD_LIMITS } from '../../../schemas/settings.ts'
+import { fileByteSource } from '../../adapters/file-byte-source.ts'
+import { hmacSha256Hex } from '../../adapters/node-id-hash.ts'
+import type { ByteSource } from '../../core/decode/types.ts'
 import { parseUploadKey } from '../../core/object-keys.ts'
-import { validateFile } from '../../core/validate/validate-file.ts'
-import { localHome, localIdHashKey, startLocalPipeline, type LocalPipeline } from '../../local/local-pipeline.ts'
-import { buildContext, lockApplies } from '../../use-cases/process-upload.ts'
+import { localHome, startLocalPipeline, type LocalPipeline } from '../../local/local-pipeline.ts'
+import { checkUpload } from '../../use-cases/check-upload.ts'
 import { UsageError, parseFlags, requireCounty, requirePeriod, type Command } from '../args.ts'
 import { formatReport } from '../format.ts'
 import { ProgressBar } from '../progress.ts'
@@ -55,25 +54,22 @@ Exit codes: 0 accepted, 1 rejected, 2 usage error.`,
     if (existsSync(home)) state = await startLocalPipeline({ home })
     try {
       const key = county && period ? `uploads/${county}/${period}/${basename(file)}` : `registry/org_units/${basename(file)}`
-      const place = parseUploadKey(key)
-      const preFindings = []
-      if (state && place.kind === 'county') {
-        const lock = await state.deps.ledger.getLock(place.period)
-        if (lockApplies(lock, receivedAt)) preFindings.push(finding({ code: 'period_locked', detail: { zh: `${place.period} 已锁定`, en: `${place.period} is locked` } }))
-      }
-      const ctx = buildContext(state?.deps, place, {
-        receivedAt,
-        submissionId: 'local-check',
-        preFindings,
-        idHashKey: state ? await localIdHashKey(home) : randomBytes(32),
-        ...(dataset ? { dataset } : {}),
-      })
       const source = await fileByteSource(file)
       const bar = new ProgressBar('validating', source.size, io.err, io.tty && source.size > 5_000_000)
-      const watched = watchProgress(source, (n) => bar.update(n))
       try {
-        const decoded: DecodeResult = preFindings.length ? { ok: false, problems: [] } : await decodeFile(watched, { fileName: basename(file) })
-        const { report } = await validateFile(decoded, ctx)
+        // The pipeline's own check (limits, period lock, every rule), without staging the rows.
+        const { outcome: { report } } = await checkUpload(
+          { limits: state?.deps.limits ?? DEFAULT_UPLOAD_LIMITS, ...(state ? { state: state.deps } : {}) },
+          {
+            place: parseUploadKey(key),
+            fileName: basename(file),
+            source: watchProgress(source, (n) => bar.update(n)),
+            receivedAt,
+            submissionId: 'local-check',
+            hashId: state ? await state.deps.idHasher() : hmacSha256Hex(randomBytes(32)),
+            ...(dataset ? { dataset } : {}),
+          },
+        )
         bar.done()
         io.out(values.json ? JSON.stringify(report, null, 2) : formatReport(report, file))
         return report.status === 'accepted' ? 0 : 1

@@ -8,9 +8,10 @@ import {
   ScoringConfigSchema,
 } from '../../../schemas/scoring.ts'
 import type { EffectiveScoring, IndicatorRule, Quarter, ScorableIndicator, ScoringConfig } from '../../../schemas/scoring.ts'
+import { PipelineError } from '../errors.ts'
 
 /** A scoring configuration that does not parse or does not validate. */
-export class ScoringConfigError extends Error {
+export class ScoringConfigError extends PipelineError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options)
     this.name = 'ScoringConfigError'

@@ -1,5 +1,6 @@
 import type { Finding, FindingCode, Message } from '../../../schemas/findings.ts'
 import { finding } from '../findings.ts'
+import { PipelineError } from '../errors.ts'
 
 /**
  * Thrown inside the decoders to unwind a parse that has met bad input, and caught at the
@@ -7,7 +8,7 @@ import { finding } from '../findings.ts'
  * escapes this folder: findings are values, and this is only the way they travel up a deep
  * parser without threading a result through every call.
  */
-export class DecodeStop extends Error {
+export class DecodeStop extends PipelineError {
   readonly finding: Finding
 
   constructor(found: Finding) {

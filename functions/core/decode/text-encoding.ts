@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer'
 import { type DecodeStop, stop } from './decode-problem.ts'
 import type { ByteSource } from './types.ts'
+import { PipelineError } from '../errors.ts'
 
 export type TextEncoding = 'utf-8' | 'utf-8-bom' | 'gb18030'
 
@@ -70,7 +71,7 @@ function decoderFor(encoding: TextEncoding) {
  * Bytes the chosen encoding rejects, met in the main pass. The text before them has been
  * handed out, so the caller, which counts lines, says on which line they are.
  */
-export class BadTextBytes extends Error {
+export class BadTextBytes extends PipelineError {
   constructor() {
     super('bytes that are neither UTF-8 nor GB18030')
     this.name = 'BadTextBytes'

@@ -1,3 +1,4 @@
+import { PipelineError } from '../errors.ts'
 /**
  * A small incremental XML scanner for the parts of an XLSX. It is deliberately not a full XML
  * parser: a `<!DOCTYPE` (or any other declaration) is an error, so no entity is ever defined or
@@ -9,7 +10,7 @@
  * Bad XML, or XML that breaks the rules of the part it is in; the caller turns it into a
  * `malformed` finding naming the entry. `message` is English, `zh` its Chinese.
  */
-export class XmlError extends Error {
+export class XmlError extends PipelineError {
   readonly zh: string
 
   constructor(message: string, zh = 'XML 结构有误') {

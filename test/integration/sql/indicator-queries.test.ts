@@ -24,7 +24,7 @@ afterAll(async () => {
   await removeLakeDir(lakeDir)
 })
 
-const run = (name: string, params: (string | number | boolean | null)[]) => engine.query(loadSql(name, { dialect: 'duckdb' }), params)
+const run = (name: string, params: (string | number | boolean | null)[]) => engine.query(loadSql(name), params)
 
 describe('county-indicators.sql', () => {
   it('sums and ratios per county, NULL where the denominator is 0', async () => {

@@ -34,7 +34,7 @@ afterAll(async () => {
 })
 
 const lateCounties = (year: number, quarter: 1 | 2 | 3 | 4) =>
-  engine.query(loadSql('late-counties', { dialect: 'duckdb' }), [year, quarter, sqlTimestamp(submissionDeadline({ year, quarter }, 10))])
+  engine.query(loadSql('late-counties'), [year, quarter, sqlTimestamp(submissionDeadline({ year, quarter }, 10))])
 
 describe('late-counties.sql', () => {
   it('takes year, quarter and the deadline as UTC text', () => {

@@ -23,11 +23,11 @@ afterAll(async () => {
   await removeLakeDir(lakeDir)
 })
 
-const saved = (name: string, year: number, quarter: number) => engine.query(loadSavedQuery(name, 'duckdb').sql, [year, quarter])
+const saved = (name: string, year: number, quarter: number) => engine.query(loadSavedQuery(name).sql, [year, quarter])
 
 describe('saved queries', () => {
   it('are the five standard questions, each taking year and quarter', () => {
-    expect(listSavedQueries('duckdb').map((q) => [q.name, q.params])).toEqual([
+    expect(listSavedQueries().map((q) => [q.name, q.params])).toEqual([
       ['lagging_funds', ['year', 'quarter']],
       ['qoq_movers', ['year', 'quarter']],
       ['ranking', ['year', 'quarter']],

@@ -4,8 +4,6 @@ import { basename, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
   countPlaceholders,
-  dialectPairProblems,
-  listDialectPairs,
   listSqlNames,
   loadSql,
   loadSqlFile,
@@ -38,19 +36,17 @@ describe('the SQL files', () => {
   })
 
   it.each(ALL)('$name: the header names the file, lists as many params as there are placeholders, and describes it', ({ name, dir }) => {
-    for (const dialect of ['athena', 'duckdb'] as const) {
-      const file = loadSqlFile(name, { dialect, dir })
-      expect(file.name).toBe(name)
-      expect(countPlaceholders(file.sql)).toBe(file.params.length)
-      expect(file.description.length).toBeGreaterThan(20)
-    }
+    const file = loadSqlFile(name, { dir })
+    expect(file.name).toBe(name)
+    expect(countPlaceholders(file.sql)).toBe(file.params.length)
+    expect(file.description.length).toBeGreaterThan(20)
   })
 
   it.each(SAVED_QUERIES)('saved query %s takes year and quarter, in that order', (name) => {
-    expect(loadSqlFile(name, { dialect: 'athena', dir: SAVED_SQL_DIR }).params).toEqual(['year', 'quarter'])
+    expect(loadSqlFile(name, { dir: SAVED_SQL_DIR }).params).toEqual(['year', 'quarter'])
   })
 
-  // One file runs on Athena (Trino) and DuckDB: none of these may appear outside a dialect pair.
+  // One file runs on Athena (Trino) and DuckDB: none of these may appear in it.
   const NOT_PORTABLE: [RegExp, string][] = [
     [/::/, 'DuckDB cast syntax'],
     [/\/\//, 'DuckDB integer division'],
@@ -67,60 +63,22 @@ describe('the SQL files', () => {
     const found = NOT_PORTABLE.filter(([pattern]) => pattern.test(sql)).map(([, why]) => why)
     expect(found).toEqual([])
   })
-
-  it('every dialect pair has both files and differs only on marked lines', () => {
-    for (const dir of [SQL_DIR, SAVED_SQL_DIR]) {
-      for (const pair of listDialectPairs(dir)) {
-        expect({ name: pair.name, athena: pair.athena !== undefined, duckdb: pair.duckdb !== undefined }).toEqual({ name: pair.name, athena: true, duckdb: true })
-        expect(dialectPairProblems(readFileSync(pair.athena ?? '', 'utf8'), readFileSync(pair.duckdb ?? '', 'utf8'))).toEqual([])
-      }
-    }
-  })
-})
-
-describe('dialectPairProblems', () => {
-  const header = '-- name: q\n-- params: year, quarter\n-- A query.\n'
-  const athena = `${header}SELECT county_code,\n  approx_percentile(days, 0.5) AS median_days -- dialect\nFROM t WHERE year = ? AND quarter = ?\n`
-  const duckdb = `${header}SELECT county_code,\n  median(days) AS median_days -- dialect\nFROM t WHERE year = ? AND quarter = ?\n`
-
-  it('accepts a pair that differs only on marked lines naming the same column', () => {
-    expect(dialectPairProblems(athena, duckdb)).toEqual([])
-  })
-
-  it('reports unmarked differences, renamed columns, headers and placeholders', () => {
-    expect(dialectPairProblems(athena, duckdb.replace('FROM t', 'FROM u'))).toEqual(['line 6 differs without a "-- dialect" mark on both sides'])
-    expect(dialectPairProblems(athena, duckdb.replace('AS median_days', 'AS med'))).toEqual([
-      'line 5: the dialect lines name different columns (median_days vs med)',
-    ])
-    expect(dialectPairProblems(athena, duckdb.replace('-- A query.', '-- Another query.'))).toEqual([
-      'the headers differ',
-      'line 3 differs without a "-- dialect" mark on both sides',
-    ])
-    expect(dialectPairProblems(athena, duckdb.replace('quarter = ?', 'quarter = 1'))).toEqual([
-      'the placeholder counts differ',
-      'line 6 differs without a "-- dialect" mark on both sides',
-    ])
-    expect(dialectPairProblems(athena, `${duckdb}ORDER BY 1\n`)).toEqual(['the line counts differ (7 vs 8)'])
-  })
 })
 
 describe('loading', () => {
   const dir = mkdtempSync(join(tmpdir(), 'va-sql-'))
   writeFileSync(join(dir, 'plain.sql'), '-- name: plain\n-- params: (none)\n-- Plain.\nSELECT 1 AS one\n')
-  writeFileSync(join(dir, 'pair.athena.sql'), '-- name: pair\n-- params: x\n-- Pair.\nSELECT ? AS x -- dialect\n')
-  writeFileSync(join(dir, 'pair.duckdb.sql'), '-- name: pair\n-- params: x\n-- Pair.\nSELECT CAST(? AS INTEGER) AS x -- dialect\n')
+  writeFileSync(join(dir, 'other.sql'), '-- name: other\n-- params: x\n-- Other.\nSELECT ? AS x\n')
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-  it('picks the dialect file of a pair, and the plain file for both dialects otherwise', () => {
-    expect(basename(loadSqlFile('pair', { dialect: 'duckdb', dir }).file)).toBe('pair.duckdb.sql')
-    expect(basename(loadSqlFile('pair', { dialect: 'athena', dir }).file)).toBe('pair.athena.sql')
-    expect(loadSql('plain', { dialect: 'athena', dir })).toBe(loadSql('plain', { dialect: 'duckdb', dir }))
-    expect(listSqlNames(dir)).toEqual(['pair', 'plain'])
+  it('reads a query by name and lists the folder', () => {
+    expect(basename(loadSqlFile('other', { dir }).file)).toBe('other.sql')
+    expect(loadSql('plain', { dir })).toBe('-- name: plain\n-- params: (none)\n-- Plain.\nSELECT 1 AS one\n')
+    expect(listSqlNames(dir)).toEqual(['other', 'plain'])
   })
 
-  it('refuses a pair without a dialect, an unknown name and a path', () => {
-    expect(() => loadSql('pair', { dir })).toThrow(new SqlFileError('Query pair has dialect variants: name the dialect'))
-    expect(() => loadSql('nope', { dir })).toThrow(SqlFileError)
+  it('refuses an unknown name and a path', () => {
+    expect(() => loadSql('nope', { dir })).toThrow(new SqlFileError(`No query named nope in ${dir}`))
     expect(() => loadSql('../sql/county-names', { dir })).toThrow(new SqlFileError('Not a query name: "../sql/county-names"'))
   })
 

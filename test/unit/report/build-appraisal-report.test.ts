@@ -3,7 +3,7 @@ import { parseSqlHeader } from '../../../functions/adapters/sql-files.ts'
 import { buildAppraisalReport, gatherAppraisalReportInput, sqlTimestamp } from '../../../functions/use-cases/build-appraisal-report.ts'
 import type { AppraisalReportDeps } from '../../../functions/use-cases/build-appraisal-report.ts'
 import type { ObjectStore, QueryEngine, SqlRow, SqlValue } from '../../../functions/use-cases/ports.ts'
-import type { AppraisalStore, StoredCountyAppraisal } from '../../../functions/use-cases/run-appraisal.ts'
+import type { AppraisalStore, StoredCountyAppraisal } from '../../../functions/use-cases/ports.ts'
 import type { Appraisal } from '../../../functions/core/appraisal/score.ts'
 import { sampleReportInput } from './sample-report.ts'
 
@@ -28,9 +28,9 @@ function fakes(byPeriod: Record<string, StoredCountyAppraisal[]>, rows: Record<s
   }
   const engine: QueryEngine = {
     name: 'duckdb',
-    query: async (sql, params = []) => {
-      const { name } = parseSqlHeader(sql)
-      queries.push({ name, params })
+    query: async () => { throw new Error('the report runs named queries only') },
+    named: async (name, params = []) => {
+      queries.push({ name, params: [...params] })
       return rows[name] ?? []
     },
   }

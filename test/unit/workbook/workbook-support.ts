@@ -10,7 +10,9 @@ import { bufferByteSource } from '../../../functions/core/decode/byte-source.ts'
 import { decodeFile } from '../../../functions/core/decode/decode-file.ts'
 import { parseUploadKey } from '../../../functions/core/object-keys.ts'
 import { validateFile, type CuratedRecord, type ValidationContext, type ValidationOutcome } from '../../../functions/core/validate/validate-file.ts'
-import { buildContext } from '../../../functions/use-cases/process-upload.ts'
+import { DEFAULT_UPLOAD_LIMITS } from '../../../schemas/settings.ts'
+import { hmacSha256Hex } from '../../../functions/adapters/node-id-hash.ts'
+import { validationContext } from '../../../functions/use-cases/check-upload.ts'
 
 export const ON_TIME = new Date('2023-07-05T10:00:00+08:00')
 /** After the 2023Q2 deadline (2023-07-11T00:00+08:00): late_submission, a finding with no cell. */
@@ -18,7 +20,7 @@ export const LATE = new Date('2023-07-12T09:00:00+08:00')
 
 export function exampleContext(dataset: DatasetName, receivedAt = ON_TIME): ValidationContext {
   const key = dataset === 'org_units' ? 'registry/org_units/t.xlsx' : 'uploads/511921/2023Q2/t.xlsx'
-  return buildContext(undefined, parseUploadKey(key), { receivedAt, submissionId: 't', idHashKey: new Uint8Array(32) })
+  return validationContext({ place: parseUploadKey(key), receivedAt, submissionId: 't', hashId: hmacSha256Hex(new Uint8Array(32)) }, DEFAULT_UPLOAD_LIMITS)
 }
 
 export async function validateXlsx(bytes: Uint8Array, ctx: ValidationContext): Promise<ValidationOutcome & { records: CuratedRecord[] }> {

@@ -1,0 +1,57 @@
+import { tmpdir } from 'node:os'
+import { AthenaClient } from '@aws-sdk/client-athena'
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { S3Client } from '@aws-sdk/client-s3'
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+import { SNSClient } from '@aws-sdk/client-sns'
+import { z } from 'zod'
+import type { AggregateEnv, ValidateEnv } from '../../schemas/env.ts'
+import { createAthenaQueryEngine } from '../adapters/athena-query-engine.ts'
+import { s3ClientConfig } from '../adapters/s3-object-store.ts'
+import { snsPublisher } from '../adapters/sns-notifier.ts'
+import { ConfigurationError } from '../core/errors.ts'
+import type { UploadDeps } from '../use-cases/process-upload.ts'
+import type { AppraisalDeps } from '../use-cases/run-appraisal.ts'
+import { appraisalDeps, uploadDeps } from './wiring.ts'
+
+/**
+ * The composition root on AWS: every dependency built from the parsed environment of the
+ * function (schemas/env.ts), once per cold start. `va --target aws` builds the same from the
+ * stack's outputs (functions/cli/targets.ts), so a manual run is wired as the scheduled one.
+ */
+
+export function awsUploadDeps(env: ValidateEnv): UploadDeps {
+  const secrets = new SecretsManagerClient({})
+  return uploadDeps({
+    s3: new S3Client(s3ClientConfig()),
+    dynamo: new DynamoDBClient({}),
+    names: { ingestBucket: env.INGEST_BUCKET, lakeBucket: env.LAKE_BUCKET, submissionsTable: env.SUBMISSIONS_TABLE },
+    limits: { maxBytes: env.MAX_FILE_BYTES, maxRows: env.MAX_ROWS, deadlineDays: env.DEADLINE_DAYS },
+    scratchRoot: tmpdir(),
+    idHashKey: async () => {
+      const r = await secrets.send(new GetSecretValueCommand({ SecretId: env.ID_HASH_SECRET_ARN }))
+      if (!r.SecretString) throw new ConfigurationError(`The secret ${env.ID_HASH_SECRET_ARN} holds no ID-hash key`)
+      return Buffer.from(r.SecretString, 'utf8')
+    },
+    ...(env.VERDICT_TOPIC_ARN ? { publishVerdict: snsPublisher(new SNSClient({}), env.VERDICT_TOPIC_ARN) } : {}),
+  })
+}
+
+export function awsAppraisalDeps(env: AggregateEnv): AppraisalDeps {
+  return appraisalDeps({
+    s3: new S3Client(s3ClientConfig()),
+    dynamo: new DynamoDBClient({}),
+    names: { lakeBucket: env.LAKE_BUCKET, submissionsTable: env.SUBMISSIONS_TABLE, appraisalsTable: env.APPRAISALS_TABLE },
+    engine: createAthenaQueryEngine({ client: new AthenaClient({}), workGroup: env.ATHENA_WORKGROUP, database: env.GLUE_DATABASE }),
+    scratchRoot: tmpdir(),
+    scoringOverrides: env.SCORING_OVERRIDES,
+    ...(env.APPRAISAL_TOPIC_ARN ? { publishAppraisal: snsPublisher(new SNSClient({}), env.APPRAISAL_TOPIC_ARN) } : {}),
+  })
+}
+
+/** Parses a function's environment once; a bad deploy fails at cold start with every problem listed. */
+export function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
+  const parsed = schema.safeParse(env)
+  if (!parsed.success) throw new ConfigurationError(`Invalid environment:\n${z.prettifyError(parsed.error)}`)
+  return parsed.data
+}
