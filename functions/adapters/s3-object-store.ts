@@ -87,8 +87,8 @@ export class S3ObjectStore implements ObjectStore {
       const r = await this.s3.send(new PutObjectCommand({
         Bucket: bucket, Key: key, Body: body, ContentLength: size,
         ContentType: options.contentType ?? 'application/octet-stream',
-        IfNoneMatch: options.ifNoneMatch ? '*' : undefined,
-        Metadata: options.metadata ? Object.fromEntries(Object.entries(options.metadata).map(([k, v]) => [k, encodeURIComponent(v)])) : undefined,
+        ...(options.ifNoneMatch ? { IfNoneMatch: '*' } : {}),
+        ...(options.metadata ? { Metadata: Object.fromEntries(Object.entries(options.metadata).map(([k, v]) => [k, encodeURIComponent(v)])) } : {}),
       }))
       return r.VersionId ? { versionId: r.VersionId } : {}
     } catch (e) {

@@ -95,11 +95,16 @@ export function redactIdNumbers(text: string): string {
   return text.replace(/\d{17}[\dXx]/g, (m) => (holdsIdNumber(m) ? '[ID number]' : m))
 }
 
+function without(input: FindingInput, key: 'value' | 'header'): FindingInput {
+  const { [key]: _dropped, ...rest } = input
+  return rest
+}
+
 export function finding(input: FindingInput): Finding {
   // A personal ID number is never echoed, whichever column it was typed into (a roster whose
   // header was not recognised, an ID pasted into a name): such a value or header is left out.
-  if (input.value !== undefined && holdsIdNumber(input.value)) input = { ...input, value: undefined }
-  if (input.header !== undefined && holdsIdNumber(input.header)) input = { ...input, header: undefined }
+  if (input.value !== undefined && holdsIdNumber(input.value)) input = without(input, 'value')
+  if (input.header !== undefined && holdsIdNumber(input.header)) input = without(input, 'header')
   const rule = input.rule ? RULE_CATALOGUE[input.rule] : undefined
   const base = CODE_CATALOGUE[input.code]
   const severity: Severity = input.severity ?? rule?.severity ?? (base.severity === 'warning' ? 'warning' : 'error')

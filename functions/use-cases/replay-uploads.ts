@@ -35,8 +35,10 @@ export async function replayUploads(deps: UploadDeps, scope: { period?: string }
       source: { bucket: deps.buckets.lake, key: o.key },
       order: `${receivedAt}#${(m[RAW_METADATA.sequencer] ?? '').padStart(32, '0')}`,
     }
-    if (m[RAW_METADATA.versionId]) event.versionId = m[RAW_METADATA.versionId]
-    if (m[RAW_METADATA.principal]) event.principal = m[RAW_METADATA.principal]
+    const versionId = m[RAW_METADATA.versionId]
+    const principal = m[RAW_METADATA.principal]
+    if (versionId) event.versionId = versionId
+    if (principal) event.principal = principal
     events.push(event)
   }
   events.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0))
