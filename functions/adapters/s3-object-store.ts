@@ -82,7 +82,7 @@ export class S3ObjectStore implements ObjectStore {
     return this.send(bucket, key, body, size, options)
   }
 
-  private async send(bucket: string, key: string, body: PutObjectCommand['input']['Body'], size: number, options: PutOptions): Promise<{ versionId?: string }> {
+  private async send(bucket: string, key: string, body: NonNullable<PutObjectCommand['input']['Body']>, size: number, options: PutOptions): Promise<{ versionId?: string }> {
     try {
       const r = await this.s3.send(new PutObjectCommand({
         Bucket: bucket, Key: key, Body: body, ContentLength: size,
