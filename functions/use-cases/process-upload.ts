@@ -16,7 +16,7 @@ import { parsePeriod, toShanghaiIso, type Quarter } from '../core/period.ts'
 import { reportToCsv } from '../core/report-csv.ts'
 import { previousQuartersFrom, QQ_COLUMNS, type PreviousQuarters } from '../core/validate/quarter-checks.ts'
 import { addHousehold, ROSTER_FIGURES, zeroFigures, type VillageRosterFigures } from '../core/validate/roster-check.ts'
-import { hmacSha256Hex } from '../core/validate/id-hash.ts'
+import { hmacSha256Hex } from '../adapters/node-id-hash.ts'
 import { validateFile, type CuratedRecord, type RecordSink, type RegistryView, type ValidationContext, type ValidationOutcome } from '../core/validate/validate-file.ts'
 import { ParquetFileWriter } from '../adapters/parquet-file-writer.ts'
 import { readParquetRows } from '../adapters/parquet-read.ts'
@@ -236,7 +236,7 @@ export function buildContext(
     receivedAt: opts.receivedAt,
     deadlineDays: limits.deadlineDays,
     maxRows: limits.maxRows,
-    // HMAC-SHA256, hex (monitored_households.md); computed in JS: node's createHmac costs ~2 µs a call.
+    // HMAC-SHA256, hex (monitored_households.md); node-id-hash.ts says why not createHmac per call.
     hashId: hmacSha256Hex(opts.idHashKey),
     submissionId: opts.submissionId,
     preFindings: opts.preFindings ?? [],
