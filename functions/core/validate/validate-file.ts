@@ -603,7 +603,6 @@ interface CuratedPlan {
   names: readonly string[]
   /** From values in the dataset's column order (undefined: absent). */
   fillFrom(byColumn: readonly (ParsedValue | undefined)[], out: (ParsedValue | null)[]): void
-  fill(values: RowValues, out: (ParsedValue | null)[]): void
   record(row: readonly (ParsedValue | null)[]): CuratedRecord
 }
 
@@ -656,21 +655,10 @@ function curatedPlan(dataset: DatasetName, ctx: ValidationContext, periodLastDay
   return {
     names,
     fillFrom,
-    fill(values, out) {
-      fillFrom(keys.map((k) => values[k]), out)
-    },
     record(row) {
       const rec: CuratedRecord = {}
       for (let i = 0; i < names.length; i++) rec[names[i]!] = row[i] ?? null
       return rec
     },
   }
-}
-
-/** The stored row: typed values under their stored names, plus the contract's derived columns. */
-export function curatedRecord(dataset: DatasetName, values: RowValues, ctx: ValidationContext, periodLastDay: number): CuratedRecord {
-  const plan = curatedPlan(dataset, ctx, periodLastDay)
-  const row: (ParsedValue | null)[] = new Array(plan.names.length).fill(null)
-  plan.fill(values, row)
-  return plan.record(row)
 }
