@@ -7,8 +7,9 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { MONITORED_HOUSEHOLDS, VILLAGE_REPORT } from '../../schemas/datasets.ts'
 import { AGGREGATE_ENV_KEYS, VALIDATE_ENV_KEYS } from '../../schemas/env.ts'
 import { INDICATOR_KEYS } from '../../schemas/scoring.ts'
-import { APPRAISAL_COLUMNS } from '../../functions/core/appraisal/appraisal-columns.ts'
-import { curatedColumns } from '../../functions/core/curated-columns.ts'
+import { UPLOAD_LIMITS } from '../../schemas/settings.ts'
+import { APPRAISAL_COLUMNS } from '../../schemas/appraisal-columns.ts'
+import { curatedColumns } from '../../schemas/curated-columns.ts'
 import { BYTES_SCANNED_CUTOFF, SAVED_QUERY_DIR } from '../../infra/analytics.ts'
 import { ESM_REQUIRE_BANNER } from '../../infra/pipeline-function.ts'
 import { VillageAppraisalStack } from '../../infra/village-appraisal-stack.ts'
@@ -188,6 +189,12 @@ describe('functions', () => {
       SUBMISSIONS_TABLE: { Ref: id(stack.storage.submissionsTable) },
       ID_HASH_SECRET_ARN: { Ref: id(stack.storage.idHashSecret) },
       VERDICT_TOPIC_ARN: { Ref: id(stack.storage.verdictTopic) },
+    })
+    // The limits a county is told about (validation.md) are the ones the function enforces.
+    expect(env).toMatchObject({
+      MAX_FILE_BYTES: String(UPLOAD_LIMITS.maxBytes),
+      MAX_ROWS: String(UPLOAD_LIMITS.maxRows),
+      DEADLINE_DAYS: String(UPLOAD_LIMITS.deadlineDays),
     })
   })
 
