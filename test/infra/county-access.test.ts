@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { SUBMISSIONS_GSI } from '../../functions/adapters/dynamo-submission-ledger.ts'
 import { decodeEventKey, lakeKeys, parseUploadKey } from '../../functions/core/object-keys.ts'
 import { parsePeriod } from '../../functions/core/period.ts'
-import { DATABASE_NAME, LAKE_TABLES, WORKGROUP_NAME } from '../../infra/analytics.ts'
+import { LAKE_TABLES } from '../../infra/analytics.ts'
+import { stageNames } from '../../schemas/stage-names.ts'
 import { IamSimulator } from './iam-simulator.ts'
 import type { ContextValue, Decision, Principal } from './iam-simulator.ts'
 import type { StackIds } from './stack-ids.ts'
@@ -21,6 +22,7 @@ const template = plain.assertions
 const cmkTemplate = withKey.assertions
 const sim = new IamSimulator(plain.template)
 const cmkSim = new IamSimulator(withKey.template)
+const { glueDatabase: DATABASE_NAME, athenaWorkGroup: WORKGROUP_NAME } = stageNames()
 
 type Context = Record<string, ContextValue | undefined>
 

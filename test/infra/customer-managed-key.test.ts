@@ -39,9 +39,9 @@ describe('the key encrypts', () => {
     })
   })
 
-  it.each(['submissionsTable', 'appraisalsTable'] as const)('table %s (and keeps the prefix)', (name) => {
+  it.each(['submissionsTable', 'appraisalsTable'] as const)('table %s (and keeps its name)', (name) => {
     expect(props(ids.storage[name])).toMatchObject({
-      TableName: name === 'submissionsTable' ? 'test-submissions' : 'test-appraisals',
+      TableName: name === 'submissionsTable' ? 'submissions' : 'appraisals',
       SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn },
     })
   })

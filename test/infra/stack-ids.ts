@@ -43,6 +43,8 @@ export function stackIds(stack: VillageAppraisalStack) {
       scheduleDeadLetterQueue: id(analytics.scheduleDeadLetterQueue),
       scheduleRole: id(analytics.scheduleRole),
       workGroup: id(analytics.workGroup),
+      schedule: id(analytics.schedule),
+      scheduleGroup: id(analytics.scheduleGroup),
       database: id(analytics.database),
     },
     access: {

@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { App } from 'aws-cdk-lib'
+import type { Environment } from 'aws-cdk-lib'
 import { AwsSolutionsChecks } from 'cdk-nag'
 import type { TestProject } from 'vitest/node'
-import { VillageAppraisalStack } from '../../infra/village-appraisal-stack.ts'
-import type { VillageAppraisalStackProps } from '../../infra/village-appraisal-stack.ts'
+import { addDeployment } from '../../infra/deployment.ts'
+import type { StageNames } from '../../schemas/stage-names.ts'
 import { stackIds } from './stack-ids.ts'
 import type { StackIds } from './stack-ids.ts'
 
@@ -19,14 +20,20 @@ import type { StackIds } from './stack-ids.ts'
 export interface Variant {
   /** Bundle the functions with esbuild (one variant does, for the bundle checks). */
   bundle: boolean
-  props: VillageAppraisalStackProps
+  /** `-c key=value` as the cdk command line passes it: text. */
+  context: Record<string, string>
+  /** Where the stack is pinned; environment-agnostic when left out, as `cdk synth` without credentials. */
+  env?: Environment
 }
 
+/** Built as infra/app.ts builds them (infra/deployment.ts), each in its own App. */
 export const VARIANTS = {
-  /** The stack as deployed by default, functions bundled. */
-  prod: { bundle: true, props: {} },
-  /** With the customer managed key. */
-  cmk: { bundle: false, props: { customerManagedKey: true, tablePrefix: 'test-' } },
+  /** The production stage as deployed by default, functions bundled. */
+  prod: { bundle: true, context: {} },
+  /** The production stage with the customer managed key. */
+  cmk: { bundle: false, context: { customerManagedKey: 'true' } },
+  /** A second stage, beside prod in the same account. */
+  dev: { bundle: false, context: { stage: 'dev' } },
 } satisfies Record<string, Variant>
 
 export type VariantName = keyof typeof VARIANTS
@@ -34,6 +41,8 @@ export type VariantName = keyof typeof VARIANTS
 /** What a test file reads back for one variant. */
 export interface SynthesizedVariant {
   stackName: string
+  /** The stage's names as the stack used them (schemas/stage-names.ts). */
+  names: StageNames
   template: Record<string, unknown>
   ids: StackIds
   /** cdk-nag AwsSolutions findings not acknowledged, one line each. */
@@ -44,12 +53,13 @@ export interface SynthesizedVariant {
 
 export function synthesize(dir: string, name: VariantName, variant: Variant): SynthesizedVariant {
   const assembly = join(dir, `assembly-${name}`)
-  const app = new App({ outdir: assembly, context: variant.bundle ? {} : { 'aws:cdk:bundling-stacks': [] } })
-  const stack = new VillageAppraisalStack(app, 'VillageAppraisalTest', variant.props)
+  const app = new App({ outdir: assembly, context: { ...variant.context, ...(variant.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } })
+  const stack = addDeployment(app, variant.env)
   const cloud = app.synth()
   const report = new AwsSolutionsChecks(app).validateScope(app)
   return {
     stackName: stack.stackName,
+    names: stack.names,
     template: cloud.getStackByName(stack.stackName).template as Record<string, unknown>,
     ids: stackIds(stack),
     nag: report.violations.map((v) => `${v.severity} ${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`),
