@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { Duration, Stack, TimeZone } from 'aws-cdk-lib'
+import { Duration, RemovalPolicy, Stack, TimeZone } from 'aws-cdk-lib'
 import * as athena from 'aws-cdk-lib/aws-athena'
 import * as glue from 'aws-cdk-lib/aws-glue'
 import * as iam from 'aws-cdk-lib/aws-iam'
@@ -10,6 +10,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs'
 import { Construct } from 'constructs'
 import { TABLE_OF_DATASET } from '../schemas/datasets.ts'
 import type { AggregateEnv } from '../schemas/env.ts'
+import type { StageNames } from '../schemas/stage-names.ts'
 import {
   COUNTY_APPRAISAL_COLUMNS,
   MONITORED_HOUSEHOLD_COLUMNS,
@@ -22,10 +23,6 @@ import { PipelineFunction, REPO_ROOT } from './pipeline-function.ts'
 import { readSavedQueries } from './saved-queries.ts'
 import type { Storage } from './storage.ts'
 import { RESULTS_PREFIX } from './storage.ts'
-
-/** Glue database and Athena workgroup share this name (contract/interfaces.md). */
-export const DATABASE_NAME = 'village_appraisal'
-export const WORKGROUP_NAME = DATABASE_NAME
 
 /** 02:00 Beijing time on the 15th of the month after each quarter: past the reporting deadline. */
 export const APPRAISAL_SCHEDULE = 'cron(0 2 15 1,4,7,10 ? *)'
@@ -83,6 +80,8 @@ export const LAKE_TABLES: readonly LakeTable[] = [
 
 export interface AnalyticsProps {
   storage: Storage
+  /** The stage's Glue database, Athena workgroup and schedule group (schemas/stage-names.ts). */
+  names: StageNames
   key?: kms.Key
   /** SCORING_OVERRIDES for the aggregate function: province overrides as JSON, '' for the defaults. */
   scoringOverrides: string
@@ -98,18 +97,19 @@ export class Analytics extends Construct {
   readonly namedQueries: athena.CfnNamedQuery[] = []
   readonly aggregate: PipelineFunction
   readonly schedule: scheduler.Schedule
+  readonly scheduleGroup: scheduler.ScheduleGroup
   readonly scheduleDeadLetterQueue: sqs.Queue
   readonly scheduleRole: iam.Role
 
   constructor(scope: Construct, id: string, props: AnalyticsProps) {
     super(scope, id)
-    const { storage, key } = props
+    const { storage, key, names } = props
     const stack = Stack.of(this)
     const lakeUrl = `s3://${storage.lakeBucket.bucketName}`
 
     this.database = new glue.CfnDatabase(this, 'Database', {
       catalogId: stack.account,
-      databaseInput: { name: DATABASE_NAME, description: '乡村振兴衔接监测考核 / village appraisal lake' },
+      databaseInput: { name: names.glueDatabase, description: '乡村振兴衔接监测考核 / village appraisal lake' },
     })
 
     for (const table of LAKE_TABLES) {
@@ -128,7 +128,7 @@ export class Analytics extends Construct {
         : {}
       const cfnTable = new glue.CfnTable(this, `Table-${table.name}`, {
         catalogId: stack.account,
-        databaseName: DATABASE_NAME,
+        databaseName: names.glueDatabase,
         tableInput: {
           name: table.name,
           description: table.description,
@@ -143,7 +143,7 @@ export class Analytics extends Construct {
     }
 
     this.workGroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
-      name: WORKGROUP_NAME,
+      name: names.athenaWorkGroup,
       description: 'village-appraisal: saved queries and the quarterly appraisal',
       state: 'ENABLED',
       // Lets the stack delete the workgroup even when it holds named queries and history.
@@ -168,8 +168,8 @@ export class Analytics extends Construct {
       const named = new athena.CfnNamedQuery(this, `Query-${query.name}`, {
         name: query.name,
         description: query.description,
-        database: DATABASE_NAME,
-        workGroup: WORKGROUP_NAME,
+        database: names.glueDatabase,
+        workGroup: names.athenaWorkGroup,
         queryString: query.sql,
       })
       named.addResourceDependency(this.workGroup)
@@ -181,8 +181,8 @@ export class Analytics extends Construct {
       LAKE_BUCKET: storage.lakeBucket.bucketName,
       SUBMISSIONS_TABLE: storage.submissionsTable.tableName,
       APPRAISALS_TABLE: storage.appraisalsTable.tableName,
-      GLUE_DATABASE: DATABASE_NAME,
-      ATHENA_WORKGROUP: WORKGROUP_NAME,
+      GLUE_DATABASE: names.glueDatabase,
+      ATHENA_WORKGROUP: names.athenaWorkGroup,
       SCORING_OVERRIDES: props.scoringOverrides,
       APPRAISAL_TOPIC_ARN: storage.appraisalTopic.topicArn,
     }
@@ -198,7 +198,7 @@ export class Analytics extends Construct {
       reservedConcurrentExecutions: 1,
       environment,
     })
-    this.grantAggregate(storage, key)
+    this.grantAggregate(storage, names, key)
 
     this.scheduleDeadLetterQueue = new sqs.Queue(this, 'ScheduleDeadLetterQueue', {
       ...(key
@@ -219,6 +219,13 @@ export class Analytics extends Construct {
       onFailure: { bind: () => ({ destination: deadLetters.queueArn }) },
     })
     this.aggregate.allow({ sid: 'ParkFailedRuns', actions: ['sqs:SendMessage'], resources: [deadLetters.queueArn] })
+    // The stage's own group: two stages' schedules never share a name or a trust condition. It
+    // holds nothing but schedules this stack defines, so it goes with the stack (CDK would
+    // retain it, and the retained name would fail the next deploy of the stage).
+    this.scheduleGroup = new scheduler.ScheduleGroup(this, 'ScheduleGroup', {
+      scheduleGroupName: names.scheduleGroup,
+      removalPolicy: RemovalPolicy.DESTROY,
+    })
     // Our own role rather than the target's shared default: that one gets sqs:SendMessage on
     // the dead-letter queue but no use of its KMS key, so with a CMK failed runs would vanish.
     this.scheduleRole = new iam.Role(this, 'ScheduleRole', {
@@ -227,7 +234,7 @@ export class Analytics extends Construct {
         conditions: {
           StringEquals: {
             'aws:SourceAccount': stack.account,
-            'aws:SourceArn': stack.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: 'default' }),
+            'aws:SourceArn': this.scheduleGroup.scheduleGroupArn,
           },
         },
       }),
@@ -238,6 +245,7 @@ export class Analytics extends Construct {
       )
     }
     this.schedule = new scheduler.Schedule(this, 'QuarterlySchedule', {
+      scheduleGroup: this.scheduleGroup,
       description: 'Quarterly county appraisal (contract/appraisal.md)',
       schedule: scheduler.ScheduleExpression.expression(
         APPRAISAL_SCHEDULE,
@@ -253,9 +261,11 @@ export class Analytics extends Construct {
         maxEventAge: Duration.hours(6),
       }),
     })
+    // The schedule names its group by text; the group must exist first.
+    this.schedule.node.addDependency(this.scheduleGroup)
   }
 
-  private grantAggregate(storage: Storage, key: kms.Key | undefined): void {
+  private grantAggregate(storage: Storage, names: StageNames, key: kms.Key | undefined): void {
     const fn = this.aggregate
     const stack = Stack.of(this)
     const lake = storage.lakeBucket
@@ -266,15 +276,15 @@ export class Analytics extends Construct {
     fn.allow({
       sid: 'RunQueries',
       actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution'],
-      resources: [stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: WORKGROUP_NAME })],
+      resources: [stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: names.athenaWorkGroup })],
     })
     fn.allow({
       sid: 'ReadCatalog',
       actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartitions'],
       resources: [
         glueArn('catalog'),
-        glueArn('database', DATABASE_NAME),
-        ...LAKE_TABLES.map((t) => glueArn('table', `${DATABASE_NAME}/${t.name}`)),
+        glueArn('database', names.glueDatabase),
+        ...LAKE_TABLES.map((t) => glueArn('table', `${names.glueDatabase}/${t.name}`)),
       ],
     })
     // Athena reads the lake with the caller's credentials.

@@ -1,21 +1,12 @@
 import { App, Validations } from 'aws-cdk-lib'
 import { AwsSolutionsChecks } from 'cdk-nag'
-import { VillageAppraisalStack } from './village-appraisal-stack.ts'
+import { addDeployment } from './deployment.ts'
 
 /**
- * The CDK app: `npx cdk synth` (cdk.json runs this file with tsx). Context:
- * `-c customerManagedKey=true` encrypts everything with one KMS key; `-c tablePrefix=dev-`
- * prefixes the table names.
+ * The CDK app: `npx cdk synth` (cdk.json runs this file with tsx). One stack per run, for the
+ * stage named by `-c stage=<name>` (default prod); every context key is read in deployment.ts
+ * and listed in the README ("Deploying to AWS").
  */
 const app = new App()
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app))
-
-const customerManagedKey = String(app.node.tryGetContext('customerManagedKey') ?? 'false') === 'true'
-const tablePrefix = app.node.tryGetContext('tablePrefix') as string | undefined
-
-new VillageAppraisalStack(app, 'VillageAppraisal', {
-  description: 'village-appraisal: county uploads validated, curated and appraised each quarter',
-  customerManagedKey,
-  ...(tablePrefix ? { tablePrefix } : {}),
-  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-})
+addDeployment(app, { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION })

@@ -7,7 +7,7 @@ import {
   VILLAGE_REPORT,
 } from '../schemas/datasets.ts'
 import type { ColumnSpec, DatasetSpec, DerivedColumn, StorageType } from '../schemas/datasets.ts'
-import { APPRAISAL_COLUMNS } from '../functions/core/appraisal/appraisal-columns.ts'
+import { APPRAISAL_COLUMNS } from '../schemas/appraisal-columns.ts'
 
 /**
  * Glue column lists derived from the dataset specs, so that the Athena tables cannot drift
@@ -81,7 +81,7 @@ const bilingual = (zh: string, en: string): string => clip(`${zh} / ${en}`)
 
 /**
  * One row per county and quarter, as the aggregate function writes it. The column list and
- * the storage types come from the writer's own table (functions/core/appraisal, pure data):
+ * the storage types come from the writer's own table (schemas/appraisal-columns.ts):
  * Athena refuses a Parquet INT64 column declared `int`, so the Glue types must be the
  * writer's, not a second opinion.
  */

@@ -6,6 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3'
 import * as sqs from 'aws-cdk-lib/aws-sqs'
 import { Construct } from 'constructs'
 import type { ValidateEnv } from '../schemas/env.ts'
+import { UPLOAD_LIMITS } from '../schemas/settings.ts'
 import { PipelineFunction } from './pipeline-function.ts'
 import type { Storage } from './storage.ts'
 
@@ -81,9 +82,9 @@ export class Ingest extends Construct {
       LAKE_BUCKET: storage.lakeBucket.bucketName,
       SUBMISSIONS_TABLE: storage.submissionsTable.tableName,
       ID_HASH_SECRET_ARN: storage.idHashSecret.secretArn,
-      MAX_FILE_BYTES: '200000000',
-      MAX_ROWS: '2000000',
-      DEADLINE_DAYS: '10',
+      MAX_FILE_BYTES: String(UPLOAD_LIMITS.maxBytes),
+      MAX_ROWS: String(UPLOAD_LIMITS.maxRows),
+      DEADLINE_DAYS: String(UPLOAD_LIMITS.deadlineDays),
       VERDICT_TOPIC_ARN: storage.verdictTopic.topicArn,
     }
 

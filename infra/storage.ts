@@ -6,11 +6,13 @@ import * as s3 from 'aws-cdk-lib/aws-s3'
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager'
 import * as sns from 'aws-cdk-lib/aws-sns'
 import { Construct } from 'constructs'
+import type { StageNames } from '../schemas/stage-names.ts'
 
 export interface StorageProps {
   /** The customer managed key, when the stack has one; AWS-managed encryption otherwise. */
   key?: kms.Key
-  tablePrefix: string
+  /** The stage's table and topic names (schemas/stage-names.ts). */
+  names: StageNames
 }
 
 /** Prefix of the Athena query results; the lifecycle rule and the workgroup both use it. */
@@ -34,7 +36,7 @@ export class Storage extends Construct {
 
   constructor(scope: Construct, id: string, props: StorageProps) {
     super(scope, id)
-    const { key } = props
+    const { key, names } = props
 
     // S3 server access logs can only be delivered to a bucket with SSE-S3, whatever the others use.
     this.accessLogBucket = new s3.Bucket(this, 'AccessLogBucket', {
@@ -132,7 +134,7 @@ export class Storage extends Construct {
 
     this.submissionsTable = new dynamodb.Table(this, 'SubmissionsTable', {
       ...tableCommon,
-      tableName: `${props.tablePrefix}submissions`,
+      tableName: names.submissionsTable,
     })
     this.submissionsTable.addGlobalSecondaryIndex({
       indexName: 'by-county-dataset',
@@ -143,7 +145,7 @@ export class Storage extends Construct {
 
     this.appraisalsTable = new dynamodb.Table(this, 'AppraisalsTable', {
       ...tableCommon,
-      tableName: `${props.tablePrefix}appraisals`,
+      tableName: names.appraisalsTable,
     })
     // History of one county across quarters (contract/interfaces.md, DynamoDB).
     this.appraisalsTable.addGlobalSecondaryIndex({
@@ -166,12 +168,15 @@ export class Storage extends Construct {
 
     // Every verdict carries the message attribute `county`, so a county's subscription takes a
     // filter policy such as { "county": ["522226"] } and hears only its own uploads.
+    // Named, so that a county's subscription names a topic that outlives any redeploy.
     this.verdictTopic = new sns.Topic(this, 'VerdictTopic', {
+      topicName: names.verdictTopic,
       displayName: 'village-appraisal verdicts',
       masterKey: topicKey,
       enforceSSL: true,
     })
     this.appraisalTopic = new sns.Topic(this, 'AppraisalTopic', {
+      topicName: names.appraisalTopic,
       displayName: 'village-appraisal appraisals published',
       masterKey: topicKey,
       enforceSSL: true,

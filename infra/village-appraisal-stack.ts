@@ -3,7 +3,9 @@ import type { StackProps } from 'aws-cdk-lib'
 import * as kms from 'aws-cdk-lib/aws-kms'
 import type { Construct } from 'constructs'
 import { AccessPolicies } from './access-policies.ts'
-import { Analytics, DATABASE_NAME, WORKGROUP_NAME } from './analytics.ts'
+import { stageNames } from '../schemas/stage-names.ts'
+import type { StageNames } from '../schemas/stage-names.ts'
+import { Analytics } from './analytics.ts'
 import { Ingest } from './ingest.ts'
 import { acknowledgeNagFindings } from './nag-acknowledgements.ts'
 import { Storage } from './storage.ts'
@@ -11,8 +13,11 @@ import { Storage } from './storage.ts'
 export interface VillageAppraisalStackProps extends StackProps {
   /** One KMS key (rotated yearly) for buckets, tables, queues, topics and the secret. Default false. */
   customerManagedKey?: boolean
-  /** Prepended to the DynamoDB table names, so that two deployments can share an account. */
-  tablePrefix?: string
+  /**
+   * The stage this stack is (schemas/stage-names.ts): `prod` (the default) keeps the contract's
+   * names; any other stage puts its name into every name, so stages share an account.
+   */
+  stage?: string
   /** SCORING_OVERRIDES of the aggregate function (province overrides, JSON). Default: none. */
   scoringOverrides?: string
 }
@@ -34,6 +39,7 @@ const FEATURE_FLAGS: Readonly<Record<string, boolean>> = {
 }
 
 export class VillageAppraisalStack extends Stack {
+  readonly names: StageNames
   readonly key?: kms.Key
   readonly storage: Storage
   readonly ingest: Ingest
@@ -43,6 +49,8 @@ export class VillageAppraisalStack extends Stack {
   constructor(scope: Construct, id: string, props: VillageAppraisalStackProps = {}) {
     super(scope, id, props)
     for (const [flag, value] of Object.entries(FEATURE_FLAGS)) this.node.setContext(flag, value)
+    this.names = stageNames(props.stage)
+    const names = this.names
 
     if (props.customerManagedKey) {
       this.key = new kms.Key(this, 'DataKey', {
@@ -54,10 +62,11 @@ export class VillageAppraisalStack extends Stack {
     }
     const key = this.key
 
-    this.storage = new Storage(this, 'Storage', { ...(key ? { key } : {}), tablePrefix: props.tablePrefix ?? '' })
+    this.storage = new Storage(this, 'Storage', { ...(key ? { key } : {}), names })
     this.ingest = new Ingest(this, 'Ingest', { storage: this.storage, ...(key ? { key } : {}) })
     this.analytics = new Analytics(this, 'Analytics', {
       storage: this.storage,
+      names,
       ...(key ? { key } : {}),
       scoringOverrides: props.scoringOverrides ?? '',
     })
@@ -69,8 +78,9 @@ export class VillageAppraisalStack extends Stack {
 
   /** Everything `va --target aws` reads from the stack (contract/interfaces.md, `va`). */
   private outputs(): void {
-    const { storage, ingest, analytics, access } = this
+    const { storage, ingest, analytics, access, names } = this
     const out: Record<string, [string, string]> = {
+      Stage: [names.stage, 'Stage (schemas/stage-names.ts): prod keeps the contract\'s names'],
       IngestBucketName: [storage.ingestBucket.bucketName, 'Uploads and registry (versioned)'],
       LakeBucketName: [storage.lakeBucket.bucketName, 'Curated data, analytics and reports'],
       ResultsBucketName: [storage.resultsBucket.bucketName, 'Athena query results'],
@@ -78,11 +88,13 @@ export class VillageAppraisalStack extends Stack {
       AppraisalsTableName: [storage.appraisalsTable.tableName, 'Quarterly appraisals'],
       IngestQueueUrl: [ingest.queue.queueUrl, 'S3 upload events'],
       DeadLetterQueueUrl: [ingest.deadLetterQueue.queueUrl, 'Upload events that failed five times'],
-      AthenaWorkGroup: [WORKGROUP_NAME, 'Athena workgroup'],
-      GlueDatabase: [DATABASE_NAME, 'Glue database'],
+      AthenaWorkGroup: [names.athenaWorkGroup, 'Athena workgroup'],
+      GlueDatabase: [names.glueDatabase, 'Glue database'],
       ValidateFunctionName: [ingest.validate.function.functionName, 'Validate function'],
       AggregateFunctionName: [analytics.aggregate.function.functionName, 'Aggregate function'],
       VerdictTopicArn: [storage.verdictTopic.topicArn, 'Verdicts, with message attribute county'],
+      AppraisalTopicArn: [storage.appraisalTopic.topicArn, 'Published appraisals'],
+      ScheduleDeadLetterQueueUrl: [analytics.scheduleDeadLetterQueue.queueUrl, 'Quarterly runs that failed after their retries'],
       CountyUploaderRoleArn: [access.countyUploaderRole.roleArn, 'Assume with the session tag county=<code>'],
     }
     for (const [id, [value, description]] of Object.entries(out)) new CfnOutput(this, id, { value, description })

@@ -1,22 +1,4 @@
-import { DATASET_SPECS, DERIVED_COLUMNS, HOUSEHOLD_DERIVED_COLUMNS, type StorageType } from '../../schemas/datasets.ts'
-import type { DatasetName } from '../../schemas/findings.ts'
-
-export type CuratedStorage = StorageType | 'timestamp'
-
-export interface CuratedColumn {
-  name: string
-  storage: CuratedStorage
-}
-
-/**
- * The columns of a curated Parquet file, in order: the dataset's columns under their stored
- * names, then the derived columns (year and quarter live in the object key, not the file).
- */
-export function curatedColumns(dataset: DatasetName): CuratedColumn[] {
-  const spec = DATASET_SPECS[dataset]
-  const cols: CuratedColumn[] = spec.columns.map((c) => ({ name: c.storedAs ?? c.key, storage: c.storage }))
-  if (dataset === 'org_units') return [...cols, { name: 'province_code', storage: 'string' }]
-  cols.push(...DERIVED_COLUMNS.map((d) => ({ name: d.key, storage: d.storage })))
-  if (dataset === 'monitored_households') cols.push(...HOUSEHOLD_DERIVED_COLUMNS.map((d) => ({ name: d.key, storage: d.storage })))
-  return cols
-}
+// Pure data shared with the stack, so it lives in schemas/ (infra imports only schemas/);
+// re-exported here for the validate path, the Parquet writer and their tests.
+export { curatedColumns } from '../../schemas/curated-columns.ts'
+export type { CuratedColumn, CuratedStorage } from '../../schemas/curated-columns.ts'

@@ -1,37 +1,28 @@
-import { App } from 'aws-cdk-lib'
-import { Match, Template } from 'aws-cdk-lib/assertions'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { Match } from 'aws-cdk-lib/assertions'
+import { describe, expect, it } from 'vitest'
 import { SUBMISSIONS_GSI } from '../../functions/adapters/dynamo-submission-ledger.ts'
 import { decodeEventKey, lakeKeys, parseUploadKey } from '../../functions/core/object-keys.ts'
 import { parsePeriod } from '../../functions/core/period.ts'
-import { DATABASE_NAME, LAKE_TABLES, WORKGROUP_NAME } from '../../infra/analytics.ts'
-import { VillageAppraisalStack } from '../../infra/village-appraisal-stack.ts'
+import { LAKE_TABLES } from '../../infra/analytics.ts'
+import { stageNames } from '../../schemas/stage-names.ts'
 import { IamSimulator } from './iam-simulator.ts'
 import type { ContextValue, Decision, Principal } from './iam-simulator.ts'
-import { logicalId } from './template-helpers.ts'
+import type { StackIds } from './stack-ids.ts'
+import { synthesized } from './synthesized.ts'
 
 // What each principal may do, decided by evaluating the synthesized policies (identity policies
 // and bucket policies together) with test/infra/iam-simulator.ts, instead of reading statements.
-// One synthesis for the file, without bundling (stack.test.ts covers the bundles); the stack with
-// the customer managed key is built in the same app for the encryption rows.
-let stack: VillageAppraisalStack
-let cmkStack: VillageAppraisalStack
-let template: Template
-let cmkTemplate: Template
-let sim: IamSimulator
-let cmkSim: IamSimulator
-
-beforeAll(() => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } })
-  stack = new VillageAppraisalStack(app, 'CountyAccessTest')
-  cmkStack = new VillageAppraisalStack(app, 'CountyAccessCmkTest', { customerManagedKey: true })
-  template = Template.fromStack(stack)
-  cmkTemplate = Template.fromStack(cmkStack)
-  sim = new IamSimulator(template.toJSON())
-  cmkSim = new IamSimulator(cmkTemplate.toJSON())
-})
-
-const id = (construct: Parameters<typeof logicalId>[1]): string => logicalId(stack, construct)
+// The stacks are synthesized once for the run (test/infra/synthesize-once.ts); the stack with
+// the customer managed key serves the encryption rows.
+const plain = synthesized('prod')
+const withKey = synthesized('cmk')
+const ids = plain.ids
+const cmkIds = withKey.ids
+const template = plain.assertions
+const cmkTemplate = withKey.assertions
+const sim = new IamSimulator(plain.template)
+const cmkSim = new IamSimulator(withKey.template)
+const { glueDatabase: DATABASE_NAME, athenaWorkGroup: WORKGROUP_NAME } = stageNames()
 
 type Context = Record<string, ContextValue | undefined>
 
@@ -51,10 +42,8 @@ interface Req {
 }
 
 type Where = 'ingest' | 'lake' | 'results'
-const bucketId = (s: VillageAppraisalStack, where: Where): string => {
-  const bucket = { ingest: s.storage.ingestBucket, lake: s.storage.lakeBucket, results: s.storage.resultsBucket }[where]
-  return logicalId(s, bucket)
-}
+const bucketId = (s: StackIds, where: Where): string =>
+  ({ ingest: s.storage.ingestBucket, lake: s.storage.lakeBucket, results: s.storage.resultsBucket })[where]
 const contextName = (context?: Context): string =>
   context ? ` [${Object.entries(context).map(([k, v]) => `${k}=${v ?? '(absent)'}`).join(', ')}]` : ''
 
@@ -62,14 +51,14 @@ const contextName = (context?: Context): string =>
 const s3 = (action: string, where: Where, key: string, context?: Context): Req => ({
   name: `s3:${action} ${where}:${key}${contextName(context)}`,
   action: `s3:${action}`,
-  resource: () => sim.s3Object(bucketId(stack, where), key),
+  resource: () => sim.s3Object(bucketId(ids, where), key),
   ...(context ? { context } : {}),
 })
 /** ListBucket with an s3:prefix, or without one. */
 const listing = (where: Where, prefix?: string): Req => ({
   name: `s3:ListBucket ${where} prefix=${prefix ?? '(none)'}`,
   action: 's3:ListBucket',
-  resource: () => sim.s3Bucket(bucketId(stack, where)),
+  resource: () => sim.s3Bucket(bucketId(ids, where)),
   context: prefix === undefined ? {} : { 's3:prefix': prefix },
 })
 const onArn = (action: string, what: string, arn: () => string, context?: Context): Req => ({
@@ -109,7 +98,7 @@ const NON_TLS_DENY = 'Deny s3:* if Bool aws:SecureTransport=false'
 const OLD_TLS_DENY = 'Deny s3:* if NumericLessThan s3:TlsVersion=1.2'
 
 const county = (tags: Record<string, string> = { county: '522226' }): Principal =>
-  sim.roleSession(id(stack.access.countyUploaderRole), { session: tags.county ?? 'untagged', tags })
+  sim.roleSession(ids.access.countyUploaderRole, { session: tags.county ?? 'untagged', tags })
 
 describe('a county (the CountyUploader role, session tag county=522226) with the ingest and lake bucket policies', () => {
   it.each(named([
@@ -193,7 +182,7 @@ describe('a county (the CountyUploader role, session tag county=522226) with the
   ])('the role\'s trust policy, for a user tagged county=522226 who asks with %s: %s', (_, verdict, context) => {
     const user = sim.user('county-clerk', { tags: { county: '522226' } })
     for (const action of ['sts:AssumeRole', 'sts:TagSession']) {
-      const decision = sim.evaluate(user, { action, resource: sim.arnOf(id(stack.access.countyUploaderRole)), context })
+      const decision = sim.evaluate(user, { action, resource: sim.arnOf(ids.access.countyUploaderRole), context })
       expect(decision.verdict, action).toBe(verdict)
     }
   })
@@ -202,7 +191,7 @@ describe('a county (the CountyUploader role, session tag county=522226) with the
     const user = sim.user('no-county')
     const decision = sim.evaluate(user, {
       action: 'sts:AssumeRole',
-      resource: sim.arnOf(id(stack.access.countyUploaderRole)),
+      resource: sim.arnOf(ids.access.countyUploaderRole),
       context: { 'aws:RequestTag/county': '522226' },
     })
     expect(decision.verdict).toBe('implicit-deny')
@@ -243,7 +232,7 @@ describe('defence in depth: keys IAM lets through and the pipeline refuses', () 
 
   it('a registry admin may put registry/org_units/../../uploads/522227/2024Q2/x.csv, and parseUploadKey calls it wrong_place', () => {
     const key = 'registry/org_units/../../uploads/522227/2024Q2/x.csv'
-    const admin = sim.holderOf([id(stack.access.registryAdminPolicy)])
+    const admin = sim.holderOf([ids.access.registryAdminPolicy])
     expect(decide(sim, admin, s3('PutObject', 'ingest', key))).toBe('allow by UploadRegistry')
     expect(parseUploadKey(decodeEventKey(s3EventKey(key))).kind).toBe('wrong')
   })
@@ -272,7 +261,7 @@ describe('the RegistryAdmin policy writes only registry/org_units/', () => {
     [s3('GetObject', 'lake', `reports/submissions/522226/2024Q2/${ID}.json`), 'implicit-deny'],
     [s3('PutObject', 'ingest', 'registry/org_units/org_units_2024.csv', NO_TLS), `explicit-deny by ${NON_TLS_DENY}`],
   ]))('%s → %s', (_, expected, req) => {
-    expect(decide(sim, sim.holderOf([id(stack.access.registryAdminPolicy)]), req)).toBe(expected)
+    expect(decide(sim, sim.holderOf([ids.access.registryAdminPolicy]), req)).toBe(expected)
   })
 })
 
@@ -292,9 +281,8 @@ describe('the ingest and lake buckets refuse a put that names another encryption
     ['AES256 without the customer key', false, 'AES256'],
     ['aws:kms with the customer key', true, 'aws:kms'],
   ] as const)('bucket policies of ingest and lake deny any value but %s', (_, cmk, approved) => {
-    const [t, s] = cmk ? [cmkTemplate, cmkStack] : [template, stack]
-    for (const bucket of [s.storage.ingestBucket, s.storage.lakeBucket]) {
-      const bucketRef = logicalId(s, bucket)
+    const [t, s] = cmk ? [cmkTemplate, cmkIds] : [template, ids]
+    for (const bucketRef of [s.storage.ingestBucket, s.storage.lakeBucket]) {
       t.hasResourceProperties('AWS::S3::BucketPolicy', {
         Bucket: { Ref: bucketRef },
         PolicyDocument: {
@@ -318,13 +306,13 @@ describe('the ingest and lake buckets refuse a put that names another encryption
     ['customer key', 'aws:kms:dsse', 'explicit-deny by DenyOtherEncryption'],
   ])('%s stack, x-amz-server-side-encryption %s: a county upload and a curated write by validate → %s', (kind, header, expected) => {
     const cmk = kind === 'customer key'
-    const [s, st] = cmk ? [cmkSim, cmkStack] : [sim, stack]
+    const [s, st] = cmk ? [cmkSim, cmkIds] : [sim, ids]
     const context = { ...TLS, [SSE]: header === '(none)' ? undefined : header }
     const upload = s.evaluate(
-      s.roleSession(logicalId(st, st.access.countyUploaderRole), { tags: { county: '522226' } }),
+      s.roleSession(st.access.countyUploaderRole, { tags: { county: '522226' } }),
       { action: 's3:PutObject', resource: s.s3Object(bucketId(st, 'ingest'), 'uploads/522226/2024Q2/a.csv'), context },
     )
-    const curated = s.evaluate(s.roleSession(logicalId(st, st.ingest.validate.role)), {
+    const curated = s.evaluate(s.roleSession(st.ingest.validate.role), {
       action: 's3:PutObject',
       resource: s.s3Object(bucketId(st, 'lake'), lakeKeys.curated('village_report', Q2, '522226')),
       context,
@@ -337,13 +325,13 @@ describe('the ingest and lake buckets refuse a put that names another encryption
     const json = structuredClone(template.toJSON()) as {
       Resources: Record<string, { Type: string; Properties: { PolicyDocument: { Statement: Record<string, unknown>[] } } }>
     }
-    const policy = json.Resources[id(stack.storage.ingestBucket.policy!)]!.Properties.PolicyDocument
+    const policy = json.Resources[ids.storage.ingestBucketPolicy]!.Properties.PolicyDocument
     const deny = policy.Statement.find((st) => st.Sid === 'DenyOtherEncryption')!
     deny.Condition = { StringNotEqualsIfExists: { [SSE]: 'AES256' } }
     const alternative = new IamSimulator(json)
-    const decision = alternative.evaluate(alternative.roleSession(id(stack.access.countyUploaderRole), { tags: { county: '522226' } }), {
+    const decision = alternative.evaluate(alternative.roleSession(ids.access.countyUploaderRole, { tags: { county: '522226' } }), {
       action: 's3:PutObject',
-      resource: alternative.s3Object(bucketId(stack, 'ingest'), 'uploads/522226/2024Q2/a.csv'),
+      resource: alternative.s3Object(bucketId(ids, 'ingest'), 'uploads/522226/2024Q2/a.csv'),
       context: TLS,
     })
     expect(line(alternative, decision)).toBe('explicit-deny by DenyOtherEncryption')
@@ -353,15 +341,15 @@ describe('the ingest and lake buckets refuse a put that names another encryption
 // --- the functions' roles ----------------------------------------------------------------------
 
 const table = (which: 'submissionsTable' | 'appraisalsTable', index?: string) => (): string =>
-  `${sim.arnOf(id(stack.storage[which]))}${index ? `/index/${index}` : ''}`
+  `${sim.arnOf(ids.storage[which])}${index ? `/index/${index}` : ''}`
 const logStream = (fn: 'validate' | 'aggregate') => (): string => {
-  const group = fn === 'validate' ? stack.ingest.validate.logGroup : stack.analytics.aggregate.logGroup
-  return sim.arnOf(id(group)).replace(/:\*$/, ':log-stream:2024/07/12/[$LATEST]0123456789abcdef')
+  const group = fn === 'validate' ? ids.ingest.validate.logGroup : ids.analytics.aggregate.logGroup
+  return sim.arnOf(group).replace(/:\*$/, ':log-stream:2024/07/12/[$LATEST]0123456789abcdef')
 }
-const queueArn = (which: 'queue' | 'deadLetterQueue') => (): string => sim.arnOf(id(stack.ingest[which]))
-const scheduleDeadLetterQueueArn = (): string => sim.arnOf(id(stack.analytics.scheduleDeadLetterQueue))
-const secretArn = (): string => sim.refOf(id(stack.storage.idHashSecret))
-const topicArn = (which: 'verdictTopic' | 'appraisalTopic') => (): string => sim.refOf(id(stack.storage[which]))
+const queueArn = (which: 'queue' | 'deadLetterQueue') => (): string => sim.arnOf(ids.ingest[which])
+const scheduleDeadLetterQueueArn = (): string => sim.arnOf(ids.analytics.scheduleDeadLetterQueue)
+const secretArn = (): string => sim.refOf(ids.storage.idHashSecret)
+const topicArn = (which: 'verdictTopic' | 'appraisalTopic') => (): string => sim.refOf(ids.storage[which])
 const regional = (service: string, resource: string) => (): string =>
   `arn:${sim.partition}:${service}:${sim.region}:${sim.account}:${resource}`
 
@@ -439,7 +427,7 @@ const VALIDATE_MUST_NOT: [Req, string][] = [
   [s3('GetObject', 'results', 'results/x.csv'), 'implicit-deny'],
   [listing('lake', 'reports/'), 'implicit-deny'],
   [listing('lake'), 'implicit-deny'],
-  [onArn('s3:PutBucketPolicy', 'lake bucket', () => sim.s3Bucket(bucketId(stack, 'lake'))), 'implicit-deny'],
+  [onArn('s3:PutBucketPolicy', 'lake bucket', () => sim.s3Bucket(bucketId(ids, 'lake'))), 'implicit-deny'],
   [s3('PutObject', 'lake', lakeKeys.report('522226', '2024Q2', ID, 'json'), NO_TLS), `explicit-deny by ${NON_TLS_DENY}`],
   [onArn('dynamodb:Scan', 'submissions', table('submissionsTable')), 'implicit-deny'],
   [onArn('dynamodb:DeleteTable', 'submissions', table('submissionsTable')), 'implicit-deny'],
@@ -457,7 +445,7 @@ const VALIDATE_MUST_NOT: [Req, string][] = [
 ]
 
 describe('the validate function role', () => {
-  const validate = (): Principal => sim.roleSession(id(stack.ingest.validate.role))
+  const validate = (): Principal => sim.roleSession(ids.ingest.validate.role)
 
   it.each(VALIDATE_USES.map((r) => [r.name, r] as const))('may %s', (_, req) => {
     expect(decide(sim, validate(), req)).toMatch(/^allow by /)
@@ -472,7 +460,7 @@ describe('the validate function role', () => {
   // replay), and CDK's SqsEventSource grants two queue actions the poller does not use. Pinned
   // here so that the list can only shrink on purpose.
   it('holds no grant beyond that table except these', () => {
-    const lake = sim.s3Bucket(bucketId(stack, 'lake'))
+    const lake = sim.s3Bucket(bucketId(ids, 'lake'))
     const submissions = table('submissionsTable')()
     expect(unusedGrants(validate(), VALIDATE_USES)).toEqual(
       [
@@ -513,7 +501,7 @@ const AGGREGATE_USES: Req[] = [
   s3('PutObject', 'results', 'results/0123-abcd.csv'),
   s3('GetObject', 'results', 'results/0123-abcd.csv'),
   s3('AbortMultipartUpload', 'results', 'results/0123-abcd.csv'),
-  onArn('s3:GetBucketLocation', 'results bucket', () => sim.s3Bucket(bucketId(stack, 'results'))),
+  onArn('s3:GetBucketLocation', 'results bucket', () => sim.s3Bucket(bucketId(ids, 'results'))),
   listing('results', 'results/'),
   s3('PutObject', 'lake', lakeKeys.appraisal(Q2)),
   s3('PutObject', 'lake', lakeKeys.appraisalReport('2024Q2')),
@@ -563,7 +551,7 @@ const AGGREGATE_MUST_NOT: [Req, string][] = [
 ]
 
 describe('the aggregate function role', () => {
-  const aggregate = (): Principal => sim.roleSession(id(stack.analytics.aggregate.role))
+  const aggregate = (): Principal => sim.roleSession(ids.analytics.aggregate.role)
 
   it.each(AGGREGATE_USES.map((r) => [r.name, r] as const))('may %s', (_, req) => {
     expect(decide(sim, aggregate(), req)).toMatch(/^allow by /)

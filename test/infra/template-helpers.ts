@@ -1,16 +1,8 @@
-import type { CfnElement, Stack } from 'aws-cdk-lib'
 import type { Template } from 'aws-cdk-lib/assertions'
-import type { IConstruct } from 'constructs'
 
 /** Helpers for reading IAM out of a synthesized template as plain, comparable strings. */
 
 type Json = unknown
-
-/** The logical id of an L2 construct's CloudFormation resource. */
-export function logicalId(stack: Stack, construct: IConstruct): string {
-  const child = construct.node.defaultChild ?? construct
-  return stack.getLogicalId(child as CfnElement)
-}
 
 /**
  * A CloudFormation value as a readable string: Ref → `Id`, GetAtt → `Id.Attr`, Join → the

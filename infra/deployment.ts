@@ -1,0 +1,45 @@
+import type { App, Environment } from 'aws-cdk-lib'
+import { parseStage, stageNames } from '../schemas/stage-names.ts'
+import { VillageAppraisalStack } from './village-appraisal-stack.ts'
+import type { VillageAppraisalStackProps } from './village-appraisal-stack.ts'
+
+/**
+ * What `cdk synth|deploy|destroy -c <key>=<value>` may set (the README, "Deploying", lists each).
+ * Context from the command line is text; from cdk.json it may be a boolean or a number.
+ */
+export const CONTEXT_KEYS = ['stage', 'customerManagedKey'] as const
+export type ContextKey = (typeof CONTEXT_KEYS)[number]
+
+/** Keys this app once read and no longer does, with what replaced them. */
+const RETIRED_KEYS: Readonly<Record<string, string>> = {
+  tablePrefix: 'use -c stage=<name> instead: a stage names the stack and every table, database, workgroup, schedule group and topic',
+}
+
+function flag(value: unknown, key: string): boolean {
+  if (value === undefined || value === true || value === false) return value === true
+  if (value === 'true' || value === 'false') return value === 'true'
+  throw new Error(`-c ${key}=${String(value)}: expected true or false`)
+}
+
+/** The stack's props from the app's context (the same reading for `cdk` and the tests). */
+export function propsFromContext(app: App): VillageAppraisalStackProps {
+  for (const [key, advice] of Object.entries(RETIRED_KEYS)) {
+    if (app.node.tryGetContext(key) !== undefined) throw new Error(`-c ${key} is no longer read: ${advice}`)
+  }
+  const context = (key: ContextKey): unknown => app.node.tryGetContext(key)
+  return {
+    stage: parseStage(context('stage')),
+    customerManagedKey: flag(context('customerManagedKey'), 'customerManagedKey'),
+  }
+}
+
+/** The stage's stack, named after it (VillageAppraisal for prod, VillageAppraisal-<stage> otherwise). */
+export function addDeployment(app: App, env?: Environment): VillageAppraisalStack {
+  const props = propsFromContext(app)
+  const names = stageNames(props.stage)
+  return new VillageAppraisalStack(app, names.stackName, {
+    ...props,
+    description: `village-appraisal (${names.stage}): county uploads validated, curated and appraised each quarter`,
+    ...(env ? { env } : {}),
+  })
+}

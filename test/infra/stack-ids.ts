@@ -1,0 +1,58 @@
+import type { CfnElement, Stack } from 'aws-cdk-lib'
+import type { IConstruct } from 'constructs'
+import type { VillageAppraisalStack } from '../../infra/village-appraisal-stack.ts'
+
+/**
+ * The logical ids of the constructs the infra tests name, taken from the stack object while it
+ * is synthesized (test/infra/synthesize-once.ts) and stored beside its template, so that a test
+ * reads `ids.storage.ingestBucket` instead of building the stack again.
+ */
+export function stackIds(stack: VillageAppraisalStack) {
+  const id = (construct: IConstruct): string => {
+    const child = construct.node.defaultChild ?? construct
+    return (stack as Stack).getLogicalId(child as CfnElement)
+  }
+  const { storage, ingest, analytics, access } = stack
+  const fn = (f: { function: IConstruct; role: IConstruct; logGroup: IConstruct }) => ({
+    function: id(f.function),
+    role: id(f.role),
+    logGroup: id(f.logGroup),
+  })
+  return {
+    stackName: stack.stackName,
+    key: stack.key ? id(stack.key) : undefined,
+    storage: {
+      accessLogBucket: id(storage.accessLogBucket),
+      ingestBucket: id(storage.ingestBucket),
+      ingestBucketPolicy: id(storage.ingestBucket.policy as IConstruct),
+      lakeBucket: id(storage.lakeBucket),
+      resultsBucket: id(storage.resultsBucket),
+      submissionsTable: id(storage.submissionsTable),
+      appraisalsTable: id(storage.appraisalsTable),
+      verdictTopic: id(storage.verdictTopic),
+      appraisalTopic: id(storage.appraisalTopic),
+      idHashSecret: id(storage.idHashSecret),
+    },
+    ingest: {
+      queue: id(ingest.queue),
+      deadLetterQueue: id(ingest.deadLetterQueue),
+      validate: fn(ingest.validate),
+    },
+    analytics: {
+      aggregate: fn(analytics.aggregate),
+      scheduleDeadLetterQueue: id(analytics.scheduleDeadLetterQueue),
+      scheduleRole: id(analytics.scheduleRole),
+      workGroup: id(analytics.workGroup),
+      schedule: id(analytics.schedule),
+      scheduleGroup: id(analytics.scheduleGroup),
+      database: id(analytics.database),
+    },
+    access: {
+      countyUploaderRole: id(access.countyUploaderRole),
+      countyUploaderPolicy: id(access.countyUploaderPolicy),
+      registryAdminPolicy: id(access.registryAdminPolicy),
+    },
+  }
+}
+
+export type StackIds = ReturnType<typeof stackIds>

@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { App } from 'aws-cdk-lib'
+import type { Environment } from 'aws-cdk-lib'
+import { AwsSolutionsChecks } from 'cdk-nag'
+import type { TestProject } from 'vitest/node'
+import { addDeployment } from '../../infra/deployment.ts'
+import type { StageNames } from '../../schemas/stage-names.ts'
+import { stackIds } from './stack-ids.ts'
+import type { StackIds } from './stack-ids.ts'
+
+/**
+ * Vitest globalSetup of the infra tests: every stack they read is synthesized here, once per
+ * `vitest run`, before any test worker starts, and written to a temporary directory that the
+ * test files read (test/infra/synthesized.ts). A globalSetup has no hook timeout, so a slow
+ * bundling on a loaded machine delays the run instead of skipping the tests.
+ */
+
+export interface Variant {
+  /** Bundle the functions with esbuild (one variant does, for the bundle checks). */
+  bundle: boolean
+  /** `-c key=value` as the cdk command line passes it: text. */
+  context: Record<string, string>
+  /** Where the stack is pinned; environment-agnostic when left out, as `cdk synth` without credentials. */
+  env?: Environment
+}
+
+/** Built as infra/app.ts builds them (infra/deployment.ts), each in its own App. */
+export const VARIANTS = {
+  /** The production stage as deployed by default, functions bundled. */
+  prod: { bundle: true, context: {} },
+  /** The production stage with the customer managed key. */
+  cmk: { bundle: false, context: { customerManagedKey: 'true' } },
+  /** A second stage, beside prod in the same account. */
+  dev: { bundle: false, context: { stage: 'dev' } },
+} satisfies Record<string, Variant>
+
+export type VariantName = keyof typeof VARIANTS
+
+/** What a test file reads back for one variant. */
+export interface SynthesizedVariant {
+  stackName: string
+  /** The stage's names as the stack used them (schemas/stage-names.ts). */
+  names: StageNames
+  template: Record<string, unknown>
+  ids: StackIds
+  /** cdk-nag AwsSolutions findings not acknowledged, one line each. */
+  nag: string[]
+  /** The cloud assembly directory (assets included). */
+  assembly: string
+}
+
+export function synthesize(dir: string, name: VariantName, variant: Variant): SynthesizedVariant {
+  const assembly = join(dir, `assembly-${name}`)
+  const app = new App({ outdir: assembly, context: { ...variant.context, ...(variant.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } })
+  const stack = addDeployment(app, variant.env)
+  const cloud = app.synth()
+  const report = new AwsSolutionsChecks(app).validateScope(app)
+  return {
+    stackName: stack.stackName,
+    names: stack.names,
+    template: cloud.getStackByName(stack.stackName).template as Record<string, unknown>,
+    ids: stackIds(stack),
+    nag: report.violations.map((v) => `${v.severity} ${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`),
+    assembly,
+  }
+}
+
+export default function setup(project: TestProject): () => void {
+  const dir = mkdtempSync(join(tmpdir(), 'va-infra-synth-'))
+  for (const [name, variant] of Object.entries(VARIANTS) as [VariantName, Variant][]) {
+    writeFileSync(join(dir, `${name}.json`), JSON.stringify(synthesize(dir, name, variant)))
+  }
+  project.provide('infraSynthDir', dir)
+  return () => rmSync(dir, { recursive: true, force: true })
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    infraSynthDir: string
+  }
+}

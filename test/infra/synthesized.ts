@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Template } from 'aws-cdk-lib/assertions'
+import { inject } from 'vitest'
+import type { SynthesizedVariant, VariantName } from './synthesize-once.ts'
+
+/**
+ * A stack synthesized once for the whole run by test/infra/synthesize-once.ts, read back from
+ * its JSON: the template (as an assertions Template and as plain resources), the logical ids of
+ * the constructs the tests name, and cdk-nag's findings.
+ */
+export interface Synthesized extends SynthesizedVariant {
+  assertions: Template
+  resources: Record<string, { Type: string; Properties: Record<string, unknown>; [attribute: string]: unknown }>
+}
+
+const cache = new Map<VariantName, Synthesized>()
+
+export function synthesized(name: VariantName): Synthesized {
+  const found = cache.get(name)
+  if (found) return found
+  const variant = JSON.parse(readFileSync(join(inject('infraSynthDir'), `${name}.json`), 'utf8')) as SynthesizedVariant
+  // Template.fromJSON also fails on a dependency cycle, which key policies naming buckets create.
+  const read: Synthesized = {
+    ...variant,
+    assertions: Template.fromJSON(variant.template),
+    resources: (variant.template as { Resources: Synthesized['resources'] }).Resources,
+  }
+  cache.set(name, read)
+  return read
+}
