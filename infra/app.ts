@@ -9,4 +9,6 @@ import { addDeployment } from './deployment.ts'
  */
 const app = new App()
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app))
-addDeployment(app, { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION })
+const account = process.env['CDK_DEFAULT_ACCOUNT']
+const region = process.env['CDK_DEFAULT_REGION']
+addDeployment(app, { ...(account ? { account } : {}), ...(region ? { region } : {}) })

@@ -51,16 +51,17 @@ export class Storage extends Construct {
 
     // Non-TLS requests are denied on every bucket (enforceSSL, minimumTLSVersion). Encryption at
     // rest is the buckets' default encryption, which applies to every PutObject that names none.
-    const bucketEncryption = key
+    const bucketEncryption: Pick<s3.BucketProps, 'encryption' | 'encryptionKey' | 'bucketKeyEnabled'> = key
       ? { encryption: s3.BucketEncryption.KMS, encryptionKey: key, bucketKeyEnabled: true }
       : { encryption: s3.BucketEncryption.S3_MANAGED }
-    const common = {
+    const common: s3.BucketProps = {
       ...bucketEncryption,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       minimumTLSVersion: 1.2,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: this.accessLogBucket,
+      // aws-cdk-lib's classes declare optional members as `T | undefined`, which its own interfaces do not under exactOptionalPropertyTypes.
+      serverAccessLogsBucket: this.accessLogBucket as s3.IBucket,
       removalPolicy: RemovalPolicy.RETAIN,
     }
     const abortUploads: s3.LifecycleRule = { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) }

@@ -61,18 +61,19 @@ export const RULE_CATALOGUE: Record<RuleId, { severity: Severity; zh: string; en
   QQ05: { severity: 'warning', zh: '金额约为上一季度的 1 万倍或万分之一，疑似单位（元/万元）填错', en: 'a money figure is about 10,000 times (or 1/10,000 of) the previous quarter’s: yuan and 10k yuan mixed up' },
 }
 
+/** What a finding is made from; a property left undefined is simply not there (it is never written). */
 export interface FindingInput {
-  severity?: Severity
+  severity?: Severity | undefined
   code: FindingCode
-  rule?: RuleId
-  row?: number
-  column?: string
-  header?: string
-  cell?: string
-  sheet?: string
-  value?: string
+  rule?: RuleId | undefined
+  row?: number | undefined
+  column?: string | undefined
+  header?: string | undefined
+  cell?: string | undefined
+  sheet?: string | undefined
+  value?: string | undefined
   /** A sentence specific to this finding, added after the catalogue's text. */
-  detail?: Message
+  detail?: Message | undefined
 }
 
 /**
