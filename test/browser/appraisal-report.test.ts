@@ -17,6 +17,9 @@ const available = existsSync(CHROMIUM)
 const SCREENSHOT = fileURLToPath(new URL('../.artifacts/appraisal-report.png', import.meta.url))
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic']
 
+/** The last resort for a hung browser (it judges nothing: a loaded machine may take minutes). */
+const BACKSTOP_MS = 600_000
+
 if (!available) console.warn(`appraisal-report browser test SKIPPED: ${CHROMIUM} does not exist (apt-get install chromium; CI installs it)`)
 
 let work: string
@@ -31,13 +34,18 @@ beforeAll(async () => {
     args: ARGS,
     viewport: { width: 1280, height: 900 },
     offline: true,
+    // No clock of Playwright's own: a slow start on a loaded machine is not a failure, and a
+    // hung browser is stopped by the test's backstop below.
+    timeout: 0,
   })
-}, 30_000)
+  context.setDefaultTimeout(0)
+  context.setDefaultNavigationTimeout(0)
+}, BACKSTOP_MS)
 
 afterAll(async () => {
   await context?.close()
   if (work) await rm(work, { recursive: true, force: true })
-})
+}, BACKSTOP_MS)
 
 interface Opened {
   page: Page
@@ -111,7 +119,7 @@ describe.skipIf(!available)('the appraisal report in headless Chromium', () => {
     } finally {
       await page.close()
     }
-  })
+  }, BACKSTOP_MS)
 
   it('lays out dozens of counties without errors', async () => {
     const input = manyCountiesInput(40)
@@ -126,5 +134,5 @@ describe.skipIf(!available)('the appraisal report in headless Chromium', () => {
     } finally {
       await page.close()
     }
-  })
+  }, BACKSTOP_MS)
 })

@@ -16,6 +16,12 @@ import { ROSTER_ROW, VALID_ID, VILLAGE_ROW, csvLine, rosterCsv, villageCsv } fro
 
 const RUNS = Number(process.env['VA_FUZZ_RUNS'] ?? 200)
 const SEED = 511921
+/**
+ * A backstop for a property that never finishes, scaled with the runs (a case costs a few
+ * milliseconds of CPU; this allows 100), as in decode.test.ts: not a speed target. At 20,000
+ * runs one property alone takes over 30 s, too close to vitest's 60 s default under load.
+ */
+const TIMEOUT = Math.max(60_000, RUNS * 100)
 
 // ---- inputs ----
 
@@ -145,7 +151,7 @@ describe('validate never throws and always answers a well-formed report', () => 
       }),
       { seed: SEED, numRuns: RUNS },
     )
-  })
+  }, TIMEOUT)
 
   it('a resident ID number, valid or not, appears nowhere in the report', async () => {
     const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -176,7 +182,7 @@ describe('validate never throws and always answers a well-formed report', () => 
       }),
       { seed: SEED, numRuns: RUNS },
     )
-  })
+  }, TIMEOUT)
 
   it('a control: the properties hold on a known-good file, which is accepted', async () => {
     const bytes = new TextEncoder().encode(`${csvLine(['村级报表'])}\r\n${villageCsv([VILLAGE_ROW])}`)

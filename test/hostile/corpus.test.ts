@@ -7,7 +7,6 @@
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
-import { Worker } from 'node:worker_threads'
 import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ValidationReportSchema, type Finding, type ValidationReport } from '../../schemas/findings.ts'
@@ -15,112 +14,23 @@ import { lakeKeys } from '../../functions/core/object-keys.ts'
 import { parsePeriod } from '../../functions/core/period.ts'
 import { LOCAL_NAMES } from '../../functions/local/emulators.ts'
 import { startLocalPipeline, type LocalPipeline } from '../../functions/local/local-pipeline.ts'
-import { FILES, GENERATORS, HOSTILE_DIR, generated, loadManifest, type CaseResult, type ExpectedFinding, type HostileCase } from '../support/hostile-corpus.ts'
+import { GuardedWorker } from '../support/guarded-worker.ts'
+import { FILES, GENERATORS, HOSTILE_DIR, generated, loadManifest, type ExpectedFinding, type HostileCase } from '../support/hostile-corpus.ts'
 
 const manifest = await loadManifest()
 const RECEIVED_AT = new Date(manifest.receivedAt)
 /** Cases whose direct run overran its guard: not uploaded, since the pipeline runs on this thread. */
 const overran = new Set<string>()
-const MIB = 1024 * 1024
-/** The guard for a case that states none: a hang or runaway memory, not a speed target. */
-const DEFAULT_BOUNDS = { seconds: 10, rssMiB: 300 }
-
 /**
- * The cases run in a worker thread that this thread watches. A runaway decoder may never give
- * the event loop back (an async generator resolved by microtasks starves every timer, vitest's
- * test timeout included), so the watch must be on another thread: on a timeout or an RSS
- * overrun the worker is terminated and the case fails with what it overran.
+ * The guard for a case that states none: a hang or runaway memory, not a speed target. CPU
+ * time, not wall time: the slowest case needs a few CPU seconds however loaded the machine is.
  */
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads')
-;(async () => {
-  const { tsImport } = await import(workerData.tsxApi)
-  const corpus = await tsImport(workerData.corpus, workerData.corpus)
-  parentPort.on('message', async ({ c, receivedAt }) => {
-    try {
-      parentPort.postMessage({ ok: true, result: await corpus.validateCase(c, new Date(receivedAt)) })
-    } catch (error) {
-      parentPort.postMessage({ ok: false, error: String(error && error.stack || error) })
-    }
-  })
-  parentPort.postMessage({ ready: true })
-})().catch((error) => parentPort.postMessage({ ok: false, error: String(error && error.stack || error) }))
-`
-
-interface Measured {
-  result: CaseResult
-  seconds: number
-  rssGrowthMiB: number
-}
-
-class CaseRunner {
-  #worker: Worker | undefined
-  #ready: Promise<Worker> | undefined
-
-  #start(): Promise<Worker> {
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: {
-        tsxApi: import.meta.resolve('tsx/esm/api'),
-        corpus: new URL('../support/hostile-corpus.ts', import.meta.url).href,
-      },
-      // Belt and braces under the RSS watch: the heap of a runaway parse ends the worker.
-      resourceLimits: { maxOldGenerationSizeMb: 1024 },
-    })
-    this.#worker = worker
-    return new Promise((resolve, reject) => {
-      worker.once('message', (m: { ready?: boolean; error?: string }) => (m.ready ? resolve(worker) : reject(new Error(m.error))))
-      worker.once('error', reject)
-    })
-  }
-
-  async #kill(): Promise<void> {
-    const worker = this.#worker
-    this.#worker = undefined
-    this.#ready = undefined
-    await worker?.terminate()
-  }
-
-  /** Runs one case; rejects when it overruns `bounds` (the worker is then replaced). */
-  async run(c: HostileCase, bounds: { seconds: number; rssMiB: number }): Promise<Measured> {
-    const worker = await (this.#ready ??= this.#start())
-    const baseline = process.memoryUsage().rss
-    let peak = baseline
-    let sampler: NodeJS.Timeout | undefined
-    let timer: NodeJS.Timeout | undefined
-    const started = process.hrtime.bigint()
-    try {
-      const result = await new Promise<CaseResult>((resolve, reject) => {
-        const overrun = (why: string) => {
-          void this.#kill()
-          reject(new Error(`${c.id}: ${why}`))
-        }
-        timer = setTimeout(() => overrun(`no outcome within ${bounds.seconds} s: a hang`), bounds.seconds * 1000)
-        sampler = setInterval(() => {
-          peak = Math.max(peak, process.memoryUsage().rss)
-          if (peak - baseline > bounds.rssMiB * MIB) overrun(`resident memory grew by more than ${bounds.rssMiB} MiB`)
-        }, 10)
-        worker.once('message', (m: { ok: boolean; result?: CaseResult; error?: string }) => (m.ok ? resolve(m.result!) : reject(new Error(m.error))))
-        worker.once('error', (error) => {
-          this.#worker = undefined
-          this.#ready = undefined
-          reject(error)
-        })
-        worker.postMessage({ c, receivedAt: RECEIVED_AT.toISOString() })
-      })
-      peak = Math.max(peak, process.memoryUsage().rss)
-      return { result, seconds: Number(process.hrtime.bigint() - started) / 1e9, rssGrowthMiB: (peak - baseline) / MIB }
-    } finally {
-      clearTimeout(timer)
-      clearInterval(sampler)
-      this.#worker?.removeAllListeners('message').removeAllListeners('error')
-    }
-  }
-
-  close(): Promise<void> {
-    return this.#kill()
-  }
-}
+const DEFAULT_BOUNDS = { cpuSeconds: 30, rssMiB: 300 }
+/**
+ * The last resort for a case that waits forever without using CPU (see guarded-worker.ts):
+ * it stops the run, it judges nothing. Far above any case on the most loaded machine.
+ */
+const BACKSTOP_SECONDS = 900
 
 function shape(f: Finding): ExpectedFinding {
   const out: ExpectedFinding = { code: f.code }
@@ -178,12 +88,13 @@ describe('the hostile corpus', () => {
 })
 
 describe('each case, decoded and validated as processUpload does', () => {
-  const runner = new CaseRunner()
+  // Each case runs in a worker this thread watches: CPU time and memory, never the clock.
+  const runner = new GuardedWorker<typeof import('../support/hostile-corpus.ts')>(new URL('../support/hostile-corpus.ts', import.meta.url).href, { backstopSeconds: BACKSTOP_SECONDS })
   afterAll(() => runner.close())
 
   it.each(manifest.cases.map((c) => [c.id, c] as const))('%s', async (_id, c) => {
-    const bounds = { ...DEFAULT_BOUNDS, ...c.bounds }
-    const { result, seconds, rssGrowthMiB } = await runner.run(c, bounds).catch((error: unknown) => {
+    const { bytesRead: maxBytesRead, ...guard } = { ...DEFAULT_BOUNDS, ...c.bounds }
+    const { result, cpuSeconds, rssGrowthMiB } = await runner.run('validateCase', [c, RECEIVED_AT], guard).catch((error: unknown) => {
       overran.add(c.id)
       throw error
     })
@@ -192,9 +103,13 @@ describe('each case, decoded and validated as processUpload does', () => {
     if (c.expect.status === 'accepted') expect(result.records).toBe(result.report.rows.total)
     // Keys such as __proto__ and constructor in a JSON upload pollute nothing.
     expect(result.polluted).toBe(false)
-    expect(seconds, 'settled within the hang guard').toBeLessThan(bounds.seconds)
-    expect(rssGrowthMiB, 'resident memory growth (MiB)').toBeLessThan(bounds.rssMiB)
-  }, 120_000)
+    expect(cpuSeconds, 'CPU seconds, within the hang guard').toBeLessThan(guard.cpuSeconds)
+    expect(rssGrowthMiB, 'resident memory growth (MiB)').toBeLessThan(guard.rssMiB)
+    // A key in the wrong place, or a file over the size limit, is refused without reading it.
+    const refusedUnread = c.expect.codes.includes('wrong_place') || c.expect.codes.includes('file_too_large')
+    if (refusedUnread) expect(result.bytesRead, 'bytes read of a file refused before decoding').toBe(0)
+    if (maxBytesRead !== undefined) expect(result.bytesRead, 'bytes of the file read before the verdict').toBeLessThanOrEqual(maxBytesRead)
+  }, (BACKSTOP_SECONDS + 60) * 1000)
 })
 
 describe('a subset uploaded through the local pipeline', () => {
@@ -247,5 +162,5 @@ describe('a subset uploaded through the local pipeline', () => {
       const curated = lakeKeys.curated(report.dataset ?? '', parsePeriod(c.period ?? '')!, c.county ?? '')
       expect(after).toEqual([...new Set([...before, curated])].sort())
     }
-  }, 120_000)
+  }, BACKSTOP_SECONDS * 1000)
 })

@@ -67,8 +67,11 @@ export interface HostileCase {
     /** When given: rows.total. */
     rowsTotal?: number
   }
-  /** Safety bounds (a hang or unbounded growth guard, not a speed test). */
-  bounds?: { seconds?: number; rssMiB?: number }
+  /**
+   * Safety bounds (a hang or unbounded growth guard, not a speed test): CPU seconds and
+   * resident-memory growth while the case runs, and the most bytes of the file it may read.
+   */
+  bounds?: { cpuSeconds?: number; rssMiB?: number; bytesRead?: number }
   /** Also uploaded through the local pipeline (S3 emulator → processUpload). */
   pipeline?: boolean
   /** Why the outcome is what it is, when it is not obvious (contract references). */
@@ -476,6 +479,29 @@ export interface CaseResult {
   records: number
   /** Whether Object.prototype gained a `polluted` property meanwhile (JSON key tricks). */
   polluted: boolean
+  /** Bytes of the file the decoder read (random reads and streams, every pass counted). */
+  bytesRead: number
+}
+
+/** The source, counting every byte handed to the decoder. */
+function counted(source: ByteSource): { source: ByteSource; bytesRead: () => number } {
+  let total = 0
+  const counting: ByteSource = {
+    size: source.size,
+    async read(position, length) {
+      const chunk = await source.read(position, length)
+      total += chunk.length
+      return chunk
+    },
+    async *stream() {
+      for await (const chunk of source.stream()) {
+        total += chunk.length
+        yield chunk
+      }
+    },
+  }
+  if (source.close) counting.close = () => source.close!()
+  return { source: counting, bytesRead: () => total }
 }
 
 /**
@@ -489,7 +515,7 @@ export async function validateCase(c: HostileCase, receivedAt: Date): Promise<Ca
   const { maxRows, ...decodeLimits } = c.limits ?? {}
   const limits = { ...DEFAULT_UPLOAD_LIMITS, ...decodeLimits, ...(maxRows === undefined ? {} : { maxRows }) }
   const fileName = place.kind === 'wrong' ? (c.key.split('/').pop() ?? 'file') : place.fileName
-  const source = c.file !== undefined ? await fileByteSource(join(HOSTILE_DIR, c.file)) : generated(c.generator).source()
+  const { source, bytesRead } = counted(c.file !== undefined ? await fileByteSource(join(HOSTILE_DIR, c.file)) : generated(c.generator).source())
   try {
     const decoded: DecodeResult = preFindings.length > 0
       ? { ok: false, problems: [] }
@@ -497,7 +523,7 @@ export async function validateCase(c: HostileCase, receivedAt: Date): Promise<Ca
     const ctx = validationContext({ place, receivedAt, submissionId: `hostile-${c.id}`, hashId: hmacSha256Hex(Buffer.alloc(32, 7)) }, limits, undefined, preFindings)
     let records = 0
     const { report } = await validateFile(decoded, ctx, { write: (_record: CuratedRecord) => void records++ })
-    return { report, records, polluted: ({} as Record<string, unknown>)['polluted'] !== undefined }
+    return { report, records, polluted: ({} as Record<string, unknown>)['polluted'] !== undefined, bytesRead: bytesRead() }
   } finally {
     await source.close?.()
   }

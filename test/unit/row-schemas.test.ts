@@ -16,18 +16,33 @@ import { ROSTER_ROW, VALID_ID, VILLAGE_ROW } from '../support/village-rows.ts'
 type Verdict = { value: unknown } | { code: string }
 
 /** What validate-file makes of one cell (validate-file.ts, the per-row loop). */
+/**
+ * Parsers and schemas built once per column, as validate-file builds its parsers once per file:
+ * building one per cell spent most of this test's CPU.
+ */
+function once<T>(build: (column: ColumnSpec) => T): (column: ColumnSpec) => T {
+  const built = new Map<ColumnSpec, T>()
+  return (column) => {
+    let value = built.get(column)
+    if (value === undefined) built.set(column, (value = build(column)))
+    return value
+  }
+}
+const parserOf = once((column) => compileParser(column.type))
+const schemaOf = once(cellSchema)
+
 function fastPath(column: ColumnSpec, cell: RawCell | undefined): Verdict {
   const raw = cell ?? null
   if (isBlank(raw)) {
     if (column.required === true) return { code: 'required' }
     return { value: column.defaultValue }
   }
-  const parsed = compileParser(column.type)(raw, false)
+  const parsed = parserOf(column)(raw, false)
   return parsed.ok ? { value: parsed.value } : { code: parsed.code }
 }
 
 function viaSchema(column: ColumnSpec, cell: RawCell | undefined): Verdict {
-  const result = cellSchema(column).safeParse(cell)
+  const result = schemaOf(column).safeParse(cell)
   if (result.success) return { value: result.data }
   expect(result.error.issues, `one issue per bad cell (${column.key})`).toHaveLength(1)
   const code = cellCodeOf(result.error.issues[0]!)
