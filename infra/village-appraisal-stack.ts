@@ -40,6 +40,7 @@ const FEATURE_FLAGS: Readonly<Record<string, boolean>> = {
 
 export class VillageAppraisalStack extends Stack {
   readonly names: StageNames
+  private readonly scoringOverrides: string
   readonly key?: kms.Key
   readonly storage: Storage
   readonly ingest: Ingest
@@ -48,6 +49,7 @@ export class VillageAppraisalStack extends Stack {
 
   constructor(scope: Construct, id: string, props: VillageAppraisalStackProps = {}) {
     super(scope, id, props)
+    this.scoringOverrides = props.scoringOverrides ?? ''
     for (const [flag, value] of Object.entries(FEATURE_FLAGS)) this.node.setContext(flag, value)
     this.names = stageNames(props.stage)
     const names = this.names
@@ -68,7 +70,7 @@ export class VillageAppraisalStack extends Stack {
       storage: this.storage,
       names,
       ...(key ? { key } : {}),
-      scoringOverrides: props.scoringOverrides ?? '',
+      scoringOverrides: this.scoringOverrides,
     })
     this.access = new AccessPolicies(this, 'Access', { storage: this.storage, ...(key ? { key } : {}) })
 
@@ -94,6 +96,9 @@ export class VillageAppraisalStack extends Stack {
       AggregateFunctionName: [analytics.aggregate.function.functionName, 'Aggregate function'],
       VerdictTopicArn: [storage.verdictTopic.topicArn, 'Verdicts, with message attribute county'],
       AppraisalTopicArn: [storage.appraisalTopic.topicArn, 'Published appraisals'],
+      // va --target aws composes the aggregate function from these outputs, overrides included
+      // (CloudFormation has no empty output: {} stands for none).
+      ScoringOverrides: [this.scoringOverrides || '{}', 'SCORING_OVERRIDES of the aggregate function'],
       ScheduleDeadLetterQueueUrl: [analytics.scheduleDeadLetterQueue.queueUrl, 'Quarterly runs that failed after their retries'],
       CountyUploaderRoleArn: [access.countyUploaderRole.roleArn, 'Assume with the session tag county=<code>'],
     }
