@@ -1,9 +1,9 @@
-import { DATASET_SPECS, type ColumnSpec, type DatasetSpec } from '../../../schemas/datasets.ts'
+import { DATASET_SPECS, type ColumnSpec } from '../../../schemas/datasets.ts'
 import { NON_STOPPING_FILE_CODES, type DatasetName, type Finding, type ValidationReport } from '../../../schemas/findings.ts'
 import { hasRowBatches } from '../decode/decode-csv.ts'
-import type { CellValue, DecodeResult, RawRow, SheetSource } from '../decode/types.ts'
+import type { CellValue, DecodeResult, RawRow } from '../decode/types.ts'
 import { finding, type FindingInput } from '../findings.ts'
-import { HEADER_SEARCH_ROWS, classifyHeaderRow, mapHeader, type ColumnBinding } from '../headers.ts'
+import type { ColumnBinding } from '../headers.ts'
 import { formatPeriod, parsePeriod, quarterLastDay, submissionDeadline, toShanghaiIso } from '../period.ts'
 import { HOUSEHOLD_RULES, VILLAGE_RULES, type CrossFieldRule, type RowValues } from '../rules.ts'
 import { cellText, compileParser, isBlank, memoizeParser, type ParseResult, type ParsedValue } from '../values.ts'
@@ -13,6 +13,7 @@ import { ExactKeyIndex, HashedKeyIndex, RowBits, RowLines, type KeyHash, type Ke
 import { NO_PREVIOUS, quarterChecks, type PreviousQuarters } from './quarter-checks.ts'
 import { addHousehold, compareRoster, zeroFigures, ROSTER_FIGURES, type RosterFigure, type VillageRosterFigures } from './roster-check.ts'
 import { organisationChecks } from './org-unit-checks.ts'
+import { bindHeader, dataRows, findHeader, type FoundHeader } from './header-binding.ts'
 
 /** One accepted row, keyed by its stored column names (head_id_number → head_id_hash), with derived columns. */
 export type CuratedRecord = Record<string, ParsedValue | null>
@@ -110,22 +111,6 @@ interface PreparedRule {
   optionalCells: readonly { key: string; index: number }[]
 }
 
-/** Where the data rows of a file start, and how to read on. */
-interface FoundHeader {
-  spec: DatasetSpec
-  sheet: SheetSource
-  header: RawRow
-  /** The header's index among the sheet's rows (from 0). */
-  headerIndex: number
-  /** Rows after the header read while searching for it. */
-  pending: RawRow[]
-  /** The search's reader, positioned after `consumed` rows. */
-  rest: AsyncIterator<RawRow>
-  consumed: number
-  /** The search read the whole sheet. */
-  exhausted: boolean
-}
-
 const REGISTRY_FREE = { coversProvince: () => false, isActiveVillage: () => true }
 
 /** The roster figures each monitoring category adds to (roster-check.ts `addHousehold`). */
@@ -176,88 +161,31 @@ export async function validateFile(decoded: DecodeResult, ctx: ValidationContext
   }
   const file = decoded.file
 
-  // Find the header row: the first visible sheet with one (validation.md, "Reading a file").
-  const candidates = (ctx.dataset ? [ctx.dataset] : ctx.candidates).map((d) => DATASET_SPECS[d])
-  let found: FoundHeader | undefined
-  let sawContent = false
-  let sawTie = false
-  for (const sheet of file.sheets) {
-    const it = sheet.rows()[Symbol.asyncIterator]()
-    const buffered: RawRow[] = []
-    let exhausted = false
-    while (buffered.length < HEADER_SEARCH_ROWS) {
-      const next = await it.next()
-      if (next.done) {
-        exhausted = true
-        break
-      }
-      buffered.push(next.value)
-    }
-    for (let i = 0; i < buffered.length; i++) {
-      const row = buffered[i]!
-      if (row.cells.some((c) => !isBlank(c))) sawContent = true
-      const verdict = classifyHeaderRow(row.cells, candidates)
-      if (verdict.kind === 'header') {
-        found = { spec: DATASET_SPECS[verdict.dataset], sheet, header: row, headerIndex: i, pending: buffered.slice(i + 1), rest: it, consumed: buffered.length, exhausted }
-        break
-      }
-      // The first row with 3 known headers is the header row: a tie there is unknown_dataset,
-      // not a reason to look further down (validation.md, "Reading a file").
-      if (verdict.kind === 'tie') {
-        sawTie = true
-        break
-      }
-    }
-    if (found) break
-    await it.return?.()
-    if (sawTie || file.problems.length) break
-  }
-  if (!found) {
-    for (const p of file.problems) out.add(p)
-    if (file.problems.length === 0) {
-      if (!sawContent) out.add(finding({ code: 'empty_file', detail: { zh: '文件中没有内容', en: 'the file holds nothing' } }))
-      else out.add(finding({
-        code: 'unknown_dataset',
-        detail: sawTie
-          ? { zh: '表头同时符合多个数据集，请用 --dataset 指明', en: 'the headers fit more than one dataset equally; name it with --dataset' }
-          : { zh: `前 ${HEADER_SEARCH_ROWS} 行中没有至少 3 个可识别表头的行`, en: `no row among the first ${HEADER_SEARCH_ROWS} has at least 3 known headers` },
-      }))
-    }
+  const search = await findHeader(file, ctx.dataset ? [ctx.dataset] : ctx.candidates)
+  if (!search.found) {
+    for (const p of search.problems) out.add(p)
     await file.close()
     return result(ctx.dataset ?? null, 0, 0)
   }
-
-  const { spec, sheet, header } = found
+  const found = search.found
+  const bound = bindHeader(found, file.format)
+  const { spec, mapping, bindingOf, locate: at } = bound
+  const header = found.header
   const dataset = spec.name
-  const isJson = file.format === 'json'
-  const sheetName = file.format === 'xlsx' ? sheet.name : undefined
-  const mapping = mapHeader(header.cells, spec)
-  const headerCell = (letter: string) => (isJson ? undefined : `${letter}${header.line}`)
-  for (const u of mapping.unknown) {
-    out.add(finding({ code: 'unknown_column', header: u.header, cell: headerCell(u.letter), sheet: sheetName }))
-  }
-  for (const d of mapping.duplicates) {
-    out.add(finding({
-      code: 'duplicate_column', column: d.column.key, header: d.header, cell: headerCell(d.letter), sheet: sheetName,
-      detail: { zh: `与「${d.first.header}」重复，只使用第一列`, en: `same column as "${d.first.header}"; the first one is used` },
-    }))
-  }
-  for (const m of mapping.missing) {
-    out.add(finding({ code: 'missing_column', column: m.key, detail: { zh: `应有「${m.zh}」列`, en: `expected a column "${m.zh}" (${m.key})` } }))
-  }
+  for (const f of bound.findings) out.add(f)
 
   // Each column's parser, compiled once; a list column (risk causes, measures), whose few
   // spellings repeat and are dear to parse, remembers what each one parsed to.
-  const bound: BoundColumn[] = mapping.bindings.map((binding) => {
+  const columns: BoundColumn[] = mapping.bindings.map((binding) => {
     const parse = compileParser(binding.column.type)
     return { binding, parse: binding.column.type.kind === 'enumList' ? memoizeParser(parse) : parse }
   })
   // A row's values: parsed into an array by column, then one object built by a literal of the
   // file's columns (valuesObject), not a dozen keyed stores per row.
-  const valuesObject = valuesFactory(bound.map((b) => b.binding.column.key))
-  const parsedValues: (ParsedValue | undefined)[] = new Array(bound.length).fill(undefined)
+  const valuesObject = valuesFactory(columns.map((b) => b.binding.column.key))
+  const parsedValues: (ParsedValue | undefined)[] = new Array(columns.length).fill(undefined)
   // The same values by the dataset's column order, for the stored row.
-  const specIndexOf = bound.map((b) => spec.columns.indexOf(b.binding.column))
+  const specIndexOf = columns.map((b) => spec.columns.indexOf(b.binding.column))
   const byColumn: (ParsedValue | undefined)[] = new Array(spec.columns.length).fill(undefined)
   const present = new Set(mapping.bindings.map((b) => b.column.key))
   const rules: PreparedRule[] = (dataset === 'village_report' ? VILLAGE_RULES : dataset === 'monitored_households' ? HOUSEHOLD_RULES : [])
@@ -269,7 +197,6 @@ export async function validateFile(decoded: DecodeResult, ctx: ValidationContext
     }))
   const periodLastDay = quarter ? quarterLastDay(quarter) : 0
   const ruleContext = { periodLastDay }
-  const bindingOf = new Map(mapping.bindings.map((b) => [b.column.key, b]))
   const keyBinding = bindingOf.get(spec.keyColumn)
   const keySeed = options.keySeed ?? 0
   const keys: KeyIndex = options.exactKeys
@@ -292,17 +219,6 @@ export async function validateFile(decoded: DecodeResult, ctx: ValidationContext
   let total = 0
   let dataRow = 0
   let stoppedAt: Finding | undefined
-
-  const at = (row: number, line: number, key: string): Omit<FindingInput, 'code'> => {
-    const b = bindingOf.get(key)
-    const base: Omit<FindingInput, 'code'> = { row, column: key }
-    if (b) {
-      base.header = b.header
-      if (!isJson) base.cell = `${b.letter}${line}`
-    }
-    if (sheetName !== undefined) base.sheet = sheetName
-    return base
-  }
 
   let rowErrors = 0
   const report = (input: FindingInput) => {
@@ -328,8 +244,8 @@ export async function validateFile(decoded: DecodeResult, ctx: ValidationContext
     const line = raw.line
     rowErrors = 0
     const dateCells = raw.dateCells
-    for (let c = 0; c < bound.length; c++) {
-      const { binding, parse } = bound[c]!
+    for (let c = 0; c < columns.length; c++) {
+      const { binding, parse } = columns[c]!
       const column: ColumnSpec = binding.column
       const cell = cells[binding.index] ?? null
       parsedValues[c] = undefined
@@ -416,7 +332,7 @@ export async function validateFile(decoded: DecodeResult, ctx: ValidationContext
     }
     if (dataset === 'org_units') orgRows.push({ row, line, values })
     if (out.errors === 0 && sink) {
-      for (let c = 0; c < bound.length; c++) byColumn[specIndexOf[c]!] = parsedValues[c]
+      for (let c = 0; c < columns.length; c++) byColumn[specIndexOf[c]!] = parsedValues[c]
       plan.fillFrom(byColumn, curatedRow)
       if (sink.writeRow) sink.writeRow(dataset, curatedRow)
       else pendingWrite = sink.write(plan.record(curatedRow)) ?? undefined
@@ -541,34 +457,6 @@ function valuesFactory(keys: readonly string[]): (values: readonly (ParsedValue 
 function allBlank(cells: readonly CellValue[]): boolean {
   for (let i = 0; i < cells.length; i++) if (!isBlank(cells[i]!)) return false
   return true
-}
-
-/**
- * The data rows after the header, in batches: those read during the header search, then the
- * rest. A CSV is read on in big batches (its reader starts again and skips what the search
- * took: ten rows of one chunk); other sheets row by row from the search's reader.
- */
-async function* dataRows(found: FoundHeader): AsyncGenerator<RawRow[]> {
-  if (found.pending.length > 0) yield found.pending
-  if (found.exhausted) return
-  if (hasRowBatches(found.sheet)) {
-    await found.rest.return?.()
-    let skip = found.consumed
-    for await (const batch of found.sheet.rowBatches()) {
-      if (skip >= batch.length) {
-        skip -= batch.length
-        continue
-      }
-      yield skip > 0 ? batch.slice(skip) : batch
-      skip = 0
-    }
-    return
-  }
-  for (;;) {
-    const next = await found.rest.next()
-    if (next.done) return
-    yield [next.value]
-  }
 }
 
 /** Every row in `expected` holds, in its key column, the key it was taken to hold. */
