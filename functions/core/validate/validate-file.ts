@@ -1,4 +1,4 @@
-import { DATASET_SPECS, type ColumnSpec } from '../../../schemas/datasets.ts'
+import type { ColumnSpec } from '../../../schemas/datasets.ts'
 import { NON_STOPPING_FILE_CODES, type DatasetName, type Finding, type ValidationReport } from '../../../schemas/findings.ts'
 import { hasRowBatches } from '../decode/decode-csv.ts'
 import type { CellValue, DecodeResult, RawRow } from '../decode/types.ts'
@@ -7,12 +7,12 @@ import type { ColumnBinding } from '../headers.ts'
 import { formatPeriod, parsePeriod, quarterLastDay, submissionDeadline, toShanghaiIso } from '../period.ts'
 import { HOUSEHOLD_RULES, VILLAGE_RULES, type CrossFieldRule, type RowValues } from '../rules.ts'
 import { cellText, compileParser, isBlank, memoizeParser, type ParseResult, type ParsedValue } from '../values.ts'
-import { curatedColumns } from '../curated-columns.ts'
 import { FindingsCollector } from './findings-collector.ts'
 import { ExactKeyIndex, HashedKeyIndex, RowBits, RowLines, type KeyHash, type KeyIndex } from './key-index.ts'
 import { NO_PREVIOUS, quarterChecks, type PreviousQuarters } from './quarter-checks.ts'
 import { addHousehold, compareRoster, zeroFigures, ROSTER_FIGURES, type RosterFigure, type VillageRosterFigures } from './roster-check.ts'
 import { organisationChecks } from './org-unit-checks.ts'
+import { StoredRows } from './stored-rows.ts'
 import { bindHeader, dataRows, findHeader, type FoundHeader } from './header-binding.ts'
 
 /** One accepted row, keyed by its stored column names (head_id_number → head_id_hash), with derived columns. */
@@ -210,8 +210,7 @@ export async function validateFile(decoded: DecodeResult, ctx: ValidationContext
   const orgRows: { row: number; line: number; values: RowValues }[] = []
   // Where each village's report row is, for roster_mismatch cells.
   const reportRows = new Map<string, { row: number; line: number }>()
-  const plan = curatedPlan(dataset, ctx, periodLastDay)
-  const curatedRow: (ParsedValue | null)[] = new Array(plan.names.length).fill(null)
+  const store = sink && new StoredRows(sink, dataset, ctx, periodLastDay)
   const periodIndex = bindingOf.get('period')?.index ?? -1
   const assistanceIndex = bindingOf.get('assistance')?.index ?? -1
   const checkUnassisted = dataset === 'monitored_households' && present.has('risk_eliminated')
@@ -331,11 +330,9 @@ export async function validateFile(decoded: DecodeResult, ctx: ValidationContext
       collectRosterFigures(dataset, village, values, row, line)
     }
     if (dataset === 'org_units') orgRows.push({ row, line, values })
-    if (out.errors === 0 && sink) {
+    if (out.errors === 0 && store) {
       for (let c = 0; c < columns.length; c++) byColumn[specIndexOf[c]!] = parsedValues[c]
-      plan.fillFrom(byColumn, curatedRow)
-      if (sink.writeRow) sink.writeRow(dataset, curatedRow)
-      else pendingWrite = sink.write(plan.record(curatedRow)) ?? undefined
+      pendingWrite = store.write(byColumn) ?? undefined
     }
     return true
   }
@@ -484,69 +481,4 @@ async function keysHold(found: FoundHeader, parse: BoundColumn['parse'], keyInde
     }
   }
   return left === 0
-}
-
-/** How a dataset's checked values become its stored row (the Parquet columns, in order). */
-interface CuratedPlan {
-  names: readonly string[]
-  /** From values in the dataset's column order (undefined: absent). */
-  fillFrom(byColumn: readonly (ParsedValue | undefined)[], out: (ParsedValue | null)[]): void
-  record(row: readonly (ParsedValue | null)[]): CuratedRecord
-}
-
-function curatedPlan(dataset: DatasetName, ctx: ValidationContext, periodLastDay: number): CuratedPlan {
-  const spec = DATASET_SPECS[dataset]
-  const names = curatedColumns(dataset).map((c) => c.name)
-  const columns = spec.columns
-  const keys = columns.map((c) => c.key)
-  const secret = columns.map((c) => c.type.kind === 'idNumber')
-  const defaults = columns.map((c) => c.defaultValue)
-  const at = (key: string) => keys.indexOf(key)
-  const codeAt = at('code')
-  const villageAt = at('village_code')
-  const identifiedAt = at('identified_on')
-  const eliminatedAt = at('eliminated_on')
-  const submittedAt = ctx.receivedAt.getTime()
-  // The derived codes of each village, cut once (a roster has thousands of rows per village).
-  const codesOf = new Map<string, readonly [string, string, string, string]>()
-  const fillFrom = (byColumn: readonly (ParsedValue | undefined)[], out: (ParsedValue | null)[]) => {
-    let i = 0
-    for (; i < columns.length; i++) {
-      const v = byColumn[i]
-      if (secret[i]) out[i] = typeof v === 'string' ? ctx.hashId(v) : null
-      // An optional column left out of the file takes its default like an empty cell (relocation_site 否, active 是).
-      else out[i] = v ?? defaults[i] ?? null
-    }
-    if (dataset === 'org_units') {
-      const code = byColumn[codeAt]
-      out[i] = typeof code === 'string' ? code.slice(0, 2) : null
-      return
-    }
-    const village = String(byColumn[villageAt] ?? '')
-    let codes = codesOf.get(village)
-    if (codes === undefined) {
-      codes = [village.slice(0, 6), village.slice(0, 4), village.slice(0, 2), village.slice(0, 9)]
-      if (codesOf.size < 1 << 16) codesOf.set(village, codes)
-    }
-    out[i++] = codes[0]
-    out[i++] = codes[1]
-    out[i++] = codes[2]
-    out[i++] = codes[3]
-    out[i++] = ctx.submissionId
-    out[i++] = submittedAt
-    if (dataset === 'monitored_households') {
-      const identified = byColumn[identifiedAt] as number | undefined
-      const eliminated = byColumn[eliminatedAt] as number | undefined
-      out[i++] = identified === undefined ? null : (eliminated ?? periodLastDay) - identified
-    }
-  }
-  return {
-    names,
-    fillFrom,
-    record(row) {
-      const rec: CuratedRecord = {}
-      for (let i = 0; i < names.length; i++) rec[names[i]!] = row[i] ?? null
-      return rec
-    },
-  }
 }
