@@ -5,7 +5,7 @@
  * A `Map<string, number>` of a million household numbers costs ~100 bytes a key; here a key
  * costs 12 bytes of an open-addressing table (a 64-bit hash and a row) at ≤ 75% load, 16–24
  * bytes a key with the table's headroom. Equal hashes are taken for equal keys when they are met, and every such hit is
- * checked exactly afterwards against the keys as the file holds them (`validate-file.ts` reads
+ * checked exactly afterwards against the keys as the file holds them (`duplicate-keys.ts` reads
  * the file again for that, only when there were hits). A collision between two different keys
  * makes the validator check the file again from the start under another hash seed, so
  * `duplicate_key`, `rows.rejected` and everything else stay exact.
@@ -91,7 +91,7 @@ export class ExactKeyIndex implements KeyIndex {
 /**
  * Keys by a 64-bit hash in an open-addressing table (linear probing): 12 bytes a slot, the
  * hash and the first row (negative once reported), at most 75% full. A hash met again is taken
- * for the same key and listed in `unverified`; validate-file.ts reads those rows again and
+ * for the same key and listed in `unverified`; duplicate-keys.ts reads those rows again and
  * compares the keys exactly. Two different keys under one hash (at 5M keys, about one file in
  * a million) make it check the file again under another seed.
  */

@@ -9,11 +9,18 @@ const PARENT_LENGTH: Record<number, number> = { 4: 2, 6: 4, 9: 6, 12: 9 }
 
 type At = (row: number, line: number, key: string) => Omit<FindingInput, 'code'>
 
+/** A registry row, kept while the file is read for the checks that need all of it. */
+export interface UnitRow {
+  row: number
+  line: number
+  values: RowValues
+}
+
 /**
  * The registry's own consistency: a level agrees with its code's length, and a parent is the
  * code's own prefix, present in the same file or the registry; a province has no parent.
  */
-export function organisationChecks(rows: readonly { row: number; line: number; values: RowValues }[], at: At, registry?: RegistryView): Finding[] {
+export function organisationChecks(rows: readonly UnitRow[], at: At, registry?: RegistryView): Finding[] {
   const codes = new Set(rows.map((r) => r.values['code']).filter((c): c is string => typeof c === 'string'))
   const out: Finding[] = []
   for (const { row, line, values } of rows) {

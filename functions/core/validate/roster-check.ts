@@ -1,3 +1,8 @@
+import type { DatasetName, Finding } from '../../../schemas/findings.ts'
+import { finding, type FindingInput } from '../findings.ts'
+import type { RowValues } from '../rules.ts'
+import type { Locate } from './header-binding.ts'
+
 /**
  * Roster against report (validation.md, `roster_mismatch`): per village, the roster's
  * households per category must equal the report's `monitored_*_households`, their summed
@@ -49,4 +54,60 @@ export function compareRoster(report: ReadonlyMap<string, VillageRosterFigures>,
     }
   }
   return out
+}
+
+/** The roster figures each monitoring category adds to (`addHousehold`). */
+const CATEGORY_FIGURES = new Map<string, readonly [RosterFigure, RosterFigure]>(
+  (['unstable', 'marginal', 'hardship'] as const).map((k) => [k, [`monitored_${k}_households`, `monitored_${k}_persons`]]),
+)
+
+/**
+ * A file's per-village roster figures, row by row: a village report's own figures, or a
+ * roster's households summed; and where each village's report row is, for roster_mismatch cells.
+ */
+export class RosterTally {
+  readonly figures = new Map<string, VillageRosterFigures>()
+  readonly reportRows = new Map<string, { row: number; line: number }>()
+  readonly #dataset: DatasetName
+
+  constructor(dataset: DatasetName) {
+    this.#dataset = dataset
+  }
+
+  add(village: string, values: RowValues, row: number, line: number): void {
+    if (this.#dataset === 'village_report') {
+      const figures = zeroFigures()
+      for (const f of ROSTER_FIGURES) figures[f] = typeof values[f] === 'number' ? values[f] : 0
+      this.figures.set(village, figures)
+      this.reportRows.set(village, { row, line })
+    } else if (this.#dataset === 'monitored_households') {
+      let figures = this.figures.get(village)
+      if (!figures) this.figures.set(village, (figures = zeroFigures()))
+      // addHousehold, with the category's figures looked up rather than their names built per row.
+      const category = values['category']
+      const keys = typeof category === 'string' ? CATEGORY_FIGURES.get(category) : undefined
+      if (!keys) return
+      figures[keys[0]] += 1
+      figures[keys[1]] += Number(values['household_size'] ?? 0)
+      if (values['risk_eliminated'] === true) figures.risk_eliminated_households += 1
+    }
+  }
+}
+
+/**
+ * The disagreements as findings, on whichever file arrives second: on the report's row and
+ * cell, or, for a roster, naming the village and figure without a row.
+ */
+export function rosterFindings(dataset: DatasetName, own: RosterTally, other: ReadonlyMap<string, VillageRosterFigures>, locate: Locate): Finding[] {
+  const [report, roster] = dataset === 'village_report' ? [own.figures, other] : [other, own.figures]
+  return compareRoster(report, roster).map((d) => {
+    const input: FindingInput = {
+      code: 'roster_mismatch', column: d.figure,
+      detail: { zh: `村 ${d.village}：报表为 ${d.report}，名册为 ${d.roster}`, en: `village ${d.village}: the report says ${d.report}, the roster ${d.roster}` },
+    }
+    const at = dataset === 'village_report' ? own.reportRows.get(d.village) : undefined
+    if (at) Object.assign(input, locate(at.row, at.line, d.figure), { value: String(d.report) })
+    else input.value = String(d.roster)
+    return finding(input)
+  })
 }

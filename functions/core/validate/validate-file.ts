@@ -1,18 +1,18 @@
-import { DATASET_SPECS, type ColumnSpec, type DatasetSpec } from '../../../schemas/datasets.ts'
 import { NON_STOPPING_FILE_CODES, type DatasetName, type Finding, type ValidationReport } from '../../../schemas/findings.ts'
-import { hasRowBatches } from '../decode/decode-csv.ts'
-import type { CellValue, DecodeResult, RawRow, SheetSource } from '../decode/types.ts'
-import { finding, type FindingInput } from '../findings.ts'
-import { HEADER_SEARCH_ROWS, classifyHeaderRow, mapHeader, type ColumnBinding } from '../headers.ts'
-import { formatPeriod, parsePeriod, quarterLastDay, submissionDeadline, toShanghaiIso } from '../period.ts'
-import { HOUSEHOLD_RULES, VILLAGE_RULES, type CrossFieldRule, type RowValues } from '../rules.ts'
-import { cellText, compileParser, isBlank, memoizeParser, type ParseResult, type ParsedValue } from '../values.ts'
-import { curatedColumns } from '../curated-columns.ts'
+import type { CellValue, DecodeResult, DecodedFile } from '../decode/types.ts'
+import { finding } from '../findings.ts'
+import { parsePeriod, submissionDeadline, toShanghaiIso } from '../period.ts'
+import type { RowValues } from '../rules.ts'
+import { isBlank, type ParsedValue } from '../values.ts'
+import { DuplicateKeys } from './duplicate-keys.ts'
 import { FindingsCollector } from './findings-collector.ts'
-import { ExactKeyIndex, HashedKeyIndex, RowBits, RowLines, type KeyHash, type KeyIndex } from './key-index.ts'
-import { NO_PREVIOUS, quarterChecks, type PreviousQuarters } from './quarter-checks.ts'
-import { addHousehold, compareRoster, zeroFigures, ROSTER_FIGURES, type RosterFigure, type VillageRosterFigures } from './roster-check.ts'
-import { organisationChecks } from './org-unit-checks.ts'
+import { bindHeader, dataRows, findHeader, type BoundHeader } from './header-binding.ts'
+import { RowBits, type KeyHash } from './key-index.ts'
+import { organisationChecks, type UnitRow } from './org-unit-checks.ts'
+import { NO_PREVIOUS, type PreviousQuarters } from './quarter-checks.ts'
+import { RosterTally, rosterFindings, type VillageRosterFigures } from './roster-check.ts'
+import { checkRow, rowPlan, type RowPlan } from './row-check.ts'
+import { StoredRows } from './stored-rows.ts'
 
 /** One accepted row, keyed by its stored column names (head_id_number → head_id_hash), with derived columns. */
 export type CuratedRecord = Record<string, ParsedValue | null>
@@ -84,9 +84,6 @@ export interface ValidateOptions {
   fileBytes?: number
 }
 
-/** Seeds tried before keys are kept as strings. */
-const KEY_SEEDS = 3
-
 export interface ValidationOutcome {
   report: ValidationReport
   dataset: DatasetName | null
@@ -96,445 +93,158 @@ export interface ValidationOutcome {
   villages: Set<string>
 }
 
-interface BoundColumn {
-  binding: ColumnBinding
-  parse: (cell: CellValue, isDate: boolean) => ParseResult
-}
-
-/** A cross-field rule with what its applicability test needs, worked out once per file. */
-interface PreparedRule {
-  rule: CrossFieldRule
-  /** Values that must have parsed. */
-  required: readonly string[]
-  /** Optional values: a cell that is not blank but did not parse skips the rule. */
-  optionalCells: readonly { key: string; index: number }[]
-}
-
-/** Where the data rows of a file start, and how to read on. */
-interface FoundHeader {
-  spec: DatasetSpec
-  sheet: SheetSource
-  header: RawRow
-  /** The header's index among the sheet's rows (from 0). */
-  headerIndex: number
-  /** Rows after the header read while searching for it. */
-  pending: RawRow[]
-  /** The search's reader, positioned after `consumed` rows. */
-  rest: AsyncIterator<RawRow>
-  consumed: number
-  /** The search read the whole sheet. */
-  exhausted: boolean
-}
-
-const REGISTRY_FREE = { coversProvince: () => false, isActiveVillage: () => true }
-
-/** The roster figures each monitoring category adds to (roster-check.ts `addHousehold`). */
-const CATEGORY_FIGURES = new Map<string, readonly [RosterFigure, RosterFigure]>(
-  (['unstable', 'marginal', 'hardship'] as const).map((k) => [k, [`monitored_${k}_households`, `monitored_${k}_persons`]]),
-)
+/** Seeds tried before keys are kept as strings. */
+const KEY_SEEDS = 3
 
 /**
  * Checks a decoded file as a careful inspector would: every finding collected, none fatal to
  * the run. Valid rows stream to `sink` while the file has no error.
  */
 export async function validateFile(decoded: DecodeResult, ctx: ValidationContext, sink?: RecordSink, options: ValidateOptions = {}): Promise<ValidationOutcome> {
-  const out = new FindingsCollector()
-  const rosterFigures = new Map<string, VillageRosterFigures>()
-  const villages = new Set<string>()
-  const quarter = ctx.period ? parsePeriod(ctx.period) : undefined
-  const result = (dataset: DatasetName | null, total: number, rejected: number): ValidationOutcome => ({
-    report: {
-      dataset,
-      county: ctx.county,
-      period: ctx.period,
-      status: out.errors > 0 ? 'rejected' : 'accepted',
-      rows: { total, accepted: total - rejected, rejected },
-      counts: out.countsObject(),
-      findings: out.list(),
-      truncated: out.truncated,
-    },
-    dataset,
-    rosterFigures,
-    villages,
-  })
+  let keying = options
+  for (;;) {
+    const outcome = await checkFile(decoded, ctx, sink, keying)
+    if (outcome) return outcome
+    // Two keys met under one hash (key-index.ts): the file is checked again from the start,
+    // under another seed, at last with the keys kept as strings.
+    if (sink) {
+      if (!sink.restart) throw new Error('validateFile: a key-hash collision needs a sink that can restart')
+      await sink.restart()
+    }
+    const seed = keying.keySeed ?? 0
+    keying = seed + 1 < KEY_SEEDS ? { ...keying, keySeed: seed + 1 } : { ...keying, exactKeys: true }
+  }
+}
 
+/** What reading the rows leaves for the outcome and for the checks that need the whole file. */
+interface RowsRead {
+  /** Data rows read (blank rows are not counted). */
+  total: number
+  rejected: RowBits
+  /** too_many_rows, when it stopped the reading. */
+  stoppedAt?: Finding
+  roster: RosterTally
+  villages: Set<string>
+  /** An org_units file's rows, for the registry's own checks. */
+  units: UnitRow[]
+}
+
+/** One reading of the file; undefined when a key-hash collision means it must be read again. */
+async function checkFile(decoded: DecodeResult, ctx: ValidationContext, sink: RecordSink | undefined, keying: ValidateOptions): Promise<ValidationOutcome | undefined> {
+  const out = new FindingsCollector()
+  for (const f of contextFindings(ctx)) out.add(f)
+  if (stopsReading(ctx.preFindings ?? [])) return outcome(out, ctx, ctx.dataset ?? null)
+  if (!decoded.ok) {
+    for (const p of decoded.problems) out.add(p)
+    return outcome(out, ctx, ctx.dataset ?? null)
+  }
+  const file = decoded.file
+  const search = await findHeader(file, ctx.dataset ? [ctx.dataset] : ctx.candidates)
+  if (!search.found) {
+    for (const p of search.problems) out.add(p)
+    await file.close()
+    return outcome(out, ctx, ctx.dataset ?? null)
+  }
+  const header = bindHeader(search.found, file.format)
+  for (const f of header.findings) out.add(f)
+  const loaded = await loadContext(ctx, header.spec.name)
+  const plan = rowPlan(header, ctx, loaded)
+  const keys = DuplicateKeys.of(header, keying, ctx.maxRows)
+  const store = sink && new StoredRows(sink, plan.dataset, ctx, plan.ruleContext.periodLastDay)
+  const read = await readRows(header, plan, keys, store, out, ctx.maxRows)
+  await header.found.rest.return?.()
+  const stopped = read.stoppedAt !== undefined || file.problems.length > 0
+  if (!stopped && keys && !(await keys.exact(header.found))) return undefined
+  await file.close()
+  if (stopped) return stoppedFile(out, ctx, header, read, file)
+  return wholeFileChecks(out, ctx, header, read, loaded.registry)
+}
+
+/** late_submission, then what was found before reading (wrong_place, period_locked). */
+function contextFindings(ctx: ValidationContext): Finding[] {
+  const late: Finding[] = []
+  const quarter = ctx.period ? parsePeriod(ctx.period) : undefined
   if (quarter && ctx.county !== null) {
     const deadline = submissionDeadline(quarter, ctx.deadlineDays)
     if (ctx.receivedAt.getTime() >= deadline.getTime()) {
-      out.add(finding({
+      late.push(finding({
         code: 'late_submission',
         detail: { zh: `截止时间 ${toShanghaiIso(deadline)}，接收时间 ${toShanghaiIso(ctx.receivedAt)}`, en: `deadline ${toShanghaiIso(deadline)}, received ${toShanghaiIso(ctx.receivedAt)}` },
       }))
     }
   }
-  for (const f of ctx.preFindings ?? []) out.add(f)
-  const stopped = () => (ctx.preFindings ?? []).some((f) => f.severity === 'error' && !NON_STOPPING_FILE_CODES.has(f.code))
-  if (stopped()) return result(ctx.dataset ?? null, 0, 0)
-  if (!decoded.ok) {
-    for (const f of decoded.problems) out.add(f)
-    return result(ctx.dataset ?? null, 0, 0)
-  }
-  const file = decoded.file
+  return [...late, ...(ctx.preFindings ?? [])]
+}
 
-  // Find the header row: the first visible sheet with one (validation.md, "Reading a file").
-  const candidates = (ctx.dataset ? [ctx.dataset] : ctx.candidates).map((d) => DATASET_SPECS[d])
-  let found: FoundHeader | undefined
-  let sawContent = false
-  let sawTie = false
-  for (const sheet of file.sheets) {
-    const it = sheet.rows()[Symbol.asyncIterator]()
-    const buffered: RawRow[] = []
-    let exhausted = false
-    while (buffered.length < HEADER_SEARCH_ROWS) {
-      const next = await it.next()
-      if (next.done) {
-        exhausted = true
-        break
-      }
-      buffered.push(next.value)
-    }
-    for (let i = 0; i < buffered.length; i++) {
-      const row = buffered[i]!
-      if (row.cells.some((c) => !isBlank(c))) sawContent = true
-      const verdict = classifyHeaderRow(row.cells, candidates)
-      if (verdict.kind === 'header') {
-        found = { spec: DATASET_SPECS[verdict.dataset], sheet, header: row, headerIndex: i, pending: buffered.slice(i + 1), rest: it, consumed: buffered.length, exhausted }
-        break
-      }
-      // The first row with 3 known headers is the header row: a tie there is unknown_dataset,
-      // not a reason to look further down (validation.md, "Reading a file").
-      if (verdict.kind === 'tie') {
-        sawTie = true
-        break
-      }
-    }
-    if (found) break
-    await it.return?.()
-    if (sawTie || file.problems.length) break
-  }
-  if (!found) {
-    for (const p of file.problems) out.add(p)
-    if (file.problems.length === 0) {
-      if (!sawContent) out.add(finding({ code: 'empty_file', detail: { zh: '文件中没有内容', en: 'the file holds nothing' } }))
-      else out.add(finding({
-        code: 'unknown_dataset',
-        detail: sawTie
-          ? { zh: '表头同时符合多个数据集，请用 --dataset 指明', en: 'the headers fit more than one dataset equally; name it with --dataset' }
-          : { zh: `前 ${HEADER_SEARCH_ROWS} 行中没有至少 3 个可识别表头的行`, en: `no row among the first ${HEADER_SEARCH_ROWS} has at least 3 known headers` },
-      }))
-    }
-    await file.close()
-    return result(ctx.dataset ?? null, 0, 0)
-  }
+/** A file-level error other than the few that let the rows be checked (validation.md, "Reading a file"). */
+function stopsReading(found: readonly Finding[]): boolean {
+  return found.some((f) => f.severity === 'error' && !NON_STOPPING_FILE_CODES.has(f.code))
+}
 
-  const { spec, sheet, header } = found
-  const dataset = spec.name
-  const isJson = file.format === 'json'
-  const sheetName = file.format === 'xlsx' ? sheet.name : undefined
-  const mapping = mapHeader(header.cells, spec)
-  const headerCell = (letter: string) => (isJson ? undefined : `${letter}${header.line}`)
-  for (const u of mapping.unknown) {
-    out.add(finding({ code: 'unknown_column', header: u.header, cell: headerCell(u.letter), sheet: sheetName }))
-  }
-  for (const d of mapping.duplicates) {
-    out.add(finding({
-      code: 'duplicate_column', column: d.column.key, header: d.header, cell: headerCell(d.letter), sheet: sheetName,
-      detail: { zh: `与「${d.first.header}」重复，只使用第一列`, en: `same column as "${d.first.header}"; the first one is used` },
-    }))
-  }
-  for (const m of mapping.missing) {
-    out.add(finding({ code: 'missing_column', column: m.key, detail: { zh: `应有「${m.zh}」列`, en: `expected a column "${m.zh}" (${m.key})` } }))
-  }
-
-  // Each column's parser, compiled once; a list column (risk causes, measures), whose few
-  // spellings repeat and are dear to parse, remembers what each one parsed to.
-  const bound: BoundColumn[] = mapping.bindings.map((binding) => {
-    const parse = compileParser(binding.column.type)
-    return { binding, parse: binding.column.type.kind === 'enumList' ? memoizeParser(parse) : parse }
-  })
-  // A row's values: parsed into an array by column, then one object built by a literal of the
-  // file's columns (valuesObject), not a dozen keyed stores per row.
-  const valuesObject = valuesFactory(bound.map((b) => b.binding.column.key))
-  const parsedValues: (ParsedValue | undefined)[] = new Array(bound.length).fill(undefined)
-  // The same values by the dataset's column order, for the stored row.
-  const specIndexOf = bound.map((b) => spec.columns.indexOf(b.binding.column))
-  const byColumn: (ParsedValue | undefined)[] = new Array(spec.columns.length).fill(undefined)
-  const present = new Set(mapping.bindings.map((b) => b.column.key))
-  const rules: PreparedRule[] = (dataset === 'village_report' ? VILLAGE_RULES : dataset === 'monitored_households' ? HOUSEHOLD_RULES : [])
-    .filter((r) => r.uses.every((u) => present.has(u) || r.optional?.includes(u)))
-    .map((rule) => ({
-      rule,
-      required: rule.uses.filter((u) => !rule.optional?.includes(u)),
-      optionalCells: (rule.optional ?? []).map((u) => ({ key: u, index: mapping.bindings.find((b) => b.column.key === u)?.index ?? -1 })),
-    }))
-  const periodLastDay = quarter ? quarterLastDay(quarter) : 0
-  const ruleContext = { periodLastDay }
-  const bindingOf = new Map(mapping.bindings.map((b) => [b.column.key, b]))
-  const keyBinding = bindingOf.get(spec.keyColumn)
-  const keySeed = options.keySeed ?? 0
-  const keys: KeyIndex = options.exactKeys
-    ? new ExactKeyIndex()
-    : new HashedKeyIndex({ ...(options.keyHash ? { hash: options.keyHash } : {}), seed: keySeed }, keyCapacity(expectedRows(options.fileBytes, found.pending.length > 0 ? found.pending : [header]), ctx.maxRows))
-  const rowLines = new RowLines()
-  const rejectedRows = new RowBits()
+/** The earlier quarters (for a village report) and the registry, when the context has them. */
+async function loadContext(ctx: ValidationContext, dataset: DatasetName): Promise<{ previous: PreviousQuarters; registry: RegistryView | undefined }> {
   const previous = dataset === 'village_report' && ctx.previous ? await ctx.previous() : NO_PREVIOUS
-  const registryView = ctx.registry ? await ctx.registry() : undefined
-  const registry = registryView ?? REGISTRY_FREE
-  const orgRows: { row: number; line: number; values: RowValues }[] = []
-  // Where each village's report row is, for roster_mismatch cells.
-  const reportRows = new Map<string, { row: number; line: number }>()
-  const plan = curatedPlan(dataset, ctx, periodLastDay)
-  const curatedRow: (ParsedValue | null)[] = new Array(plan.names.length).fill(null)
-  const periodIndex = bindingOf.get('period')?.index ?? -1
-  const assistanceIndex = bindingOf.get('assistance')?.index ?? -1
-  const checkUnassisted = dataset === 'monitored_households' && present.has('risk_eliminated')
-
-  let total = 0
-  let dataRow = 0
-  let stoppedAt: Finding | undefined
-
-  const at = (row: number, line: number, key: string): Omit<FindingInput, 'code'> => {
-    const b = bindingOf.get(key)
-    const base: Omit<FindingInput, 'code'> = { row, column: key }
-    if (b) {
-      base.header = b.header
-      if (!isJson) base.cell = `${b.letter}${line}`
-    }
-    if (sheetName !== undefined) base.sheet = sheetName
-    return base
-  }
-
-  let rowErrors = 0
-  const report = (input: FindingInput) => {
-    const f = finding(input)
-    if (f.severity === 'error') rowErrors++
-    out.add(f)
-  }
-
-  // A sink whose write returns a promise is awaited before the next row.
-  let pendingWrite: Promise<void> | undefined
-
-  /** Checks one row; false when the file must stop (too many rows). Synchronous: no async step per row. */
-  const checkRow = (raw: RawRow): boolean => {
-    dataRow++
-    const cells = raw.cells
-    if (allBlank(cells)) return true
-    total++
-    if (total > ctx.maxRows) {
-      stoppedAt = finding({ code: 'too_many_rows', detail: { zh: `超过 ${ctx.maxRows} 行`, en: `more than ${ctx.maxRows} rows` } })
-      return false
-    }
-    const row = dataRow
-    const line = raw.line
-    rowErrors = 0
-    const dateCells = raw.dateCells
-    for (let c = 0; c < bound.length; c++) {
-      const { binding, parse } = bound[c]!
-      const column: ColumnSpec = binding.column
-      const cell = cells[binding.index] ?? null
-      parsedValues[c] = undefined
-      if (isBlank(cell)) {
-        if (column.required === true) report({ code: 'required', ...at(row, line, column.key) })
-        else if (column.defaultValue !== undefined) parsedValues[c] = column.defaultValue
-        continue
-      }
-      const parsed = parse(cell, dateCells !== undefined && dateCells.has(binding.index))
-      if (!parsed.ok) {
-        // A personal ID number is never echoed (monitored_households.md).
-        const secret = column.type.kind === 'idNumber'
-        report({ code: parsed.code, ...at(row, line, column.key), ...(secret ? {} : { value: cellText(cell) }), detail: parsed.detail })
-        continue
-      }
-      parsedValues[c] = parsed.value
-    }
-    const values: RowValues = valuesObject(parsedValues)
-
-    // Row checks that need the upload's county and period.
-    const period = values['period']
-    if (typeof period === 'string' && ctx.period && period !== ctx.period) {
-      report({ code: 'period_mismatch', ...at(row, line, 'period'), value: cellText(cells[periodIndex] ?? null), detail: { zh: `上传路径的报告期为 ${ctx.period}`, en: `the upload is for ${ctx.period}` } })
-    }
-    const village = values['village_code']
-    if (typeof village === 'string' && ctx.county && !village.startsWith(ctx.county)) {
-      report({ code: 'outside_county', ...at(row, line, 'village_code'), value: village, detail: { zh: `上传县为 ${ctx.county}`, en: `the uploading county is ${ctx.county}` } })
-    }
-    if (typeof village === 'string' && registry.coversProvince(village.slice(0, 2)) && !registry.isActiveVillage(village)) {
-      report({ code: 'unknown_village', ...at(row, line, 'village_code'), value: village })
-    }
-
-    for (let r = 0; r < rules.length; r++) {
-      const { rule, required, optionalCells } = rules[r]!
-      let applies = true
-      for (let u = 0; u < required.length && applies; u++) applies = values[required[u]!] !== undefined
-      // Optional values that are present but failed to parse also skip the rule.
-      for (let o = 0; o < optionalCells.length && applies; o++) {
-        const opt = optionalCells[o]!
-        applies = values[opt.key] !== undefined || isBlank(cells[opt.index] ?? null)
-      }
-      if (!applies) continue
-      if (!rule.holds(values, ruleContext)) {
-        const cell = cells[bindingOf.get(rule.column)?.index ?? -1] ?? null
-        // An empty cell has no value to echo (MH01's missing elimination date).
-        report({ code: 'rule', rule: rule.id, ...at(row, line, rule.column), ...(isBlank(cell) ? {} : { value: cellText(cell) }) })
-      }
-    }
-    if (checkUnassisted && values['risk_eliminated'] === false && values['assistance'] === undefined && isBlank(cells[assistanceIndex] ?? null)) {
-      report({ code: 'unassisted', ...at(row, line, 'assistance') })
-    }
-    if (dataset === 'village_report' && typeof village === 'string' && quarter) {
-      for (const q of quarterChecks(village, values, quarter, previous)) {
-        const cell = cells[bindingOf.get(q.column)?.index ?? -1] ?? null
-        report({
-          code: 'outlier', rule: q.id, ...at(row, line, q.column), value: cellText(cell),
-          detail: { zh: `${formatPeriod(q.previousPeriod)} 为 ${q.previous}`, en: `${formatPeriod(q.previousPeriod)} had ${q.previous}` },
-        })
-      }
-    }
-
-    // Duplicate keys: both rows are reported (validation.md), the first one once.
-    if (keyBinding) {
-      const key = values[spec.keyColumn]
-      if (typeof key === 'string') {
-        rowLines.note(row, line)
-        const sighting = keys.offer(key, row)
-        if (sighting.seen) {
-          const firstRow = sighting.firstRow
-          if (!sighting.reported) {
-            out.add(finding({ code: 'duplicate_key', ...at(firstRow, rowLines.lineOf(firstRow), spec.keyColumn), value: key, detail: { zh: `与第 ${row} 行重复`, en: `same as row ${row}` } }))
-            rejectedRows.add(firstRow)
-            keys.markReported(key)
-          }
-          report({ code: 'duplicate_key', ...at(row, line, spec.keyColumn), value: key, detail: { zh: `与第 ${firstRow} 行重复`, en: `same as row ${firstRow}` } })
-        }
-      }
-    }
-
-    if (rowErrors > 0) rejectedRows.add(row)
-    if (typeof village === 'string') {
-      villages.add(village)
-      collectRosterFigures(dataset, village, values, row, line)
-    }
-    if (dataset === 'org_units') orgRows.push({ row, line, values })
-    if (out.errors === 0 && sink) {
-      for (let c = 0; c < bound.length; c++) byColumn[specIndexOf[c]!] = parsedValues[c]
-      plan.fillFrom(byColumn, curatedRow)
-      if (sink.writeRow) sink.writeRow(dataset, curatedRow)
-      else pendingWrite = sink.write(plan.record(curatedRow)) ?? undefined
-    }
-    return true
-  }
-
-  rows: for await (const batch of dataRows(found)) {
-    for (let i = 0; i < batch.length; i++) {
-      if (!checkRow(batch[i]!)) break rows
-      if (pendingWrite) {
-        await pendingWrite
-        pendingWrite = undefined
-      }
-    }
-  }
-  await found.rest.return?.()
-
-  const fatal = stoppedAt ?? file.problems[0]
-  // Keys taken as equal by their hash are compared as the file holds them; after a collision
-  // the file is checked again from the start under another seed (key-index.ts).
-  if (!fatal && keyBinding && (keys.collided || keys.unverified.size > 0)) {
-    const exact = !keys.collided && (await keysHold(found, memoizeParser(compileParser(keyBinding.column.type)), keyBinding.index, keys.unverified))
-    if (!exact) {
-      if (sink) {
-        if (!sink.restart) throw new Error('validateFile: a key-hash collision needs a sink that can restart')
-        await sink.restart()
-      }
-      const again = keySeed + 1 < KEY_SEEDS ? { ...options, keySeed: keySeed + 1 } : { ...options, exactKeys: true }
-      return validateFile(decoded, ctx, sink, again)
-    }
-  }
-  await file.close()
-  if (fatal) {
-    for (const p of file.problems) out.add(p)
-    if (stoppedAt) out.add(stoppedAt)
-    out.dropRowFindings()
-    return result(dataset, 0, 0)
-  }
-  if (total === 0) {
-    out.add(finding({ code: 'empty_file', detail: { zh: '表头下没有数据行', en: 'the header has no data rows under it' } }))
-    return result(dataset, 0, 0)
-  }
-  if (dataset === 'org_units') {
-    for (const f of organisationChecks(orgRows, (row, line, key) => at(row, line, key), registryView)) {
-      out.add(f)
-      if (f.severity === 'error' && f.row !== undefined) rejectedRows.add(f.row)
-    }
-  }
-
-  // Roster against report, whichever arrives second, only when both are accepted.
-  if (out.errors === 0 && ctx.counterpart && (dataset === 'village_report' || dataset === 'monitored_households')) {
-    const other = await ctx.counterpart(dataset)
-    if (other) {
-      const [report, roster] = dataset === 'village_report' ? [rosterFigures, other] : [other, rosterFigures]
-      for (const d of compareRoster(report, roster)) {
-        const base: FindingInput = {
-          code: 'roster_mismatch', column: d.figure,
-          detail: { zh: `村 ${d.village}：报表为 ${d.report}，名册为 ${d.roster}`, en: `village ${d.village}: the report says ${d.report}, the roster ${d.roster}` },
-        }
-        const line = dataset === 'village_report' ? reportRows.get(d.village) : undefined
-        if (line) Object.assign(base, at(line.row, line.line, d.figure), { value: String(d.report) })
-        else base.value = String(d.roster)
-        out.add(finding(base))
-      }
-    }
-  }
-  return result(dataset, total, rejectedRows.size)
-
-  function collectRosterFigures(ds: DatasetName, v: string, values: RowValues, row: number, line: number) {
-    if (ds === 'village_report') {
-      const figures = zeroFigures()
-      for (const f of ROSTER_FIGURES) figures[f] = typeof values[f] === 'number' ? (values[f] as number) : 0
-      rosterFigures.set(v, figures)
-      reportRows.set(v, { row, line })
-    } else if (ds === 'monitored_households') {
-      let figures = rosterFigures.get(v)
-      if (!figures) rosterFigures.set(v, (figures = zeroFigures()))
-      const category = values['category']
-      const size = Number(values['household_size'] ?? 0)
-      const eliminated = values['risk_eliminated'] === true
-      // addHousehold (roster-check.ts), with its keys looked up rather than built per row.
-      const keys = typeof category === 'string' ? CATEGORY_FIGURES.get(category) : undefined
-      if (keys) {
-        figures[keys[0]] += 1
-        figures[keys[1]] += size
-        if (eliminated) figures.risk_eliminated_households += 1
-      } else {
-        addHousehold(figures, String(category), size, eliminated)
-      }
-    }
-  }
-}
-
-/** Rows a file of `bytes` may hold, judged from its first rows' size in UTF-8 (undefined: no clue). */
-function expectedRows(bytes: number | undefined, sample: readonly RawRow[]): number | undefined {
-  if (bytes === undefined || sample.length === 0) return undefined
-  let sampleBytes = 0
-  for (const row of sample) sampleBytes += Buffer.byteLength(row.cells.map(cellText).join(',')) + 1
-  return Math.ceil(bytes / Math.max(1, sampleBytes / sample.length))
-}
-
-/** Slots for the key index: ≤ 75% full at the expected rows (never past the row limit). */
-function keyCapacity(rows: number | undefined, maxRows: number): number {
-  const wanted = Math.ceil(Math.min(rows ?? 0, maxRows) / 0.75)
-  let capacity = 1 << 12
-  while (capacity < wanted && capacity < 1 << 28) capacity *= 2
-  return capacity
+  const registry = ctx.registry ? await ctx.registry() : undefined
+  return { previous, registry }
 }
 
 /**
- * A function making `{ [keys[i]]: values[i] }`, written as one object literal, so that each
- * row's values object is a single allocation of a fixed shape. The keys are the contract's
- * column keys (schemas/datasets.ts), never text from a file.
+ * Checks every data row and gathers what the whole-file checks need; each row that passes
+ * goes to the store while the file has no error. Stops at the row limit.
  */
-function valuesFactory(keys: readonly string[]): (values: readonly (ParsedValue | undefined)[]) => RowValues {
-  const fields = keys.map((k, i) => `${JSON.stringify(k)}: v[${i}]`).join(', ')
-  return new Function('v', `return { ${fields} }`) as (values: readonly (ParsedValue | undefined)[]) => RowValues
+async function readRows(header: BoundHeader, plan: RowPlan, keys: DuplicateKeys | undefined, store: StoredRows | undefined, out: FindingsCollector, maxRows: number): Promise<RowsRead> {
+  const read: RowsRead = { total: 0, rejected: new RowBits(), roster: new RosterTally(plan.dataset), villages: new Set(), units: [] }
+  let row = 0
+  for await (const batch of dataRows(header.found)) {
+    for (let i = 0; i < batch.length; i++) {
+      const raw = batch[i]!
+      row++
+      // A blank row is skipped but keeps its place in the numbering (validation.md).
+      if (allBlank(raw.cells)) continue
+      if (++read.total > maxRows) {
+        read.stoppedAt = finding({ code: 'too_many_rows', detail: { zh: `超过 ${maxRows} 行`, en: `more than ${maxRows} rows` } })
+        return read
+      }
+      const { byColumn, values, findings } = checkRow(plan, raw, row)
+      let errors = addAll(out, findings)
+      const repeat = keys?.offer(values, row, raw.line)
+      if (repeat) {
+        if (repeat.first) {
+          out.add(repeat.first)
+          read.rejected.add(repeat.firstRow)
+        }
+        errors += addAll(out, [repeat.repeat])
+      }
+      if (errors > 0) read.rejected.add(row)
+      tallyRow(read, plan.dataset, values, row, raw.line)
+      if (store && out.errors === 0) {
+        // A sink whose write returns a promise is awaited before the next row.
+        const pending = store.write(byColumn)
+        if (pending) await pending
+      }
+    }
+  }
+  return read
+}
+
+/** Adds the findings; returns how many are errors. */
+function addAll(out: FindingsCollector, findings: readonly Finding[]): number {
+  let errors = 0
+  for (let i = 0; i < findings.length; i++) {
+    const f = findings[i]!
+    out.add(f)
+    if (f.severity === 'error') errors++
+  }
+  return errors
+}
+
+function tallyRow(read: RowsRead, dataset: DatasetName, values: RowValues, row: number, line: number): void {
+  const village = values['village_code']
+  if (typeof village === 'string') {
+    read.villages.add(village)
+    read.roster.add(village, values, row, line)
+  }
+  if (dataset === 'org_units') read.units.push({ row, line, values })
 }
 
 /** True when every cell is blank (such a row is skipped, validation.md "Reading a file"). */
@@ -543,122 +253,49 @@ function allBlank(cells: readonly CellValue[]): boolean {
   return true
 }
 
-/**
- * The data rows after the header, in batches: those read during the header search, then the
- * rest. A CSV is read on in big batches (its reader starts again and skips what the search
- * took: ten rows of one chunk); other sheets row by row from the search's reader.
- */
-async function* dataRows(found: FoundHeader): AsyncGenerator<RawRow[]> {
-  if (found.pending.length > 0) yield found.pending
-  if (found.exhausted) return
-  if (hasRowBatches(found.sheet)) {
-    await found.rest.return?.()
-    let skip = found.consumed
-    for await (const batch of found.sheet.rowBatches()) {
-      if (skip >= batch.length) {
-        skip -= batch.length
-        continue
-      }
-      yield skip > 0 ? batch.slice(skip) : batch
-      skip = 0
-    }
-    return
-  }
-  for (;;) {
-    const next = await found.rest.next()
-    if (next.done) return
-    yield [next.value]
-  }
+/** A file-level error stopped the reading: no row counts as checked (README, "Choices"). */
+function stoppedFile(out: FindingsCollector, ctx: ValidationContext, header: BoundHeader, read: RowsRead, file: DecodedFile): ValidationOutcome {
+  for (const p of file.problems) out.add(p)
+  if (read.stoppedAt) out.add(read.stoppedAt)
+  out.dropRowFindings()
+  return outcome(out, ctx, header.spec.name, read)
 }
 
-/** Every row in `expected` holds, in its key column, the key it was taken to hold. */
-async function keysHold(found: FoundHeader, parse: BoundColumn['parse'], keyIndex: number, expected: ReadonlyMap<number, string>): Promise<boolean> {
-  let skip = found.headerIndex + 1
-  let dataRow = 0
-  let left = expected.size
-  const sheet = found.sheet
-  const batches: AsyncIterable<RawRow[]> = hasRowBatches(sheet) ? sheet.rowBatches() : (async function* () {
-    for await (const raw of sheet.rows()) yield [raw]
-  })()
-  for await (const batch of batches) {
-    for (const raw of batch) {
-      if (skip > 0) {
-        skip--
-        continue
-      }
-      dataRow++
-      const key = expected.get(dataRow)
-      if (key === undefined) continue
-      const cell = raw.cells[keyIndex] ?? null
-      const parsed = isBlank(cell) ? undefined : parse(cell, raw.dateCells?.has(keyIndex) ?? false)
-      if (!parsed?.ok || parsed.value !== key) return false
-      if (--left === 0) return true
+/** The checks that need every row: an empty file, the registry's own consistency, roster against report. */
+async function wholeFileChecks(out: FindingsCollector, ctx: ValidationContext, header: BoundHeader, read: RowsRead, registry: RegistryView | undefined): Promise<ValidationOutcome> {
+  const dataset = header.spec.name
+  if (read.total === 0) {
+    out.add(finding({ code: 'empty_file', detail: { zh: '表头下没有数据行', en: 'the header has no data rows under it' } }))
+    return outcome(out, ctx, dataset, read)
+  }
+  if (dataset === 'org_units') {
+    for (const f of organisationChecks(read.units, header.locate, registry)) {
+      out.add(f)
+      if (f.severity === 'error' && f.row !== undefined) read.rejected.add(f.row)
     }
   }
-  return left === 0
-}
-
-/** How a dataset's checked values become its stored row (the Parquet columns, in order). */
-interface CuratedPlan {
-  names: readonly string[]
-  /** From values in the dataset's column order (undefined: absent). */
-  fillFrom(byColumn: readonly (ParsedValue | undefined)[], out: (ParsedValue | null)[]): void
-  record(row: readonly (ParsedValue | null)[]): CuratedRecord
-}
-
-function curatedPlan(dataset: DatasetName, ctx: ValidationContext, periodLastDay: number): CuratedPlan {
-  const spec = DATASET_SPECS[dataset]
-  const names = curatedColumns(dataset).map((c) => c.name)
-  const columns = spec.columns
-  const keys = columns.map((c) => c.key)
-  const secret = columns.map((c) => c.type.kind === 'idNumber')
-  const defaults = columns.map((c) => c.defaultValue)
-  const at = (key: string) => keys.indexOf(key)
-  const codeAt = at('code')
-  const villageAt = at('village_code')
-  const identifiedAt = at('identified_on')
-  const eliminatedAt = at('eliminated_on')
-  const submittedAt = ctx.receivedAt.getTime()
-  // The derived codes of each village, cut once (a roster has thousands of rows per village).
-  const codesOf = new Map<string, readonly [string, string, string, string]>()
-  const fillFrom = (byColumn: readonly (ParsedValue | undefined)[], out: (ParsedValue | null)[]) => {
-    let i = 0
-    for (; i < columns.length; i++) {
-      const v = byColumn[i]
-      if (secret[i]) out[i] = typeof v === 'string' ? ctx.hashId(v) : null
-      // An optional column left out of the file takes its default like an empty cell (relocation_site 否, active 是).
-      else out[i] = v ?? defaults[i] ?? null
-    }
-    if (dataset === 'org_units') {
-      const code = byColumn[codeAt]
-      out[i] = typeof code === 'string' ? code.slice(0, 2) : null
-      return
-    }
-    const village = String(byColumn[villageAt] ?? '')
-    let codes = codesOf.get(village)
-    if (codes === undefined) {
-      codes = [village.slice(0, 6), village.slice(0, 4), village.slice(0, 2), village.slice(0, 9)]
-      if (codesOf.size < 1 << 16) codesOf.set(village, codes)
-    }
-    out[i++] = codes[0]
-    out[i++] = codes[1]
-    out[i++] = codes[2]
-    out[i++] = codes[3]
-    out[i++] = ctx.submissionId
-    out[i++] = submittedAt
-    if (dataset === 'monitored_households') {
-      const identified = byColumn[identifiedAt] as number | undefined
-      const eliminated = byColumn[eliminatedAt] as number | undefined
-      out[i++] = identified === undefined ? null : (eliminated ?? periodLastDay) - identified
-    }
+  // Roster against report, whichever arrives second, only when both are accepted.
+  if (out.errors === 0 && ctx.counterpart && (dataset === 'village_report' || dataset === 'monitored_households')) {
+    const other = await ctx.counterpart(dataset)
+    if (other) for (const f of rosterFindings(dataset, read.roster, other, header.locate)) out.add(f)
   }
+  return outcome(out, ctx, dataset, read, { total: read.total, rejected: read.rejected.size })
+}
+
+function outcome(out: FindingsCollector, ctx: ValidationContext, dataset: DatasetName | null, read?: RowsRead, rows = { total: 0, rejected: 0 }): ValidationOutcome {
   return {
-    names,
-    fillFrom,
-    record(row) {
-      const rec: CuratedRecord = {}
-      for (let i = 0; i < names.length; i++) rec[names[i]!] = row[i] ?? null
-      return rec
+    report: {
+      dataset,
+      county: ctx.county,
+      period: ctx.period,
+      status: out.errors > 0 ? 'rejected' : 'accepted',
+      rows: { total: rows.total, accepted: rows.total - rows.rejected, rejected: rows.rejected },
+      counts: out.countsObject(),
+      findings: out.list(),
+      truncated: out.truncated,
     },
+    dataset,
+    rosterFigures: read?.roster.figures ?? new Map(),
+    villages: read?.villages ?? new Set(),
   }
 }
