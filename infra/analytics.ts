@@ -85,6 +85,8 @@ export interface AnalyticsProps {
   key?: kms.Key
   /** SCORING_OVERRIDES for the aggregate function: province overrides as JSON, '' for the defaults. */
   scoringOverrides: string
+  /** Concurrency reserved for the aggregate function; none by default (see below). */
+  reservedConcurrency?: number
 }
 
 /**
@@ -193,9 +195,14 @@ export class Analytics extends Construct {
       // First guesses, revisited from the benchmarks: the work is in Athena, the function waits.
       memorySize: 1024,
       timeout: Duration.minutes(10),
-      // One run at a time: a re-run of a quarter moves the earlier items to history, and two
-      // runs interleaving those writes would leave a mixed quarter.
-      reservedConcurrentExecutions: 1,
+      // Two runs of one quarter interleaving their writes (a re-run moves the earlier items to
+      // history) would leave a mixed quarter. The schedule never overlaps itself: it invokes
+      // once a quarter, and Lambda's retries of an asynchronous invocation follow the failed
+      // attempt. An overlap needs a second, manual invocation during a run; -c
+      // aggregateReservedConcurrency=1 rules that out where the account's quota allows a
+      // reservation (a new account's does not), and `va aggregate --target aws` runs the use
+      // case from the operator's machine, which no reservation of the function ever covered.
+      ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrency }),
       environment,
     })
     this.grantAggregate(storage, names, key)

@@ -19,7 +19,7 @@ const props = (logical: string): Record<string, unknown> => {
 
 it('creates one key, rotated and retained', () => {
   template.resourceCountIs('AWS::KMS::Key', 1)
-  template.hasResource('AWS::KMS::Key', { Properties: { EnableKeyRotation: true }, DeletionPolicy: 'Retain' })
+  template.hasResource('AWS::KMS::Key', { Properties: { EnableKeyRotation: true }, DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' })
 })
 
 describe('the key encrypts', () => {

@@ -34,6 +34,8 @@ export const VARIANTS = {
   cmk: { bundle: false, context: { customerManagedKey: 'true' } },
   /** A second stage, beside prod in the same account. */
   dev: { bundle: false, context: { stage: 'dev' } },
+  /** Concurrency reserved, for an account whose quota allows it. */
+  reserved: { bundle: false, context: { validateReservedConcurrency: '10', aggregateReservedConcurrency: '1' } },
 } satisfies Record<string, Variant>
 
 export type VariantName = keyof typeof VARIANTS
