@@ -193,9 +193,13 @@ export class Storage extends Construct {
     this.idHashSecret = new secretsmanager.Secret(this, 'IdHashSecret', {
       description: 'HMAC key for head_id_hash (monitored_households). Never rotate: see nag-acknowledgements.ts.',
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
-      ...(key ? { encryptionKey: key } : {}),
       // Losing the key would orphan every stored head_id_hash.
       removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     })
+    // The key is set on the resource, not through the L2's encryptionKey: that one also writes a
+    // key-policy statement for kms:ViaService secretsmanager.<region>.amazonaws.com, a literal
+    // that is wrong in the China regions (.amazonaws.com.cn). Nothing needs it: the validate
+    // role holds kms:Decrypt on the key itself, and the key policy leaves the rest to IAM.
+    if (key) (this.idHashSecret.node.defaultChild as secretsmanager.CfnSecret).kmsKeyId = key.keyArn
   }
 }

@@ -94,7 +94,7 @@ describe('key permissions', () => {
   })
 
   it('county uploaders use the key only through S3', () => {
-    const via = ` if ${JSON.stringify({ StringEquals: { 'kms:ViaService': 's3.AWS::Region.amazonaws.com' } })}`
+    const via = ` if ${JSON.stringify({ StringEquals: { 'kms:ViaService': 's3.AWS::Region.AWS::URLSuffix' } })}`
     expect(kmsLines(ids.access.countyUploaderRole)).toEqual([
       `Allow kms:Decrypt ${keyRef()}${via}`,
       `Allow kms:GenerateDataKey ${keyRef()}${via}`,
