@@ -220,12 +220,16 @@ class UploadQueueDestination implements s3.IBucketNotificationDestination {
         },
       }),
     )
+    // Only S3 acting for this account (confused-deputy guard). The bucket's ARN cannot be named
+    // here: the bucket names the key, so the key policy naming the bucket would be a cycle; the
+    // queue policy above holds S3 to this bucket.
     key?.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'S3EventsToEncryptedQueue',
         principals: [new iam.ServicePrincipal('s3.amazonaws.com')],
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
         resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(queue).account } },
       }),
     )
   }

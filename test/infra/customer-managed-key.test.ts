@@ -101,17 +101,26 @@ describe('key permissions', () => {
     ])
   })
 
-  it('S3 may use the key to send upload events to the encrypted queue', () => {
+  it('S3 may use the key to send upload events to the encrypted queue, only on behalf of this account', () => {
     template.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
         Statement: Match.arrayWith([
           Match.objectLike({
             Principal: { Service: 's3.amazonaws.com' },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
           }),
         ]),
       },
     })
+  })
+
+  it('no service principal may use the key without a source condition', () => {
+    const policy = props(keyId).KeyPolicy as { Statement: { Principal?: { Service?: unknown }; Condition?: Record<string, Record<string, unknown>> }[] }
+    const unconditioned = policy.Statement.filter(
+      (st) => st.Principal?.Service !== undefined && !Object.values(st.Condition ?? {}).some((keys) => 'aws:SourceAccount' in keys || 'aws:SourceArn' in keys),
+    )
+    expect(unconditioned).toEqual([])
   })
 })
 
