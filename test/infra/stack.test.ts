@@ -186,9 +186,9 @@ describe('functions', () => {
     })
   })
 
-  it('aggregate: Node 22 on arm64, 1024 MB, 10 min, every AggregateEnv key', () => {
+  it('aggregate: Node 22 on arm64, 1024 MB, 15 min, every AggregateEnv key', () => {
     const fn = props(ids.analytics.aggregate.function)
-    expect(fn).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], MemorySize: 1024, Timeout: 600 })
+    expect(fn).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], MemorySize: 1024, Timeout: 900 })
     const env = (fn.Environment as { Variables: Record<string, unknown> }).Variables
     expect(Object.keys(env).sort()).toEqual([...AGGREGATE_ENV_KEYS, 'POWERTOOLS_SERVICE_NAME'].sort())
     expect(env).toMatchObject({
