@@ -30,7 +30,9 @@ export class AccessPolicies extends Construct {
     const { storage, key } = props
     const ingest = storage.ingestBucket
     const lake = storage.lakeBucket
-    const s3ViaService = { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com` } }
+    // S3's endpoint in this region: s3.<region>.amazonaws.com, and s3.<region>.amazonaws.com.cn in
+    // the China regions (AWS::URLSuffix resolves per partition at deploy time).
+    const s3ViaService = { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.${Stack.of(this).urlSuffix}` } }
 
     const countyStatements = [
       new iam.PolicyStatement({

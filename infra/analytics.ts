@@ -30,6 +30,17 @@ export const APPRAISAL_TIME_ZONE = 'Asia/Shanghai'
 
 export const SAVED_QUERY_DIR = join(REPO_ROOT, 'functions/sql/saved')
 
+/**
+ * The aggregate function's timeout, Lambda's longest, and the deadline by which all of a run's
+ * Athena queries (nine or more, one after another) must have settled: 3 minutes earlier, so a
+ * query still running is stopped (StopQueryExecution) and the failure recorded before Lambda
+ * ends the invocation, with room for the writes that follow the queries. Each query also keeps
+ * its own 10-minute limit in the engine; before this deadline, one slow query could run the
+ * function out of time with the query left running.
+ */
+export const AGGREGATE_TIMEOUT = Duration.minutes(15)
+export const QUERY_DEADLINE = Duration.minutes(12)
+
 /** A query that would scan more than this is cancelled: a whole country's quarter is far less. */
 export const BYTES_SCANNED_CUTOFF = 10 * 1024 ** 3
 
@@ -85,6 +96,8 @@ export interface AnalyticsProps {
   key?: kms.Key
   /** SCORING_OVERRIDES for the aggregate function: province overrides as JSON, '' for the defaults. */
   scoringOverrides: string
+  /** Concurrency reserved for the aggregate function; none by default (see below). */
+  reservedConcurrency?: number
 }
 
 /**
@@ -185,6 +198,7 @@ export class Analytics extends Construct {
       ATHENA_WORKGROUP: names.athenaWorkGroup,
       SCORING_OVERRIDES: props.scoringOverrides,
       APPRAISAL_TOPIC_ARN: storage.appraisalTopic.topicArn,
+      QUERY_DEADLINE_SECONDS: String(QUERY_DEADLINE.toSeconds()),
     }
     this.aggregate = new PipelineFunction(this, 'Aggregate', {
       entry: 'functions/handlers/aggregate-quarter.ts',
@@ -192,10 +206,15 @@ export class Analytics extends Construct {
       description: 'Computes the quarterly county appraisal',
       // First guesses, revisited from the benchmarks: the work is in Athena, the function waits.
       memorySize: 1024,
-      timeout: Duration.minutes(10),
-      // One run at a time: a re-run of a quarter moves the earlier items to history, and two
-      // runs interleaving those writes would leave a mixed quarter.
-      reservedConcurrentExecutions: 1,
+      timeout: AGGREGATE_TIMEOUT,
+      // Two runs of one quarter interleaving their writes (a re-run moves the earlier items to
+      // history) would leave a mixed quarter. The schedule never overlaps itself: it invokes
+      // once a quarter, and Lambda's retries of an asynchronous invocation follow the failed
+      // attempt. An overlap needs a second, manual invocation during a run; -c
+      // aggregateReservedConcurrency=1 rules that out where the account's quota allows a
+      // reservation (a new account's does not), and `va aggregate --target aws` runs the use
+      // case from the operator's machine, which no reservation of the function ever covered.
+      ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrency }),
       environment,
     })
     this.grantAggregate(storage, names, key)

@@ -7,7 +7,7 @@ import type { VillageAppraisalStackProps } from './village-appraisal-stack.ts'
  * What `cdk synth|deploy|destroy -c <key>=<value>` may set (the README, "Deploying", lists each).
  * Context from the command line is text; from cdk.json it may be a boolean or a number.
  */
-export const CONTEXT_KEYS = ['stage', 'customerManagedKey'] as const
+export const CONTEXT_KEYS = ['stage', 'customerManagedKey', 'validateReservedConcurrency', 'aggregateReservedConcurrency'] as const
 export type ContextKey = (typeof CONTEXT_KEYS)[number]
 
 /** Keys this app once read and no longer does, with what replaced them. */
@@ -21,6 +21,13 @@ function flag(value: unknown, key: string): boolean {
   throw new Error(`-c ${key}=${String(value)}: expected true or false`)
 }
 
+function count(value: unknown, key: string, min: number): number | undefined {
+  if (value === undefined) return undefined
+  const n = typeof value === 'number' ? value : /^\d+$/.test(String(value)) ? Number(value) : Number.NaN
+  if (!Number.isInteger(n) || n < min) throw new Error(`-c ${key}=${String(value)}: expected a whole number, at least ${min}`)
+  return n
+}
+
 /** The stack's props from the app's context (the same reading for `cdk` and the tests). */
 export function propsFromContext(app: App): VillageAppraisalStackProps {
   for (const [key, advice] of Object.entries(RETIRED_KEYS)) {
@@ -30,6 +37,9 @@ export function propsFromContext(app: App): VillageAppraisalStackProps {
   return {
     stage: parseStage(context('stage')),
     customerManagedKey: flag(context('customerManagedKey'), 'customerManagedKey'),
+    // None reserved unless asked for: see VillageAppraisalStackProps and the README's quota check.
+    validateReservedConcurrency: count(context('validateReservedConcurrency'), 'validateReservedConcurrency', 2),
+    aggregateReservedConcurrency: count(context('aggregateReservedConcurrency'), 'aggregateReservedConcurrency', 1),
   }
 }
 

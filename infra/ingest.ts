@@ -13,6 +13,24 @@ import type { Storage } from './storage.ts'
 export interface IngestProps {
   storage: Storage
   key?: kms.Key
+  /** Concurrency reserved for the validate function; none by default (see below). */
+  reservedConcurrency?: number
+}
+
+/** The event source's ceiling on parallel validations when nothing is reserved. */
+export const VALIDATE_MAX_CONCURRENCY = 8
+
+/**
+ * How many validations the queue's poller runs at once: 8, or with a reservation R two fewer
+ * than R (at least 2, the event source's minimum), so that the poller is never throttled by the
+ * reservation and a manual re-run still has room.
+ */
+export function pollerConcurrency(reserved: number | undefined): number {
+  if (reserved === undefined) return VALIDATE_MAX_CONCURRENCY
+  if (!Number.isInteger(reserved) || reserved < 2) {
+    throw new Error(`validate reserved concurrency ${reserved}: at least 2 (the queue's poller runs at least 2 at once)`)
+  }
+  return Math.max(2, Math.min(VALIDATE_MAX_CONCURRENCY, reserved - 2))
 }
 
 /** Where S3 events come from (contract/interfaces.md, S3 layout). */
@@ -62,9 +80,13 @@ export class Ingest extends Construct {
     //   an upload that fails every time (a crash, a timeout) is in the dead-letter queue the same
     //   day instead of cycling for the queue's 4-day retention; at most 5 × 3 min of compute is
     //   spent on it. The dead-letter queue keeps it 14 days for a replay.
-    // - reserved concurrency 10 and the event source's maximum concurrency 8 (below): the
-    //   poller never invokes more than the function may run, so it is never throttled and no
-    //   receive is spent on a throttle; the 2 to spare leave room for a manual re-run.
+    // - the event source's maximum concurrency 8 (below, pollerConcurrency): at most 8 uploads
+    //   are validated at once, which protects the submissions table's and S3's request rates
+    //   and keeps a deadline-day burst from starving the account's other functions; the queue
+    //   holds the rest of the burst. Nothing is reserved by default: a reservation needs the
+    //   account's quota 100 above it, which a new account does not have. With one
+    //   (-c validateReservedConcurrency=10), the poller stays 2 below it, so it is never
+    //   throttled and no receive is spent on a throttle.
     this.queue = new sqs.Queue(this, 'Queue', {
       ...queueEncryption,
       enforceSSL: true,
@@ -99,11 +121,7 @@ export class Ingest extends Construct {
       memorySize: 1769,
       timeout: VALIDATE_TIMEOUT,
       ephemeralStorage: Size.mebibytes(1024),
-      // A ceiling on parallel validations: protects the submissions table's and S3's request
-      // rates and keeps a deadline-day burst from starving the account's other functions; the
-      // queue holds the rest of the burst, so a verdict comes later instead of failing. To be
-      // revisited with the timeout once bench/ measures a deadline day.
-      reservedConcurrentExecutions: 10,
+      ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrency }),
       environment,
     })
 
@@ -113,9 +131,8 @@ export class Ingest extends Construct {
         // retries that upload alone.
         batchSize: 1,
         reportBatchItemFailures: true,
-        // Below the reserved concurrency, so that the poller is never throttled and a manual
-        // re-run still has room.
-        maxConcurrency: 8,
+        // The ceiling on parallel validations, below any reservation (pollerConcurrency).
+        maxConcurrency: pollerConcurrency(props.reservedConcurrency),
       }),
     )
 
@@ -203,12 +220,16 @@ class UploadQueueDestination implements s3.IBucketNotificationDestination {
         },
       }),
     )
+    // Only S3 acting for this account (confused-deputy guard). The bucket's ARN cannot be named
+    // here: the bucket names the key, so the key policy naming the bucket would be a cycle; the
+    // queue policy above holds S3 to this bucket.
     key?.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'S3EventsToEncryptedQueue',
         principals: [new iam.ServicePrincipal('s3.amazonaws.com')],
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
         resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(queue).account } },
       }),
     )
   }

@@ -21,7 +21,10 @@ export const RESULTS_PREFIX = 'results/'
 /**
  * Everything that holds state: buckets, tables, topics and the ID-hash secret. All of it is
  * retained on stack deletion: raw uploads, the submission ledger and the HMAC key cannot be
- * recreated (contract/README.md: "Nothing a county uploads is ever lost").
+ * recreated (contract/README.md: "Nothing a county uploads is ever lost"). What holds data is
+ * retained on update and delete but not kept after the rollback of the create that made it
+ * (RETAIN_ON_UPDATE_OR_DELETE, CloudFormation's RetainExceptOnCreate): a first deploy that fails
+ * leaves nothing behind to collide with the next try.
  */
 export class Storage extends Construct {
   readonly accessLogBucket: s3.Bucket
@@ -39,6 +42,9 @@ export class Storage extends Construct {
     const { key, names } = props
 
     // S3 server access logs can only be delivered to a bucket with SSE-S3, whatever the others use.
+    // Plain RETAIN: logs of the deploy's own requests may land in it within minutes, and a
+    // rollback cannot delete a bucket that is not empty (its name is generated, so an orphan
+    // never blocks the next deploy).
     this.accessLogBucket = new s3.Bucket(this, 'AccessLogBucket', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -62,7 +68,7 @@ export class Storage extends Construct {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       // aws-cdk-lib's classes declare optional members as `T | undefined`, which its own interfaces do not under exactOptionalPropertyTypes.
       serverAccessLogsBucket: this.accessLogBucket as s3.IBucket,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     }
     const abortUploads: s3.LifecycleRule = { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) }
 
@@ -127,8 +133,10 @@ export class Storage extends Construct {
       ...tableEncryption,
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Retained on update and delete, deleted only by the rollback of the create that made it,
+      // so that a failed first deploy can be deployed again under the same fixed names. Deletion
+      // protection is switched on after the rest of the stack exists (table-protection.ts).
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
     }
@@ -186,9 +194,13 @@ export class Storage extends Construct {
     this.idHashSecret = new secretsmanager.Secret(this, 'IdHashSecret', {
       description: 'HMAC key for head_id_hash (monitored_households). Never rotate: see nag-acknowledgements.ts.',
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
-      ...(key ? { encryptionKey: key } : {}),
       // Losing the key would orphan every stored head_id_hash.
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     })
+    // The key is set on the resource, not through the L2's encryptionKey: that one also writes a
+    // key-policy statement for kms:ViaService secretsmanager.<region>.amazonaws.com, a literal
+    // that is wrong in the China regions (.amazonaws.com.cn). Nothing needs it: the validate
+    // role holds kms:Decrypt on the key itself, and the key policy leaves the rest to IAM.
+    if (key) (this.idHashSecret.node.defaultChild as secretsmanager.CfnSecret).kmsKeyId = key.keyArn
   }
 }

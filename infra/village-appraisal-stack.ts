@@ -9,6 +9,7 @@ import { Analytics } from './analytics.ts'
 import { Ingest } from './ingest.ts'
 import { acknowledgeNagFindings } from './nag-acknowledgements.ts'
 import { Storage } from './storage.ts'
+import { TableProtection } from './table-protection.ts'
 
 export interface VillageAppraisalStackProps extends StackProps {
   /** One KMS key (rotated yearly) for buckets, tables, queues, topics and the secret. Default false. */
@@ -18,6 +19,14 @@ export interface VillageAppraisalStackProps extends StackProps {
    * names; any other stage puts its name into every name, so stages share an account.
    */
   stage?: string
+  /**
+   * Concurrency reserved for the validate function. Default: none, so that the stack deploys on
+   * an account whose Lambda quota is the new-account minimum (reserving needs the quota to stay
+   * at least 100 above the sum of reservations). The queue's poller is bounded either way.
+   */
+  validateReservedConcurrency?: number | undefined
+  /** Concurrency reserved for the aggregate function (1: one run at a time). Default: none. */
+  aggregateReservedConcurrency?: number | undefined
   /** SCORING_OVERRIDES of the aggregate function (province overrides, JSON). Default: none. */
   scoringOverrides?: string
 }
@@ -46,6 +55,7 @@ export class VillageAppraisalStack extends Stack {
   readonly ingest: Ingest
   readonly analytics: Analytics
   readonly access: AccessPolicies
+  readonly tableProtection: TableProtection
 
   constructor(scope: Construct, id: string, props: VillageAppraisalStackProps = {}) {
     super(scope, id, props)
@@ -58,23 +68,36 @@ export class VillageAppraisalStack extends Stack {
       this.key = new kms.Key(this, 'DataKey', {
         description: 'village-appraisal: buckets, tables, queues, topics and the ID-hash secret',
         enableKeyRotation: true,
-        // Every retained bucket, table and secret is unreadable without it.
-        removalPolicy: RemovalPolicy.RETAIN,
+        // Every retained bucket, table and secret is unreadable without it. Scheduled for deletion
+        // only by the rollback of the create that made it, when nothing is encrypted under it yet.
+        removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       })
     }
     const key = this.key
 
     this.storage = new Storage(this, 'Storage', { ...(key ? { key } : {}), names })
-    this.ingest = new Ingest(this, 'Ingest', { storage: this.storage, ...(key ? { key } : {}) })
+    this.ingest = new Ingest(this, 'Ingest', {
+      storage: this.storage,
+      ...(key ? { key } : {}),
+      ...(props.validateReservedConcurrency === undefined ? {} : { reservedConcurrency: props.validateReservedConcurrency }),
+    })
     this.analytics = new Analytics(this, 'Analytics', {
       storage: this.storage,
       names,
       ...(key ? { key } : {}),
       scoringOverrides: this.scoringOverrides,
+      ...(props.aggregateReservedConcurrency === undefined ? {} : { reservedConcurrency: props.aggregateReservedConcurrency }),
     })
     this.access = new AccessPolicies(this, 'Access', { storage: this.storage, ...(key ? { key } : {}) })
 
+    this.tableProtection = new TableProtection(this, 'TableProtection', {
+      tables: [this.storage.submissionsTable, this.storage.appraisalsTable],
+    })
+
     this.outputs()
+    // Last of all: deletion protection of the tables is switched on once everything else exists,
+    // so that a failed first deploy can still roll back its tables (table-protection.ts).
+    this.tableProtection.comesLast(this)
     acknowledgeNagFindings(this)
   }
 

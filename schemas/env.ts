@@ -31,6 +31,12 @@ export const AggregateEnvSchema = z.object({
   /** Province overrides of the scoring configuration, as JSON; empty for the defaults. */
   SCORING_OVERRIDES: z.string().default(''),
   APPRAISAL_TOPIC_ARN: z.string().default(''),
+  /**
+   * Seconds from the start of an invocation by which every Athena query of the run must have
+   * settled (the engine's `deadline`); a query still running then is stopped. The stack sets it
+   * below the function's timeout, so the stop is sent before Lambda ends the invocation.
+   */
+  QUERY_DEADLINE_SECONDS: z.coerce.number().int().positive().default(720),
 })
 export type AggregateEnv = z.infer<typeof AggregateEnvSchema>
 

@@ -33,6 +33,15 @@ export interface AthenaQueryEngineOptions {
   maxPollMs?: number
   /** Total wait before the query is stopped and QueryTimeoutError thrown (default 10 minutes). */
   timeoutMs?: number
+  /**
+   * The whole run's deadline, in epoch milliseconds, read when each query starts: a query still
+   * running then is stopped and QueryTimeoutError thrown, however much of timeoutMs is left. A
+   * Lambda function passes its invocation's start plus QUERY_DEADLINE_SECONDS (shorter than its
+   * timeout), so StopQueryExecution is sent before Lambda ends the invocation. None by default.
+   */
+  deadline?: () => number | undefined
+  /** The clock the deadline is compared with (default Date.now; tests pass one that follows sleep). */
+  now?: () => number
   /** Rows per GetQueryResults page (default and maximum 1 000). */
   pageSize?: number
   /** Injected in tests so that backoff costs no real time. */
@@ -68,12 +77,14 @@ export function createAthenaQueryEngine(options: AthenaQueryEngineOptions): Quer
   const firstWait = options.pollIntervalMs ?? 200
   const maxWait = options.maxPollMs ?? 5_000
   const timeoutMs = options.timeoutMs ?? 600_000
+  const now = options.now ?? Date.now
   const pageSize = Math.min(options.pageSize ?? 1_000, 1_000)
   const sleep = options.sleep ?? defaultSleep
 
   async function waitUntilSucceeded(queryExecutionId: string): Promise<void> {
     let waited = 0
     let wait = firstWait
+    const deadline = options.deadline?.()
     for (;;) {
       const out = (await client.send(new GetQueryExecutionCommand({ QueryExecutionId: queryExecutionId }))) as GetQueryExecutionCommandOutput
       const status = out.QueryExecution?.Status
@@ -87,12 +98,16 @@ export function createAthenaQueryEngine(options: AthenaQueryEngineOptions): Quer
           status?.AthenaError === undefined ? undefined : { cause: status.AthenaError },
         )
       }
-      if (waited >= timeoutMs) {
+      const left = deadline === undefined ? Number.POSITIVE_INFINITY : deadline - now()
+      if (waited >= timeoutMs || left <= 0) {
         await client.send(new StopQueryExecutionCommand({ QueryExecutionId: queryExecutionId }))
-        throw new QueryTimeoutError(`Athena query ${queryExecutionId} still ${state} after ${waited} ms; stopped`, { queryExecutionId, state })
+        const why = left <= 0 ? 'at the run\'s deadline' : `after ${waited} ms`
+        throw new QueryTimeoutError(`Athena query ${queryExecutionId} still ${state} ${why}; stopped`, { queryExecutionId, state })
       }
-      await sleep(wait)
-      waited += wait
+      // Never sleep past the deadline: the stop must go out before the caller's time is up.
+      const pause = Math.min(wait, left)
+      await sleep(pause)
+      waited += pause
       wait = Math.min(wait * 2, maxWait)
     }
   }

@@ -19,7 +19,7 @@ const props = (logical: string): Record<string, unknown> => {
 
 it('creates one key, rotated and retained', () => {
   template.resourceCountIs('AWS::KMS::Key', 1)
-  template.hasResource('AWS::KMS::Key', { Properties: { EnableKeyRotation: true }, DeletionPolicy: 'Retain' })
+  template.hasResource('AWS::KMS::Key', { Properties: { EnableKeyRotation: true }, DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' })
 })
 
 describe('the key encrypts', () => {
@@ -94,24 +94,33 @@ describe('key permissions', () => {
   })
 
   it('county uploaders use the key only through S3', () => {
-    const via = ` if ${JSON.stringify({ StringEquals: { 'kms:ViaService': 's3.AWS::Region.amazonaws.com' } })}`
+    const via = ` if ${JSON.stringify({ StringEquals: { 'kms:ViaService': 's3.AWS::Region.AWS::URLSuffix' } })}`
     expect(kmsLines(ids.access.countyUploaderRole)).toEqual([
       `Allow kms:Decrypt ${keyRef()}${via}`,
       `Allow kms:GenerateDataKey ${keyRef()}${via}`,
     ])
   })
 
-  it('S3 may use the key to send upload events to the encrypted queue', () => {
+  it('S3 may use the key to send upload events to the encrypted queue, only on behalf of this account', () => {
     template.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
         Statement: Match.arrayWith([
           Match.objectLike({
             Principal: { Service: 's3.amazonaws.com' },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
           }),
         ]),
       },
     })
+  })
+
+  it('no service principal may use the key without a source condition', () => {
+    const policy = props(keyId).KeyPolicy as { Statement: { Principal?: { Service?: unknown }; Condition?: Record<string, Record<string, unknown>> }[] }
+    const unconditioned = policy.Statement.filter(
+      (st) => st.Principal?.Service !== undefined && !Object.values(st.Condition ?? {}).some((keys) => 'aws:SourceAccount' in keys || 'aws:SourceArn' in keys),
+    )
+    expect(unconditioned).toEqual([])
   })
 })
 

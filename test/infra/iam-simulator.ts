@@ -177,7 +177,7 @@ export class IamSimulator {
       'AWS::AccountId': this.account,
       'AWS::Region': this.region,
       'AWS::Partition': this.partition,
-      'AWS::URLSuffix': 'amazonaws.com',
+      'AWS::URLSuffix': this.partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com',
     }
     if (id in pseudo) return pseudo[id]!
     const { account, region, partition } = this

@@ -12,7 +12,11 @@ export function stackIds(stack: VillageAppraisalStack) {
     const child = construct.node.defaultChild ?? construct
     return (stack as Stack).getLogicalId(child as CfnElement)
   }
-  const { storage, ingest, analytics, access } = stack
+  const { storage, ingest, analytics, access, tableProtection } = stack
+  const child = (name: string): string | undefined => {
+    const found = stack.node.tryFindChild(name)
+    return found ? id(found) : undefined
+  }
   const fn = (f: { function: IConstruct; role: IConstruct; logGroup: IConstruct }) => ({
     function: id(f.function),
     role: id(f.role),
@@ -51,6 +55,17 @@ export function stackIds(stack: VillageAppraisalStack) {
       countyUploaderRole: id(access.countyUploaderRole),
       countyUploaderPolicy: id(access.countyUploaderPolicy),
       registryAdminPolicy: id(access.registryAdminPolicy),
+    },
+    tableProtection: {
+      role: id(tableProtection.role),
+      logGroup: id(tableProtection.logGroup),
+      calls: tableProtection.calls.map((c) => id(c.node.findChild('Resource'))),
+      policies: tableProtection.calls.map((c) => id(c.node.findChild('CustomResourcePolicy'))),
+    },
+    /** CDK's singleton functions: the S3 notification handler and the AwsCustomResource provider. */
+    cdk: {
+      notificationsHandler: child('BucketNotificationsHandler050a0587b7544547bf325f094a3db834'),
+      customResourceProvider: child('AWS679f53fac002430cb0da5b7982bd2287'),
     },
   }
 }

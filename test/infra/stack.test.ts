@@ -158,7 +158,7 @@ describe('ingest queue', () => {
 })
 
 describe('functions', () => {
-  it('validate: Node 22 on arm64, 1769 MB (one vCPU), 3 min, 1024 MiB /tmp, 10 reserved, every ValidateEnv key', () => {
+  it('validate: Node 22 on arm64, 1769 MB (one vCPU), 3 min, 1024 MiB /tmp, every ValidateEnv key', () => {
     const fn = props(ids.ingest.validate.function)
     expect(fn).toMatchObject({
       Runtime: 'nodejs22.x',
@@ -167,7 +167,6 @@ describe('functions', () => {
       MemorySize: 1769,
       Timeout: 180,
       EphemeralStorage: { Size: 1024 },
-      ReservedConcurrentExecutions: 10,
       LoggingConfig: { LogGroup: { Ref: ids.ingest.validate.logGroup } },
     })
     const env = (fn.Environment as { Variables: Record<string, unknown> }).Variables
@@ -187,9 +186,9 @@ describe('functions', () => {
     })
   })
 
-  it('aggregate: Node 22 on arm64, 1024 MB, 10 min, every AggregateEnv key', () => {
+  it('aggregate: Node 22 on arm64, 1024 MB, 15 min, every AggregateEnv key', () => {
     const fn = props(ids.analytics.aggregate.function)
-    expect(fn).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], MemorySize: 1024, Timeout: 600 })
+    expect(fn).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], MemorySize: 1024, Timeout: 900 })
     const env = (fn.Environment as { Variables: Record<string, unknown> }).Variables
     expect(Object.keys(env).sort()).toEqual([...AGGREGATE_ENV_KEYS, 'POWERTOOLS_SERVICE_NAME'].sort())
     expect(env).toMatchObject({
@@ -200,9 +199,8 @@ describe('functions', () => {
     })
   })
 
-  it('aggregate: one run at a time; a failed run is retried twice, then sent to the schedule dead-letter queue', () => {
+  it('aggregate: a failed run is retried twice, then sent to the schedule dead-letter queue', () => {
     const fnId = ids.analytics.aggregate.function
-    expect(props(fnId).ReservedConcurrentExecutions).toBe(1)
     const configs = ofType('AWS::Lambda::EventInvokeConfig')
     expect(configs).toHaveLength(1)
     expect(configs[0]![1]).toEqual({
@@ -394,7 +392,6 @@ describe('secret and topics', () => {
 describe('tables', () => {
   const common = {
     BillingMode: 'PAY_PER_REQUEST',
-    DeletionProtectionEnabled: true,
     PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
     SSESpecification: { SSEEnabled: true },
     KeySchema: [
@@ -411,6 +408,7 @@ describe('tables', () => {
     Projection: { ProjectionType: 'ALL' },
   })
 
+  // Retained, and deletion-protected once the stack exists: retry-safe.test.ts.
   it('submissions: pk/sk, GSI by-county-dataset, PITR, retained', () => {
     const logical = ids.storage.submissionsTable
     expect(props(logical)).toMatchObject({
@@ -418,7 +416,7 @@ describe('tables', () => {
       TableName: 'submissions',
       GlobalSecondaryIndexes: [gsi('by-county-dataset', 'gsi1pk', 'gsi1sk')],
     })
-    expect(resources[logical]).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' })
+    expect(resources[logical]).toMatchObject({ DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' })
   })
 
   it('appraisals: pk/sk, GSIs by-county and by-city, PITR, retained', () => {
@@ -428,7 +426,7 @@ describe('tables', () => {
       TableName: 'appraisals',
       GlobalSecondaryIndexes: [gsi('by-county', 'county', 'period'), gsi('by-city', 'city_period', 'rank_key')],
     })
-    expect(resources[logical]).toMatchObject({ DeletionPolicy: 'Retain' })
+    expect(resources[logical]).toMatchObject({ DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' })
   })
 })
 

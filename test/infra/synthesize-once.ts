@@ -34,6 +34,13 @@ export const VARIANTS = {
   cmk: { bundle: false, context: { customerManagedKey: 'true' } },
   /** A second stage, beside prod in the same account. */
   dev: { bundle: false, context: { stage: 'dev' } },
+  /** The China regions (partition aws-cn), pinned as `cdk deploy` pins them from the credentials. */
+  cnNorthwest: { bundle: false, context: {}, env: { region: 'cn-northwest-1', account: '123456789012' } },
+  cnNorthwestCmk: { bundle: false, context: { customerManagedKey: 'true' }, env: { region: 'cn-northwest-1', account: '123456789012' } },
+  cnNorth: { bundle: false, context: {}, env: { region: 'cn-north-1', account: '123456789012' } },
+  cnNorthCmk: { bundle: false, context: { customerManagedKey: 'true' }, env: { region: 'cn-north-1', account: '123456789012' } },
+  /** Concurrency reserved, for an account whose quota allows it. */
+  reserved: { bundle: false, context: { validateReservedConcurrency: '10', aggregateReservedConcurrency: '1' } },
 } satisfies Record<string, Variant>
 
 export type VariantName = keyof typeof VARIANTS

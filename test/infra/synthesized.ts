@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { Template } from 'aws-cdk-lib/assertions'
 import { inject } from 'vitest'
 import type { SynthesizedVariant, VariantName } from './synthesize-once.ts'
+import type { CfnResourceJson } from './template-helpers.ts'
 
 /**
  * A stack synthesized once for the whole run by test/infra/synthesize-once.ts, read back from
@@ -11,7 +12,7 @@ import type { SynthesizedVariant, VariantName } from './synthesize-once.ts'
  */
 export interface Synthesized extends SynthesizedVariant {
   assertions: Template
-  resources: Record<string, { Type: string; Properties: Record<string, unknown>; [attribute: string]: unknown }>
+  resources: Record<string, CfnResourceJson & { Properties: Record<string, unknown> }>
 }
 
 const cache = new Map<VariantName, Synthesized>()

@@ -98,3 +98,47 @@ export function allow(actions: readonly string[], resources: readonly string[], 
 export function stringLikePrefix(prefixes: readonly string[]): string {
   return ` if ${JSON.stringify({ StringLike: { 's3:prefix': [...prefixes].sort() } })}`
 }
+
+/** A resource of a synthesized template. */
+export interface CfnResourceJson {
+  Type: string
+  Properties?: Record<string, unknown>
+  DeletionPolicy?: string
+  UpdateReplacePolicy?: string
+  DependsOn?: string[]
+}
+
+/** Properties that only refer to a name held elsewhere, or a name scoped inside another resource. */
+const NOT_A_CLAIM: Readonly<Record<string, readonly string[]>> = {
+  // A saved query's name is unique only within its workgroup (which is the stage's own).
+  'AWS::Athena::NamedQuery': ['Name'],
+  // Names the database the table lives in (the stage's own), it does not claim it.
+  'AWS::Glue::Table': ['DatabaseName'],
+  // Names the group the schedule lives in.
+  'AWS::Scheduler::Schedule': ['GroupName'],
+  // An inline policy's name is unique only on its role.
+  'AWS::IAM::Policy': ['PolicyName'],
+}
+
+/**
+ * Every name a stack claims in its account and region: each top-level `…Name` property that is
+ * literal text (a Ref or GetAtt names something the stack created under a generated name), and
+ * the Glue database's name. DisplayName is a label, not a name.
+ */
+export function namesClaimedBy(resource: CfnResourceJson): string[] {
+  const names: string[] = []
+  const skip = NOT_A_CLAIM[resource.Type] ?? []
+  for (const [key, value] of Object.entries(resource.Properties ?? {})) {
+    if (key.endsWith('Name') && key !== 'DisplayName' && !skip.includes(key) && typeof value === 'string') {
+      names.push(`${resource.Type} ${key} ${value}`)
+    }
+  }
+  const database = (resource.Properties?.DatabaseInput as { Name?: unknown } | undefined)?.Name
+  if (resource.Type === 'AWS::Glue::Database' && typeof database === 'string') names.push(`${resource.Type} Name ${database}`)
+  return names
+}
+
+/** namesClaimedBy for every resource of a template, sorted. */
+export function claimedNames(resources: Record<string, CfnResourceJson>): string[] {
+  return Object.values(resources).flatMap(namesClaimedBy).sort()
+}
