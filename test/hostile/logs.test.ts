@@ -109,9 +109,12 @@ const CONSOLE_METHODS = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as co
 /** Runs `work` with stdout, stderr and the console captured (and kept off the terminal). */
 async function captured<T>(work: () => Promise<T>): Promise<{ value: T; lines: string[] }> {
   const lines: string[] = []
+  // Kept to be put back as they were, never called detached from their objects.
+  /* eslint-disable @typescript-eslint/unbound-method */
   const out = process.stdout.write
   const err = process.stderr.write
   const consoleBefore = CONSOLE_METHODS.map((m) => console[m])
+  /* eslint-enable @typescript-eslint/unbound-method */
   const sink = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
     lines.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))
     const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined
@@ -198,7 +201,7 @@ beforeAll(async () => {
   })
   delete process.env['AWS_PROFILE']
   // Imported only now: the handler reads its environment and builds its clients at load.
-  ;({ handler } = (await import('../../functions/handlers/validate-upload.ts')) as unknown as { handler: typeof handler })
+  ;({ handler } = await import('../../functions/handlers/validate-upload.ts'))
 })
 
 afterAll(async () => {
