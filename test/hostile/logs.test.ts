@@ -80,7 +80,7 @@ let dynamo: DynamoEmulator
 let secrets: Server
 let home: string
 let secretCalls = 0
-let handler: (event: unknown, context: never) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>
+let handler: typeof import('../../functions/handlers/validate-upload.ts').handler
 const savedEnv = { ...process.env }
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:va-id-hash'
 
@@ -110,9 +110,12 @@ const CONSOLE_METHODS = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as co
 /** Runs `work` with stdout, stderr and the console captured (and kept off the terminal). */
 async function captured<T>(work: () => Promise<T>): Promise<{ value: T; lines: string[] }> {
   const lines: string[] = []
+  // Kept to be put back as they were, never called detached from their objects.
+  /* eslint-disable @typescript-eslint/unbound-method */
   const out = process.stdout.write
   const err = process.stderr.write
   const consoleBefore = CONSOLE_METHODS.map((m) => console[m])
+  /* eslint-enable @typescript-eslint/unbound-method */
   const sink = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
     lines.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))
     const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined
@@ -161,7 +164,7 @@ interface Run {
 /** Uploads `body` to the ingest bucket and hands the handler the notification, output captured. */
 async function runUpload(key: string, body: Uint8Array): Promise<Run> {
   await s3.client.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.ingestBucket, Key: key, Body: body }))
-  const { value, lines } = await captured(() => handler(sqsEvent(key), localContext('validate-upload') as never))
+  const { value, lines } = await captured(() => handler(sqsEvent(key) as never, localContext('validate-upload')))
   expect(value).toEqual({ batchItemFailures: [] })
   // The verdict line is how we know the capture saw the handler's logger at all.
   const verdicts = lines.flatMap((l) => l.split('\n')).filter((l) => l.includes('"message":"verdict"')).map((l) => JSON.parse(l) as { submission_id: string })
@@ -199,7 +202,7 @@ beforeAll(async () => {
   })
   delete process.env['AWS_PROFILE']
   // Imported only now: the handler reads its environment and builds its clients at load.
-  ;({ handler } = (await import('../../functions/handlers/validate-upload.ts')) as unknown as { handler: typeof handler })
+  ;({ handler } = await import('../../functions/handlers/validate-upload.ts'))
 })
 
 afterAll(async () => {
@@ -257,7 +260,7 @@ describe('an upload whose processing fails', () => {
   it('logs the failure for SQS to retry, without the ID number its file name holds', async () => {
     // A county names a file after a resident; the object is gone before the function reads it.
     const key = `uploads/522226/2024Q2/张三-${VALID_ID}.csv`
-    const { value, lines } = await captured(() => handler(sqsEvent(key), localContext('validate-upload') as never))
+    const { value, lines } = await captured(() => handler(sqsEvent(key) as never, localContext('validate-upload')))
     expect(value.batchItemFailures).toHaveLength(1)
     expect(lines.join('')).toContain('upload failed')
     expectNoIds('the logs', lines.join(''))

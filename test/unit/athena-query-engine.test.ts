@@ -4,7 +4,7 @@ import {
   StartQueryExecutionCommand,
   StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena'
-import type { AthenaClient, GetQueryExecutionCommandOutput, GetQueryResultsCommandOutput, QueryExecutionState } from '@aws-sdk/client-athena'
+import type { AthenaClient, GetQueryResultsCommandOutput, QueryExecutionState } from '@aws-sdk/client-athena'
 import { describe, expect, it } from 'vitest'
 import {
   createAthenaQueryEngine,
@@ -32,7 +32,7 @@ function fakeAthena(script: { states: { State: QueryExecutionState; StateChangeR
       if (command instanceof StartQueryExecutionCommand) return { QueryExecutionId: 'q-1' }
       if (command instanceof GetQueryExecutionCommand) {
         const status = script.states[Math.min(poll++, script.states.length - 1)]
-        return { QueryExecution: { QueryExecutionId: 'q-1', Status: status } } as GetQueryExecutionCommandOutput
+        return { QueryExecution: { QueryExecutionId: 'q-1', Status: status } }
       }
       if (command instanceof GetQueryResultsCommand) return script.pages?.[page++] ?? {}
       if (command instanceof StopQueryExecutionCommand) return {}

@@ -13,7 +13,7 @@ import { ZipArchive } from '../../../functions/core/decode/zip-reader.ts'
 import { FINDINGS_SHEET, annotateWorkbook, rangeCells } from '../../../functions/core/workbook/annotate-workbook.ts'
 import { EXAMPLE_ROWS } from '../../../functions/core/workbook/template-workbook.ts'
 import { writeZip, zeroDeflate } from '../../support/zip-writer.ts'
-import { LATE, addValidation, exampleContext, fillOf, loadWorkbook, noteText, validateXlsx, workbookBytes } from './workbook-support.ts'
+import { LATE, addValidation, cellText, exampleContext, fillOf, loadWorkbook, noteText, validateXlsx, workbookBytes } from './workbook-support.ts'
 
 const ERROR_FILL = 'FFFFC7CE'
 const WARNING_FILL = 'FFFFEB9C'
@@ -124,7 +124,7 @@ describe('annotateWorkbook on a workbook with known errors', () => {
     let inCounts = false
     ws.eachRow((row) => {
       if (row.getCell(1).value === '按代码计数 Counts per code') inCounts = true
-      else if (inCounts && typeof row.getCell(1).value === 'number') counts[String(row.getCell(3).value)] = row.getCell(1).value
+      else if (inCounts && typeof row.getCell(1).value === 'number') counts[cellText(row.getCell(3).value)] = row.getCell(1).value
       else if (inCounts && row.getCell(1).value === null) inCounts = false
     })
     expect(counts).toEqual(s.report.counts)
@@ -235,7 +235,7 @@ describe('annotateWorkbook: what it never writes', () => {
     expect(idFinding).not.toHaveProperty('value')
     const wb = await loadWorkbook((await annotateWorkbook(original, report))!)
     const texts: string[] = []
-    wb.getWorksheet(FINDINGS_SHEET)!.eachRow((r) => r.eachCell((c) => texts.push(String(c.value))))
+    wb.getWorksheet(FINDINGS_SHEET)!.eachRow((r) => r.eachCell((c) => texts.push(cellText(c.value))))
     texts.push(noteText(wb.getWorksheet(DATASET_SPECS.monitored_households.zh)!.getCell('D3').note))
     expect(texts.join('\n')).toContain('户主身份证号')
     expect(texts.join('\n')).not.toContain(badId)
@@ -247,7 +247,7 @@ describe('annotateWorkbook: what it never writes', () => {
     const report: ValidationReport = { dataset: 'village_report', county: '511921', period: '2023Q2', status: 'rejected', rows: { total: 1, accepted: 0, rejected: 1 }, counts: { format: 1 }, findings: [leaked], truncated: false }
     const wb = await loadWorkbook((await annotateWorkbook(original, report))!)
     const texts: string[] = []
-    wb.getWorksheet(FINDINGS_SHEET)!.eachRow((r) => r.eachCell((c) => texts.push(String(c.value))))
+    wb.getWorksheet(FINDINGS_SHEET)!.eachRow((r) => r.eachCell((c) => texts.push(cellText(c.value))))
     expect(texts.join('\n')).not.toContain('SECRET-ID')
   })
 })
@@ -327,7 +327,7 @@ describe('annotateWorkbook: ranges exceljs would expand cell by cell', () => {
     const wb = await loadWorkbook(copy!)
     expect(fillOf(wb.getWorksheet(SHEET)!, 'H3')).toBe(ERROR_FILL)
     const texts: string[] = []
-    wb.getWorksheet(FINDINGS_SHEET)!.eachRow((r) => r.eachCell((c) => texts.push(String(c.value))))
+    wb.getWorksheet(FINDINGS_SHEET)!.eachRow((r) => r.eachCell((c) => texts.push(cellText(c.value))))
     expect(texts.join('\n')).toContain('data validation (dropdowns)')
   })
 })

@@ -4,7 +4,7 @@
  * and validator, and reading workbooks back with exceljs.
  */
 import ExcelJS from 'exceljs'
-import type { Comment, DataValidation, Worksheet } from 'exceljs'
+import type { CellValue, Comment, DataValidation, Worksheet } from 'exceljs'
 import type { DatasetName } from '../../../schemas/findings.ts'
 import { bufferByteSource } from '../../../functions/core/decode/byte-source.ts'
 import { decodeFile } from '../../../functions/core/decode/decode-file.ts'
@@ -36,7 +36,7 @@ export async function loadWorkbook(bytes: Uint8Array): Promise<ExcelJS.Workbook>
 }
 
 export async function workbookBytes(wb: ExcelJS.Workbook): Promise<Uint8Array> {
-  return new Uint8Array((await wb.xlsx.writeBuffer()) as unknown as ArrayBufferLike)
+  return new Uint8Array(await wb.xlsx.writeBuffer())
 }
 
 /** exceljs keeps data validations in a model its typings leave out. */
@@ -51,6 +51,20 @@ export function addValidation(ws: Worksheet, range: string, validation: DataVali
 export function noteText(note: string | Comment | undefined): string {
   if (note === undefined) return ''
   return typeof note === 'string' ? note : (note.texts ?? []).map((t) => t.text).join('')
+}
+
+/**
+ * The text a person sees in a cell, whatever exceljs holds there: rich text, a hyperlink, a
+ * formula's result or an error, not `[object Object]` (which would hide what a test looks for).
+ */
+export function cellText(value: CellValue): string {
+  if (value === null || value === undefined) return ''
+  if (value instanceof Date) return value.toISOString()
+  if (typeof value !== 'object') return String(value)
+  if ('richText' in value) return value.richText.map((r) => r.text).join('')
+  if ('hyperlink' in value) return value.text
+  if ('error' in value) return value.error
+  return cellText(value.result)
 }
 
 /** Solid fill colour of a cell, or undefined when it has none. */
