@@ -20,7 +20,7 @@ export interface ValidateUploadRuntime {
   logger: Logger
   metrics: Metrics
   /** Told of every upload that fails (the local queue keeps the error with its dead letter). */
-  onFailure?: (error: unknown) => void
+  onFailure?: (error: unknown, messageId: string) => void
 }
 
 /** An S3 notification record → the upload event of the use case (the key URL-decoded). */
@@ -62,7 +62,7 @@ export function createValidateUploadHandler(runtime: ValidateUploadRuntime) {
         error: { name: e.name, message: redactIdNumbers(e.message), cause: redactIdNumbers(String((e.cause as Error | undefined)?.message ?? '')), stack: redactIdNumbers(String(e.stack ?? '')) },
       })
       metrics.addMetric(METRICS.uploadFailures, MetricUnit.Count, 1)
-      runtime.onFailure?.(error)
+      runtime.onFailure?.(error, record.messageId)
       throw error
     }
   }

@@ -67,6 +67,98 @@ function workers(concurrency: number): <T>(task: () => Promise<T>) => Promise<T>
   }
 }
 
+/** Who waits for the verdict of which key: the next verdict (or failure) of the key settles them. */
+class VerdictWaiters {
+  private readonly waiting = new Map<string, { resolve: (v: Verdict) => void; reject: (e: unknown) => void }[]>()
+
+  wait(key: string): Promise<Verdict> {
+    return new Promise((resolve, reject) => this.waiting.set(key, [...(this.waiting.get(key) ?? []), { resolve, reject }]))
+  }
+
+  settle(key: string, outcome: { verdict: Verdict } | { error: unknown }): void {
+    const list = this.waiting.get(key) ?? []
+    this.waiting.delete(key)
+    for (const w of list) ('verdict' in outcome ? w.resolve(outcome.verdict) : w.reject(outcome.error))
+  }
+}
+
+/** The local dead-letter queue: one JSON file per event that failed every receive. */
+function deadLetterFolder(dir: string) {
+  return {
+    async park(record: EmulatorS3Record, error: unknown): Promise<void> {
+      await writeFile(join(dir, `${Date.now()}-${record.s3.object.sequencer}.json`), JSON.stringify({ record, error: describeError(error) }, null, 2))
+    },
+    async list(): Promise<{ file: string; record: EmulatorS3Record; error: string }[]> {
+      const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort()
+      return Promise.all(files.map(async (f) => {
+        const body = JSON.parse(await readFile(join(dir, f), 'utf8')) as { record: EmulatorS3Record; error: string }
+        return { file: join(dir, f), ...body }
+      }))
+    },
+  }
+}
+
+type Receive = (record: EmulatorS3Record, count: number) => Promise<Verdict | { failed: unknown }>
+
+/**
+ * The validate function as the local queue invokes it: its handler (the same code as on Lambda)
+ * with the SQS event AWS would send, then the verdict read back as the county reads it. A
+ * failure the handler reported, or a verdict that cannot be read back, is a failed receive.
+ */
+function validateFunction(deps: UploadDeps, eventTime: (record: EmulatorS3Record) => Date): Receive {
+  const failures = new Map<string, unknown>()
+  const handler = createValidateUploadHandler({
+    deps: () => deps,
+    ...localObservability('validate-upload'),
+    onFailure: (error, messageId) => failures.set(messageId, error),
+  })
+  return async (record, count) => {
+    const event = sqsS3Event(record, eventTime(record), count)
+    const messageId = String(event.Records[0]!['messageId'])
+    const result = await handler(event as never, localContext('validate-upload'))
+    if (result.batchItemFailures.length > 0) {
+      const failed = failures.get(messageId) ?? new PipelineError('the validate function reported the upload as failed')
+      failures.delete(messageId)
+      return { failed }
+    }
+    const object = record.s3.object
+    return recordedVerdict(deps, { bucket: record.s3.bucket.name, key: object.key, sequencer: object.sequencer, eventTime: eventTime(record), ...(object.versionId ? { versionId: object.versionId } : {}) })
+      .catch((failed: unknown) => ({ failed }))
+  }
+}
+
+/**
+ * The local stand-in for the SQS queue: `concurrency` workers, each event received up to
+ * LOCAL_MAX_RECEIVE_COUNT times, then parked as a dead letter; whoever waits for the key is told.
+ */
+function localQueue(receive: Receive, options: { concurrency: number; dlq: ReturnType<typeof deadLetterFolder>; waiters: VerdictWaiters }) {
+  const slot = workers(Math.max(1, options.concurrency))
+  const inFlight = new Set<Promise<unknown>>()
+  const deliver = (record: EmulatorS3Record): Promise<Verdict> => {
+    const work = slot(async () => {
+      let lastError: unknown
+      for (let count = 1; count <= LOCAL_MAX_RECEIVE_COUNT; count++) {
+        const outcome = await receive(record, count)
+        if (!('failed' in outcome)) {
+          options.waiters.settle(record.s3.object.key, { verdict: outcome })
+          return outcome
+        }
+        lastError = outcome.failed
+      }
+      await options.dlq.park(record, lastError)
+      options.waiters.settle(record.s3.object.key, { error: lastError })
+      throw lastError
+    })
+    inFlight.add(work)
+    work.then(() => inFlight.delete(work), () => inFlight.delete(work))
+    return work
+  }
+  const idle = async () => {
+    while (inFlight.size) await Promise.allSettled([...inFlight])
+  }
+  return { deliver, idle }
+}
+
 /**
  * The whole upload pipeline in-process: the S3 emulator's object-created events for
  * `uploads/` and `registry/org_units/` in the ingest bucket go, wrapped in an SQS event exactly
@@ -81,55 +173,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   const s3 = await startS3Emulator(dirs.s3)
   const dynamo = await startDynamoEmulator(options.inMemoryDynamo ? undefined : dirs.dynamo)
   const deps: UploadDeps = { ...localUploadDeps({ home: options.home, s3: s3.client, dynamo: dynamo.client }, options.limits), ...options.deps }
-
-  let lastFailure: unknown
-  const handler = createValidateUploadHandler({
-    deps: () => deps,
-    ...localObservability('validate-upload'),
-    onFailure: (error) => (lastFailure = error),
-  })
-
-  const waiters = new Map<string, { resolve: (v: Verdict) => void; reject: (e: unknown) => void }[]>()
-  const settle = (key: string, outcome: { verdict?: Verdict; error?: unknown }) => {
-    const list = waiters.get(key) ?? []
-    waiters.delete(key)
-    for (const w of list) (outcome.verdict ? w.resolve(outcome.verdict) : w.reject(outcome.error))
-  }
-  const slot = workers(Math.max(1, options.concurrency ?? 1))
-  const inFlight = new Set<Promise<unknown>>()
   const eventTime = (record: EmulatorS3Record) => options.receivedAt?.(record.s3.object.key) ?? new Date(record.eventTime)
-
-  /** One receive of the message by the function: the verdict, or the failure it reported. */
-  const receive = async (record: EmulatorS3Record, count: number): Promise<Verdict | { failed: unknown }> => {
-    lastFailure = undefined
-    const event = sqsS3Event(record, eventTime(record), count)
-    const result = await handler(event as never, localContext('validate-upload'))
-    if (result.batchItemFailures.length > 0) return { failed: lastFailure ?? new PipelineError('the validate function reported the upload as failed') }
-    // The verdict as the county reads it back; failing to read it counts as a failed receive.
-    return recordedVerdict(deps, { bucket: record.s3.bucket.name, key: record.s3.object.key, sequencer: record.s3.object.sequencer, eventTime: eventTime(record), ...(record.s3.object.versionId ? { versionId: record.s3.object.versionId } : {}) })
-      .catch((failed: unknown) => ({ failed }))
-  }
-
-  const deliver = (record: EmulatorS3Record): Promise<Verdict> => {
-    const work = slot(async () => {
-      let lastError: unknown
-      for (let count = 1; count <= LOCAL_MAX_RECEIVE_COUNT; count++) {
-        const outcome = await receive(record, count)
-        if (!('failed' in outcome)) {
-          settle(record.s3.object.key, { verdict: outcome })
-          return outcome
-        }
-        lastError = outcome.failed
-      }
-      const file = join(dirs.dlq, `${Date.now()}-${record.s3.object.sequencer}.json`)
-      await writeFile(file, JSON.stringify({ record, error: describeError(lastError) }, null, 2))
-      settle(record.s3.object.key, { error: lastError })
-      throw lastError
-    })
-    inFlight.add(work)
-    work.then(() => inFlight.delete(work), () => inFlight.delete(work))
-    return work
-  }
+  const waiters = new VerdictWaiters()
+  const dlq = deadLetterFolder(dirs.dlq)
+  const { deliver, idle } = localQueue(validateFunction(deps, eventTime), { concurrency: options.concurrency ?? 1, dlq, waiters })
   const captured: EmulatorS3Record[] = []
   s3.onObjectCreated((record) => {
     const key = record.s3.object.key
@@ -140,27 +187,19 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     else deliver(record).catch(() => undefined)
   })
 
-  const deadLetters = async () => {
-    const files = (await readdir(dirs.dlq)).filter((f) => f.endsWith('.json')).sort()
-    return Promise.all(files.map(async (f) => {
-      const body = JSON.parse(await readFile(join(dirs.dlq, f), 'utf8')) as { record: EmulatorS3Record; error: string }
-      return { file: join(dirs.dlq, f), ...body }
-    }))
-  }
-
   return {
     home: options.home,
     s3,
     dynamo,
     deps,
-    verdictFor: (key) => new Promise((resolve, reject) => waiters.set(key, [...(waiters.get(key) ?? []), { resolve, reject }])),
+    verdictFor: (key) => waiters.wait(key),
     deliver,
-    deadLetters,
+    deadLetters: () => dlq.list(),
     captured,
     redrive: async () => {
       let sent = 0
       let failed = 0
-      for (const letter of await deadLetters()) {
+      for (const letter of await dlq.list()) {
         await rm(letter.file, { force: true })
         try {
           await deliver(letter.record)
@@ -172,11 +211,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       }
       return { sent, failed }
     },
-    idle: async () => {
-      while (inFlight.size) await Promise.allSettled([...inFlight])
-    },
+    idle,
     close: async () => {
-      while (inFlight.size) await Promise.allSettled([...inFlight])
+      await idle()
       await s3.close()
       await dynamo.close()
     },
