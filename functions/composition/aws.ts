@@ -38,13 +38,20 @@ export function awsUploadDeps(env: ValidateEnv): UploadDeps {
 }
 
 export function awsAppraisalDeps(env: AggregateEnv): AppraisalDeps {
+  // Every Athena query of a run settles by the run's deadline, set when the run starts and kept
+  // below the function's timeout (the stack sets both), so a stuck query is stopped by us, not
+  // cut off by Lambda.
+  let deadline: number | undefined
   return appraisalDeps({
     s3: new S3Client(s3ClientConfig()),
     dynamo: new DynamoDBClient({}),
     names: { lakeBucket: env.LAKE_BUCKET, submissionsTable: env.SUBMISSIONS_TABLE, appraisalsTable: env.APPRAISALS_TABLE },
-    engine: createAthenaQueryEngine({ client: new AthenaClient({}), workGroup: env.ATHENA_WORKGROUP, database: env.GLUE_DATABASE }),
+    engine: createAthenaQueryEngine({ client: new AthenaClient({}), workGroup: env.ATHENA_WORKGROUP, database: env.GLUE_DATABASE, deadline: () => deadline }),
     scratchRoot: tmpdir(),
     scoringOverrides: env.SCORING_OVERRIDES,
+    beforeQuery: async () => {
+      deadline = Date.now() + env.QUERY_DEADLINE_SECONDS * 1000
+    },
     ...(env.APPRAISAL_TOPIC_ARN ? { publishAppraisal: snsPublisher(new SNSClient({}), env.APPRAISAL_TOPIC_ARN) } : {}),
   })
 }
