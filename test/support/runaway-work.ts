@@ -34,16 +34,18 @@ export async function waitOnIdleHandle(): Promise<never> {
 }
 
 /**
- * Holds `mib` MiB of touched memory, 16 MiB at a time, yielding between blocks (as a
- * streaming decoder would), then returns how much it held.
+ * Takes `mib` MiB of touched memory, 16 MiB at a time, yielding between blocks as a streaming
+ * decoder would, and keeps it without ever finishing: however late the watching thread looks,
+ * the memory is still there to be seen.
  */
-export async function hold(mib: number): Promise<number> {
+export async function holdForever(mib: number): Promise<never> {
   const kept: Buffer[] = []
   for (let held = 0; held < mib; held += 16) {
     kept.push(Buffer.alloc(16 * 1024 * 1024, 1))
     await new Promise((resolve) => setImmediate(resolve))
   }
-  return kept.length * 16
+  setInterval(() => kept.length, 60_000)
+  return new Promise<never>(() => {})
 }
 
 /** Ends its thread abruptly, as a native crash would. */
