@@ -7,7 +7,7 @@ import type { RowValues } from '../rules.ts'
 import { cellText, compileParser, isBlank, memoizeParser } from '../values.ts'
 import type { BoundHeader, FoundHeader, Locate } from './header-binding.ts'
 import { ExactKeyIndex, HashedKeyIndex, RowLines, type KeyIndex } from './key-index.ts'
-import type { ValidateOptions } from './validate-file.ts'
+import type { ValidateOptions } from './validation-types.ts'
 
 /** A repeated key: the repeat's finding, and the first row's the first time it repeats. */
 export interface Repeat {

@@ -1,7 +1,7 @@
 import type { Finding } from '../../../schemas/findings.ts'
 import { finding, type FindingInput } from '../findings.ts'
 import type { RowValues } from '../rules.ts'
-import type { RegistryView } from './validate-file.ts'
+import type { RegistryView } from './validation-types.ts'
 
 /** Code length of each level, and the parent's length (org_units.md). */
 const LEVEL_LENGTH: Record<string, number> = { province: 2, city: 4, county: 6, township: 9, village: 12 }

@@ -7,7 +7,7 @@ import { HOUSEHOLD_RULES, VILLAGE_RULES, type CrossFieldRule, type RowValues, ty
 import { cellText, compileParser, isBlank, memoizeParser, type ParseResult, type ParsedValue } from '../values.ts'
 import type { BoundHeader, Locate } from './header-binding.ts'
 import { quarterChecks, type PreviousQuarters } from './quarter-checks.ts'
-import type { RegistryView, ValidationContext } from './validate-file.ts'
+import type { RegistryView, ValidationContext } from './validation-types.ts'
 
 /** A column of the file with its parser, compiled once. */
 interface PlannedColumn {

@@ -2,7 +2,7 @@ import { DATASET_SPECS } from '../../../schemas/datasets.ts'
 import type { DatasetName } from '../../../schemas/findings.ts'
 import { curatedColumns } from '../curated-columns.ts'
 import type { ParsedValue } from '../values.ts'
-import type { CuratedRecord, RecordSink, ValidationContext } from './validate-file.ts'
+import type { CuratedRecord, RecordSink, ValidationContext } from './validation-types.ts'
 
 /**
  * Hands each accepted row to the sink as it is stored: the dataset's columns (the ID number
