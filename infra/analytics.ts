@@ -318,19 +318,23 @@ export class Analytics extends Construct {
       resources: [lake.bucketArn],
       conditions: { StringLike: { 's3:prefix': ['curated/*', 'analytics/*'] } },
     })
+    // Athena asks where a table's bucket is before it reads it, with the caller's credentials.
+    fn.allow({ sid: 'LocateLake', actions: ['s3:GetBucketLocation'], resources: [lake.bucketArn] })
     fn.allow({
       sid: 'WriteAppraisals',
       actions: ['s3:PutObject'],
       resources: [lake.arnForObjects('analytics/*'), lake.arnForObjects('reports/appraisals/*')],
     })
+    // What Athena's documentation lists for a caller's query results location: large results are
+    // written by multipart upload, which Athena lists and completes or aborts as the caller.
     fn.allow({
       sid: 'QueryResults',
-      actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+      actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
       resources: [results.arnForObjects(`${RESULTS_PREFIX}*`)],
     })
     fn.allow({
       sid: 'QueryResultsBucket',
-      actions: ['s3:GetBucketLocation', 's3:ListBucket'],
+      actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
       resources: [results.bucketArn],
     })
     fn.allow({

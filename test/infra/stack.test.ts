@@ -286,9 +286,10 @@ describe('least privilege', () => {
         ),
         ...allow(['s3:GetObject'], [`${lake}/curated/*`, `${lake}/analytics/*`]),
         ...allow(['s3:ListBucket'], [lake], stringLikePrefix(['curated/*', 'analytics/*'])),
+        ...allow(['s3:GetBucketLocation'], [lake]),
         ...allow(['s3:PutObject'], [`${lake}/analytics/*`, `${lake}/reports/appraisals/*`]),
-        ...allow(['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], [`${results}/results/*`]),
-        ...allow(['s3:GetBucketLocation', 's3:ListBucket'], [results]),
+        ...allow(['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], [`${results}/results/*`]),
+        ...allow(['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], [results]),
         ...allow(
           [
             'dynamodb:GetItem',
