@@ -1,5 +1,6 @@
 import { Stack, Validations } from 'aws-cdk-lib'
 import type { IConstruct } from 'constructs'
+import { NOTIFICATIONS_HANDLER_ID } from './ingest.ts'
 import type { VillageAppraisalStack } from './village-appraisal-stack.ts'
 
 /**
@@ -87,7 +88,7 @@ export function acknowledgeNagFindings(stack: VillageAppraisalStack): void {
 
   // CDK's singleton that configures S3 bucket notifications at deploy time; its role is not
   // configurable through the L2 and only writes the handler's own logs with the managed policy.
-  const notificationsHandler = stack.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834')
+  const notificationsHandler = stack.node.tryFindChild(NOTIFICATIONS_HANDLER_ID)
   if (notificationsHandler) {
     Validations.of(notificationsHandler).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',

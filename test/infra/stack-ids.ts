@@ -41,6 +41,7 @@ export function stackIds(stack: VillageAppraisalStack) {
       queue: id(ingest.queue),
       deadLetterQueue: id(ingest.deadLetterQueue),
       validate: fn(ingest.validate),
+      notificationsHandlerLogs: id(ingest.notificationsHandlerLogs),
     },
     analytics: {
       aggregate: fn(analytics.aggregate),

@@ -211,6 +211,17 @@ describe('functions', () => {
     })
   })
 
+  it('no function keeps its logs forever: each logs to a log group of the stack with a retention, CDK\'s own included', () => {
+    const functions = ofType('AWS::Lambda::Function')
+    expect(functions.length).toBeGreaterThanOrEqual(4)
+    for (const [logical, fn] of functions) {
+      const group = (fn.LoggingConfig as { LogGroup?: { Ref?: string } } | undefined)?.LogGroup?.Ref
+      expect(group, logical).toBeDefined()
+      expect(resources[group!], logical).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 365 } })
+    }
+    expect(props(ids.cdk.notificationsHandler!)).toMatchObject({ LoggingConfig: { LogGroup: { Ref: ids.ingest.notificationsHandlerLogs } } })
+  })
+
   it.each(['ingest', 'analytics'] as const)('%s: log group keeps a year of logs', (part) => {
     const fn = part === 'ingest' ? ids.ingest.validate : ids.analytics.aggregate
     expect(props(fn.logGroup)).toMatchObject({ RetentionInDays: 365 })
