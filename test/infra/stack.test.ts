@@ -645,6 +645,19 @@ it('outputs every name `va --target aws` reads', () => {
   )
 })
 
+it('outputs what the README\'s deploy and runbook commands read', () => {
+  expect(Object.keys(template.toJSON().Outputs ?? {})).toEqual(
+    expect.arrayContaining([
+      'Stage',
+      'AppraisalTopicArn',
+      'ScheduleDeadLetterQueueUrl',
+      'RegistryAdminPolicyArn',
+      'OpsTopicArn',
+      'DashboardName',
+    ]),
+  )
+})
+
 it('cdk-nag AwsSolutions: no unacknowledged error or warning', () => {
   expect(prod.nag).toEqual([])
 })

@@ -39,8 +39,11 @@ export const VARIANTS = {
   cnNorthwestCmk: { bundle: false, context: { customerManagedKey: 'true' }, env: { region: 'cn-northwest-1', account: '123456789012' } },
   cnNorth: { bundle: false, context: {}, env: { region: 'cn-north-1', account: '123456789012' } },
   cnNorthCmk: { bundle: false, context: { customerManagedKey: 'true' }, env: { region: 'cn-north-1', account: '123456789012' } },
-  /** Concurrency reserved, for an account whose quota allows it. */
-  reserved: { bundle: false, context: { validateReservedConcurrency: '10', aggregateReservedConcurrency: '1' } },
+  /** Every optional context key set: concurrency reserved (for an account whose quota allows it), the on-call's e-mail. */
+  options: {
+    bundle: false,
+    context: { validateReservedConcurrency: '10', aggregateReservedConcurrency: '1', opsEmail: 'oncall@example.org' },
+  },
 } satisfies Record<string, Variant>
 
 export type VariantName = keyof typeof VARIANTS

@@ -118,6 +118,8 @@ const NOT_A_CLAIM: Readonly<Record<string, readonly string[]>> = {
   'AWS::Scheduler::Schedule': ['GroupName'],
   // An inline policy's name is unique only on its role.
   'AWS::IAM::Policy': ['PolicyName'],
+  // The metric an alarm watches.
+  'AWS::CloudWatch::Alarm': ['MetricName'],
 }
 
 /**
