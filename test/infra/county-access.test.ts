@@ -259,6 +259,10 @@ describe('the RegistryAdmin policy writes only registry/org_units/', () => {
     [s3('PutObject', 'lake', lakeKeys.registry('52')), 'implicit-deny'],
     [s3('GetObject', 'lake', `reports/registry/${ID}.json`), 'allow by ReadRegistryReports'],
     [s3('GetObject', 'lake', `reports/submissions/522226/2024Q2/${ID}.json`), 'implicit-deny'],
+    [listing('lake', 'reports/registry/'), 'allow by ListRegistryReports'],
+    [listing('lake', 'reports/submissions/'), 'implicit-deny'],
+    [listing('lake', 'reports/'), 'implicit-deny'],
+    [listing('lake'), 'implicit-deny'],
     [s3('PutObject', 'ingest', 'registry/org_units/org_units_2024.csv', NO_TLS), `explicit-deny by ${NON_TLS_DENY}`],
   ]))('%s → %s', (_, expected, req) => {
     expect(decide(sim, sim.holderOf([ids.access.registryAdminPolicy]), req)).toBe(expected)

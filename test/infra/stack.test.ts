@@ -369,12 +369,13 @@ describe('county access (ABAC)', () => {
     expect(flat((statement?.Principal as { AWS: unknown }).AWS)).toBe('arn:AWS::Partition:iam::AWS::AccountId:root')
   })
 
-  it('the registry admin may put registry files and read registry reports, nothing else', () => {
+  it('the registry admin may put registry files and list and read registry reports, nothing else', () => {
     const policy = props(ids.access.registryAdminPolicy)
     expect(permissions((policy.PolicyDocument as { Statement: never[] }).Statement)).toEqual(
       [
         ...allow(['s3:AbortMultipartUpload', 's3:PutObject'], [`${ids.storage.ingestBucket}.Arn/registry/org_units/*`]),
         ...allow(['s3:GetObject'], [`${ids.storage.lakeBucket}.Arn/reports/registry/*`]),
+        ...allow(['s3:ListBucket'], [`${ids.storage.lakeBucket}.Arn`], stringLikePrefix(['reports/registry/*'])),
       ].sort(),
     )
   })
