@@ -27,6 +27,8 @@ import { RESULTS_PREFIX } from './storage.ts'
 /** 02:00 Beijing time on the 15th of the month after each quarter: past the reporting deadline. */
 export const APPRAISAL_SCHEDULE = 'cron(0 2 15 1,4,7,10 ? *)'
 export const APPRAISAL_TIME_ZONE = 'Asia/Shanghai'
+/** Names within the stage's schedule group, so the runbook can name them (README, Operations). */
+export const APPRAISAL_SCHEDULE_NAME = 'quarterly-appraisal'
 
 export const SAVED_QUERY_DIR = join(REPO_ROOT, 'functions/sql/saved')
 
@@ -264,6 +266,7 @@ export class Analytics extends Construct {
       )
     }
     this.schedule = new scheduler.Schedule(this, 'QuarterlySchedule', {
+      scheduleName: APPRAISAL_SCHEDULE_NAME,
       scheduleGroup: this.scheduleGroup,
       description: 'Quarterly county appraisal (contract/appraisal.md)',
       schedule: scheduler.ScheduleExpression.expression(

@@ -27,6 +27,7 @@ export const APPRAISAL_DUE_METRIC = 'AppraisalDue'
  * check is a missing run.
  */
 export const APPRAISAL_CHECK_SCHEDULE = 'cron(0 10 15 1,4,7,10 ? *)'
+export const APPRAISAL_CHECK_SCHEDULE_NAME = 'quarterly-run-check'
 
 /** The alarms that notify the ops topic, each with a runbook entry in the README (Operations). */
 export const NOTIFYING_ALARMS = [
@@ -119,6 +120,7 @@ export class Operations extends Construct {
       )
     }
     this.checkSchedule = new scheduler.Schedule(this, 'QuarterlyRunCheck', {
+      scheduleName: APPRAISAL_CHECK_SCHEDULE_NAME,
       scheduleGroup: analytics.scheduleGroup,
       description: 'Records that the quarterly appraisal was due (alarm QuarterlyRunMissing)',
       schedule: scheduler.ScheduleExpression.expression(APPRAISAL_CHECK_SCHEDULE, TimeZone.of(APPRAISAL_TIME_ZONE)),
