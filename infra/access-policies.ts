@@ -114,6 +114,13 @@ export class AccessPolicies extends Construct {
         actions: ['s3:GetObject'],
         resources: [lake.arnForObjects('reports/registry/*')],
       }),
+      // Report names carry the submission id, which the administrator learns by listing them.
+      new iam.PolicyStatement({
+        sid: 'ListRegistryReports',
+        actions: ['s3:ListBucket'],
+        resources: [lake.bucketArn],
+        conditions: { StringLike: { 's3:prefix': ['reports/registry/*'] } },
+      }),
     ]
     if (key) {
       registryStatements.push(

@@ -27,6 +27,8 @@ import { RESULTS_PREFIX } from './storage.ts'
 /** 02:00 Beijing time on the 15th of the month after each quarter: past the reporting deadline. */
 export const APPRAISAL_SCHEDULE = 'cron(0 2 15 1,4,7,10 ? *)'
 export const APPRAISAL_TIME_ZONE = 'Asia/Shanghai'
+/** Names within the stage's schedule group, so the runbook can name them (README, Operations). */
+export const APPRAISAL_SCHEDULE_NAME = 'quarterly-appraisal'
 
 export const SAVED_QUERY_DIR = join(REPO_ROOT, 'functions/sql/saved')
 
@@ -264,6 +266,7 @@ export class Analytics extends Construct {
       )
     }
     this.schedule = new scheduler.Schedule(this, 'QuarterlySchedule', {
+      scheduleName: APPRAISAL_SCHEDULE_NAME,
       scheduleGroup: this.scheduleGroup,
       description: 'Quarterly county appraisal (contract/appraisal.md)',
       schedule: scheduler.ScheduleExpression.expression(
@@ -318,19 +321,23 @@ export class Analytics extends Construct {
       resources: [lake.bucketArn],
       conditions: { StringLike: { 's3:prefix': ['curated/*', 'analytics/*'] } },
     })
+    // Athena asks where a table's bucket is before it reads it, with the caller's credentials.
+    fn.allow({ sid: 'LocateLake', actions: ['s3:GetBucketLocation'], resources: [lake.bucketArn] })
     fn.allow({
       sid: 'WriteAppraisals',
       actions: ['s3:PutObject'],
       resources: [lake.arnForObjects('analytics/*'), lake.arnForObjects('reports/appraisals/*')],
     })
+    // What Athena's documentation lists for a caller's query results location: large results are
+    // written by multipart upload, which Athena lists and completes or aborts as the caller.
     fn.allow({
       sid: 'QueryResults',
-      actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+      actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
       resources: [results.arnForObjects(`${RESULTS_PREFIX}*`)],
     })
     fn.allow({
       sid: 'QueryResultsBucket',
-      actions: ['s3:GetBucketLocation', 's3:ListBucket'],
+      actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
       resources: [results.bucketArn],
     })
     fn.allow({

@@ -7,7 +7,7 @@ import type { VillageAppraisalStackProps } from './village-appraisal-stack.ts'
  * What `cdk synth|deploy|destroy -c <key>=<value>` may set (the README, "Deploying", lists each).
  * Context from the command line is text; from cdk.json it may be a boolean or a number.
  */
-export const CONTEXT_KEYS = ['stage', 'customerManagedKey', 'validateReservedConcurrency', 'aggregateReservedConcurrency'] as const
+export const CONTEXT_KEYS = ['stage', 'customerManagedKey', 'validateReservedConcurrency', 'aggregateReservedConcurrency', 'opsEmail'] as const
 export type ContextKey = (typeof CONTEXT_KEYS)[number]
 
 /** Keys this app once read and no longer does, with what replaced them. */
@@ -28,6 +28,13 @@ function count(value: unknown, key: string, min: number): number | undefined {
   return n
 }
 
+function email(value: unknown): string | undefined {
+  if (value === undefined || value === '') return undefined
+  const text = String(value)
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text)) throw new Error(`-c opsEmail=${text}: expected an e-mail address`)
+  return text
+}
+
 /** The stack's props from the app's context (the same reading for `cdk` and the tests). */
 export function propsFromContext(app: App): VillageAppraisalStackProps {
   for (const [key, advice] of Object.entries(RETIRED_KEYS)) {
@@ -40,6 +47,7 @@ export function propsFromContext(app: App): VillageAppraisalStackProps {
     // None reserved unless asked for: see VillageAppraisalStackProps and the README's quota check.
     validateReservedConcurrency: count(context('validateReservedConcurrency'), 'validateReservedConcurrency', 2),
     aggregateReservedConcurrency: count(context('aggregateReservedConcurrency'), 'aggregateReservedConcurrency', 1),
+    opsEmail: email(context('opsEmail')),
   }
 }
 

@@ -1,7 +1,9 @@
-import { Duration, Size, Stack } from 'aws-cdk-lib'
+import { Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib'
+import type { CfnResource } from 'aws-cdk-lib'
 import * as iam from 'aws-cdk-lib/aws-iam'
 import type * as kms from 'aws-cdk-lib/aws-kms'
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources'
+import * as logs from 'aws-cdk-lib/aws-logs'
 import * as s3 from 'aws-cdk-lib/aws-s3'
 import * as sqs from 'aws-cdk-lib/aws-sqs'
 import { Construct } from 'constructs'
@@ -33,6 +35,9 @@ export function pollerConcurrency(reserved: number | undefined): number {
   return Math.max(2, Math.min(VALIDATE_MAX_CONCURRENCY, reserved - 2))
 }
 
+/** The construct id of CDK's singleton function that configures bucket notifications at deploy time. */
+export const NOTIFICATIONS_HANDLER_ID = 'BucketNotificationsHandler050a0587b7544547bf325f094a3db834'
+
 /** Where S3 events come from (contract/interfaces.md, S3 layout). */
 export const UPLOAD_PREFIXES = ['uploads/', 'registry/org_units/'] as const
 
@@ -52,6 +57,8 @@ export class Ingest extends Construct {
   readonly queue: sqs.Queue
   readonly deadLetterQueue: sqs.Queue
   readonly validate: PipelineFunction
+  /** The logs of CDK's bucket-notification function, which would otherwise never expire. */
+  readonly notificationsHandlerLogs: logs.LogGroup
 
   constructor(scope: Construct, id: string, props: IngestProps) {
     super(scope, id)
@@ -98,6 +105,14 @@ export class Ingest extends Construct {
     for (const prefix of UPLOAD_PREFIXES) {
       storage.ingestBucket.addEventNotification(s3.EventType.OBJECT_CREATED, destination, { prefix })
     }
+    // CDK's deploy-time function that sets those notifications leaves its log group to Lambda,
+    // which creates one that keeps everything forever; it logs to this one instead.
+    this.notificationsHandlerLogs = new logs.LogGroup(this, 'NotificationsHandlerLogs', {
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+    })
+    const handler = Stack.of(this).node.findChild(NOTIFICATIONS_HANDLER_ID).node.findChild('Resource') as CfnResource
+    handler.addPropertyOverride('LoggingConfig', { LogGroup: this.notificationsHandlerLogs.logGroupName })
 
     const environment: Record<keyof ValidateEnv, string> = {
       INGEST_BUCKET: storage.ingestBucket.bucketName,

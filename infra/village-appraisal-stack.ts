@@ -8,6 +8,7 @@ import type { StageNames } from '../schemas/stage-names.ts'
 import { Analytics } from './analytics.ts'
 import { Ingest } from './ingest.ts'
 import { acknowledgeNagFindings } from './nag-acknowledgements.ts'
+import { Operations } from './operations.ts'
 import { Storage } from './storage.ts'
 import { TableProtection } from './table-protection.ts'
 
@@ -27,6 +28,8 @@ export interface VillageAppraisalStackProps extends StackProps {
   validateReservedConcurrency?: number | undefined
   /** Concurrency reserved for the aggregate function (1: one run at a time). Default: none. */
   aggregateReservedConcurrency?: number | undefined
+  /** E-mail address subscribed to the ops topic (alarms). Default: none; subscribe later. */
+  opsEmail?: string | undefined
   /** SCORING_OVERRIDES of the aggregate function (province overrides, JSON). Default: none. */
   scoringOverrides?: string
 }
@@ -55,6 +58,7 @@ export class VillageAppraisalStack extends Stack {
   readonly ingest: Ingest
   readonly analytics: Analytics
   readonly access: AccessPolicies
+  readonly operations: Operations
   readonly tableProtection: TableProtection
 
   constructor(scope: Construct, id: string, props: VillageAppraisalStackProps = {}) {
@@ -89,6 +93,13 @@ export class VillageAppraisalStack extends Stack {
       ...(props.aggregateReservedConcurrency === undefined ? {} : { reservedConcurrency: props.aggregateReservedConcurrency }),
     })
     this.access = new AccessPolicies(this, 'Access', { storage: this.storage, ...(key ? { key } : {}) })
+    this.operations = new Operations(this, 'Operations', {
+      names,
+      ingest: this.ingest,
+      analytics: this.analytics,
+      ...(key ? { key } : {}),
+      ...(props.opsEmail ? { opsEmail: props.opsEmail } : {}),
+    })
 
     this.tableProtection = new TableProtection(this, 'TableProtection', {
       tables: [this.storage.submissionsTable, this.storage.appraisalsTable],
@@ -103,7 +114,7 @@ export class VillageAppraisalStack extends Stack {
 
   /** Everything `va --target aws` reads from the stack (contract/interfaces.md, `va`). */
   private outputs(): void {
-    const { storage, ingest, analytics, access, names } = this
+    const { storage, ingest, analytics, access, operations, names } = this
     const out: Record<string, [string, string]> = {
       Stage: [names.stage, 'Stage (schemas/stage-names.ts): prod keeps the contract\'s names'],
       IngestBucketName: [storage.ingestBucket.bucketName, 'Uploads and registry (versioned)'],
@@ -124,6 +135,9 @@ export class VillageAppraisalStack extends Stack {
       ScoringOverrides: [this.scoringOverrides || '{}', 'SCORING_OVERRIDES of the aggregate function'],
       ScheduleDeadLetterQueueUrl: [analytics.scheduleDeadLetterQueue.queueUrl, 'Quarterly runs that failed after their retries'],
       CountyUploaderRoleArn: [access.countyUploaderRole.roleArn, 'Assume with the session tag county=<code>'],
+      RegistryAdminPolicyArn: [access.registryAdminPolicy.managedPolicyArn, 'Attach to provincial and city administrators'],
+      OpsTopicArn: [operations.topic.topicArn, 'Alarm notifications: subscribe the on-call'],
+      DashboardName: [operations.dashboard.dashboardName, 'CloudWatch dashboard of the stage'],
     }
     for (const [id, [value, description]] of Object.entries(out)) new CfnOutput(this, id, { value, description })
   }

@@ -100,7 +100,7 @@ describe('reserved concurrency: none unless asked for, so a new account can depl
   })
 
   it('-c validateReservedConcurrency=10 -c aggregateReservedConcurrency=1 reserves 10 and 1, the poller staying 2 below', () => {
-    const reserved = synthesized('reserved')
+    const reserved = synthesized('options')
     expect(fn(reserved, 'validate')).toMatchObject({ ReservedConcurrentExecutions: 10 })
     expect(fn(reserved, 'aggregate')).toMatchObject({ ReservedConcurrentExecutions: 1 })
     expect(poller(reserved)).toEqual({ MaximumConcurrency: 8 })

@@ -12,7 +12,7 @@ export function stackIds(stack: VillageAppraisalStack) {
     const child = construct.node.defaultChild ?? construct
     return (stack as Stack).getLogicalId(child as CfnElement)
   }
-  const { storage, ingest, analytics, access, tableProtection } = stack
+  const { storage, ingest, analytics, access, operations, tableProtection } = stack
   const child = (name: string): string | undefined => {
     const found = stack.node.tryFindChild(name)
     return found ? id(found) : undefined
@@ -41,6 +41,7 @@ export function stackIds(stack: VillageAppraisalStack) {
       queue: id(ingest.queue),
       deadLetterQueue: id(ingest.deadLetterQueue),
       validate: fn(ingest.validate),
+      notificationsHandlerLogs: id(ingest.notificationsHandlerLogs),
     },
     analytics: {
       aggregate: fn(analytics.aggregate),
@@ -55,6 +56,18 @@ export function stackIds(stack: VillageAppraisalStack) {
       countyUploaderRole: id(access.countyUploaderRole),
       countyUploaderPolicy: id(access.countyUploaderPolicy),
       registryAdminPolicy: id(access.registryAdminPolicy),
+    },
+    operations: {
+      topic: id(operations.topic),
+      topicKey: id(operations.topicKey),
+      alarms: Object.fromEntries(Object.entries(operations.alarms).map(([name, alarm]) => [name, id(alarm)])) as Record<
+        keyof typeof operations.alarms,
+        string
+      >,
+      components: Object.fromEntries(operations.components.map((alarm) => [alarm.node.id, id(alarm)])),
+      dashboard: id(operations.dashboard),
+      checkSchedule: id(operations.checkSchedule),
+      checkRole: id(operations.checkRole),
     },
     tableProtection: {
       role: id(tableProtection.role),

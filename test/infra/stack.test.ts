@@ -211,6 +211,17 @@ describe('functions', () => {
     })
   })
 
+  it('no function keeps its logs forever: each logs to a log group of the stack with a retention, CDK\'s own included', () => {
+    const functions = ofType('AWS::Lambda::Function')
+    expect(functions.length).toBeGreaterThanOrEqual(4)
+    for (const [logical, fn] of functions) {
+      const group = (fn.LoggingConfig as { LogGroup?: { Ref?: string } } | undefined)?.LogGroup?.Ref
+      expect(group, logical).toBeDefined()
+      expect(resources[group!], logical).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 365 } })
+    }
+    expect(props(ids.cdk.notificationsHandler!)).toMatchObject({ LoggingConfig: { LogGroup: { Ref: ids.ingest.notificationsHandlerLogs } } })
+  })
+
   it.each(['ingest', 'analytics'] as const)('%s: log group keeps a year of logs', (part) => {
     const fn = part === 'ingest' ? ids.ingest.validate : ids.analytics.aggregate
     expect(props(fn.logGroup)).toMatchObject({ RetentionInDays: 365 })
@@ -286,9 +297,10 @@ describe('least privilege', () => {
         ),
         ...allow(['s3:GetObject'], [`${lake}/curated/*`, `${lake}/analytics/*`]),
         ...allow(['s3:ListBucket'], [lake], stringLikePrefix(['curated/*', 'analytics/*'])),
+        ...allow(['s3:GetBucketLocation'], [lake]),
         ...allow(['s3:PutObject'], [`${lake}/analytics/*`, `${lake}/reports/appraisals/*`]),
-        ...allow(['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], [`${results}/results/*`]),
-        ...allow(['s3:GetBucketLocation', 's3:ListBucket'], [results]),
+        ...allow(['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], [`${results}/results/*`]),
+        ...allow(['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], [results]),
         ...allow(
           [
             'dynamodb:GetItem',
@@ -357,12 +369,13 @@ describe('county access (ABAC)', () => {
     expect(flat((statement?.Principal as { AWS: unknown }).AWS)).toBe('arn:AWS::Partition:iam::AWS::AccountId:root')
   })
 
-  it('the registry admin may put registry files and read registry reports, nothing else', () => {
+  it('the registry admin may put registry files and list and read registry reports, nothing else', () => {
     const policy = props(ids.access.registryAdminPolicy)
     expect(permissions((policy.PolicyDocument as { Statement: never[] }).Statement)).toEqual(
       [
         ...allow(['s3:AbortMultipartUpload', 's3:PutObject'], [`${ids.storage.ingestBucket}.Arn/registry/org_units/*`]),
         ...allow(['s3:GetObject'], [`${ids.storage.lakeBucket}.Arn/reports/registry/*`]),
+        ...allow(['s3:ListBucket'], [`${ids.storage.lakeBucket}.Arn`], stringLikePrefix(['reports/registry/*'])),
       ].sort(),
     )
   })
@@ -629,6 +642,19 @@ it('outputs every name `va --target aws` reads', () => {
       'AggregateFunctionName',
       'VerdictTopicArn',
       'CountyUploaderRoleArn',
+    ]),
+  )
+})
+
+it('outputs what the README\'s deploy and runbook commands read', () => {
+  expect(Object.keys(template.toJSON().Outputs ?? {})).toEqual(
+    expect.arrayContaining([
+      'Stage',
+      'AppraisalTopicArn',
+      'ScheduleDeadLetterQueueUrl',
+      'RegistryAdminPolicyArn',
+      'OpsTopicArn',
+      'DashboardName',
     ]),
   )
 })

@@ -66,7 +66,7 @@ describe('stages: one context value names the stack and every named resource', (
   it('the quarterly schedule lives in the stage\'s group, and the scheduler is trusted only from that group', () => {
     for (const s of [prod, dev]) {
       expect(s.resources[s.ids.analytics.schedule]).toMatchObject({
-        Properties: { GroupName: s.names.scheduleGroup },
+        Properties: { GroupName: s.names.scheduleGroup, Name: 'quarterly-appraisal' },
         DependsOn: expect.arrayContaining([s.ids.analytics.scheduleGroup]),
       })
       expect(s.resources[s.ids.analytics.scheduleGroup]).toMatchObject({ Properties: { Name: s.names.scheduleGroup }, DeletionPolicy: 'Delete' })

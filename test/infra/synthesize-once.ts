@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { App } from 'aws-cdk-lib'
@@ -7,6 +7,7 @@ import { AwsSolutionsChecks } from 'cdk-nag'
 import type { TestProject } from 'vitest/node'
 import { addDeployment } from '../../infra/deployment.ts'
 import type { StageNames } from '../../schemas/stage-names.ts'
+import { cdkCommands, contextKey, deploySections, shellLines } from './readme-commands.ts'
 import { stackIds } from './stack-ids.ts'
 import type { StackIds } from './stack-ids.ts'
 
@@ -39,8 +40,11 @@ export const VARIANTS = {
   cnNorthwestCmk: { bundle: false, context: { customerManagedKey: 'true' }, env: { region: 'cn-northwest-1', account: '123456789012' } },
   cnNorth: { bundle: false, context: {}, env: { region: 'cn-north-1', account: '123456789012' } },
   cnNorthCmk: { bundle: false, context: { customerManagedKey: 'true' }, env: { region: 'cn-north-1', account: '123456789012' } },
-  /** Concurrency reserved, for an account whose quota allows it. */
-  reserved: { bundle: false, context: { validateReservedConcurrency: '10', aggregateReservedConcurrency: '1' } },
+  /** Every optional context key set: concurrency reserved (for an account whose quota allows it), the on-call's e-mail. */
+  options: {
+    bundle: false,
+    context: { validateReservedConcurrency: '10', aggregateReservedConcurrency: '1', opsEmail: 'oncall@example.org' },
+  },
 } satisfies Record<string, Variant>
 
 export type VariantName = keyof typeof VARIANTS
@@ -74,11 +78,41 @@ export function synthesize(dir: string, name: VariantName, variant: Variant): Sy
   }
 }
 
+/** What one README `npx cdk` command's context synthesizes to, or why it does not. */
+export interface ReadmeSynthesis {
+  line: string
+  stackName?: string
+  error?: string
+}
+
+/** Each README command's context, built as infra/app.ts would build it (variants reused). */
+function synthesizeReadme(dir: string): ReadmeSynthesis[] {
+  const known = new Map<string, string>()
+  for (const [name, variant] of Object.entries(VARIANTS) as [VariantName, Variant][]) {
+    if (!('env' in variant)) known.set(contextKey(variant.context), (JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as SynthesizedVariant).stackName)
+  }
+  return cdkCommands(shellLines(deploySections())).map(({ line, context }) => {
+    const key = contextKey(context)
+    try {
+      if (!known.has(key)) {
+        const app = new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } })
+        const stack = addDeployment(app)
+        app.synth()
+        known.set(key, stack.stackName)
+      }
+      return { line, stackName: known.get(key) as string }
+    } catch (error) {
+      return { line, error: String(error) }
+    }
+  })
+}
+
 export default function setup(project: TestProject): () => void {
   const dir = mkdtempSync(join(tmpdir(), 'va-infra-synth-'))
   for (const [name, variant] of Object.entries(VARIANTS) as [VariantName, Variant][]) {
     writeFileSync(join(dir, `${name}.json`), JSON.stringify(synthesize(dir, name, variant)))
   }
+  writeFileSync(join(dir, 'readme.json'), JSON.stringify(synthesizeReadme(dir)))
   project.provide('infraSynthDir', dir)
   return () => rmSync(dir, { recursive: true, force: true })
 }

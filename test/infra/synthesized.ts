@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Template } from 'aws-cdk-lib/assertions'
 import { inject } from 'vitest'
-import type { SynthesizedVariant, VariantName } from './synthesize-once.ts'
+import type { ReadmeSynthesis, SynthesizedVariant, VariantName } from './synthesize-once.ts'
 import type { CfnResourceJson } from './template-helpers.ts'
 
 /**
@@ -29,4 +29,9 @@ export function synthesized(name: VariantName): Synthesized {
   }
   cache.set(name, read)
   return read
+}
+
+/** What each `npx cdk` command of the README synthesized to (test/infra/synthesize-once.ts). */
+export function readmeSyntheses(): ReadmeSynthesis[] {
+  return JSON.parse(readFileSync(join(inject('infraSynthDir'), 'readme.json'), 'utf8')) as ReadmeSynthesis[]
 }

@@ -114,10 +114,12 @@ const NOT_A_CLAIM: Readonly<Record<string, readonly string[]>> = {
   'AWS::Athena::NamedQuery': ['Name'],
   // Names the database the table lives in (the stage's own), it does not claim it.
   'AWS::Glue::Table': ['DatabaseName'],
-  // Names the group the schedule lives in.
-  'AWS::Scheduler::Schedule': ['GroupName'],
+  // Names the group the schedule lives in (the stage's own); its name is unique only in that group.
+  'AWS::Scheduler::Schedule': ['GroupName', 'Name'],
   // An inline policy's name is unique only on its role.
   'AWS::IAM::Policy': ['PolicyName'],
+  // The metric an alarm watches.
+  'AWS::CloudWatch::Alarm': ['MetricName'],
 }
 
 /**
