@@ -60,7 +60,12 @@ function planVillages(villages: number): VillageSeed[][] {
     for (const county of plan.counties) out.push(county.villages.slice(0, perCounty))
   }
   let extra = out.reduce((s, c) => s + c.length, 0) - villages
-  for (const county of out) while (extra > 0 && county.length > 1) (county.pop(), extra--)
+  for (const county of out) {
+    while (extra > 0 && county.length > 1) {
+      county.pop()
+      extra--
+    }
+  }
   return out
 }
 

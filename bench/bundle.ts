@@ -32,7 +32,7 @@ export async function lambdaBundle(entry: string, dir: string): Promise<{ file: 
   await mkdir(join(dir, BUNDLE_HANDLER_DIR), { recursive: true })
   const result = await build({ ...LAMBDA_OPTIONS, entryPoints: [join(REPO, entry)], outfile: file, metafile: true })
   for (const folder of BUNDLED_FOLDERS) await cp(join(REPO, folder), join(dir, folder.split('/').pop()!), { recursive: true })
-  return { file, bytes: (await stat(file)).size, metafile: result.metafile! }
+  return { file, bytes: (await stat(file)).size, metafile: result.metafile }
 }
 
 /**

@@ -248,7 +248,7 @@ function printTable(r: Record<string, unknown>): void {
   const w = [Math.max(...rows.map((x) => x[0].length)), Math.max(...rows.map((x) => x[1].length))]
   process.stdout.write(`| ${'key'.padEnd(w[0]!)} | ${'value'.padStart(w[1]!)} | target |\n|${'-'.repeat(w[0]! + 2)}|${'-'.repeat(w[1]! + 2)}|---|\n`)
   for (const [k, v, t] of rows) process.stdout.write(`| ${k.padEnd(w[0]!)} | ${v.padStart(w[1]!)} | ${t} |\n`)
-  process.stdout.write(`\nwritten to bench/results/latest.json (${r['bench_seconds']} s)\n`)
+  process.stdout.write(`\nwritten to bench/results/latest.json (${String(r['bench_seconds'])} s)\n`)
 }
 
 process.exitCode = await main()

@@ -25,7 +25,7 @@ const { values } = parseArgs({
   },
 })
 const seed = Number(values.seed)
-const period = values.period!
+const period = values.period
 const q = { year: Number(period.slice(0, 4)), quarter: Number(period.slice(5)) as 1 | 2 | 3 | 4 }
 const home = await mkdtemp(join(tmpdir(), 'va-soak-'))
 const pipeline = await startLocalPipeline({ home, inMemoryDynamo: true, autoDeliver: false, concurrency: Number(values.concurrency), limits: { deadlineDays: 100_000 } })

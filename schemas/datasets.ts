@@ -48,7 +48,6 @@ export interface DatasetSpec {
 const int = (min = 0, max?: number): ColumnType => (max === undefined ? { kind: 'int', min } : { kind: 'int', min, max })
 const num = (min = 0, max?: number): ColumnType => (max === undefined ? { kind: 'num', min } : { kind: 'num', min, max })
 const code12: ColumnType = { kind: 'code', lengths: [12] }
-const YUAN = { zh: '元', en: 'yuan' }
 const YUAN_YTD = { zh: '元，本年累计', en: 'yuan, year to date' }
 const WAN_YTD = { zh: '万元，本年累计', en: '10k yuan, year to date' }
 const HH = { zh: '户', en: 'households' }

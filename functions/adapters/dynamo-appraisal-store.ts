@@ -51,7 +51,7 @@ export class DynamoAppraisalStore implements AppraisalStore {
     for (let i = 0; i < requests.length; i += 25) {
       let pending: Record<string, object[]> | undefined = { [this.table]: requests.slice(i, i + 25) }
       for (let attempt = 0; pending && Object.keys(pending).length; attempt++) {
-        const r: { UnprocessedItems?: Record<string, object[]> | undefined } = await this.db.send(new BatchWriteCommand({ RequestItems: pending as never }))
+        const r: { UnprocessedItems?: Record<string, object[]> | undefined } = await this.db.send(new BatchWriteCommand({ RequestItems: pending }))
         pending = r.UnprocessedItems && Object.keys(r.UnprocessedItems).length ? r.UnprocessedItems : undefined
         if (pending && attempt > 8) throw new Error('DynamoDB kept items unprocessed after retries')
         if (pending) await new Promise((res) => setTimeout(res, 50 * 2 ** attempt))

@@ -2,6 +2,7 @@ import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs'
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation'
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import type { AggregateEvent } from '../../schemas/events.ts'
+import { parseStage, stageNames } from '../../schemas/stage-names.ts'
 import { AggregateEnvSchema } from '../../schemas/env.ts'
 import { s3ClientConfig } from '../adapters/s3-object-store.ts'
 import { awsAppraisalDeps, parseEnv } from '../composition/aws.ts'
@@ -52,12 +53,21 @@ export function aggregateEnvFromOutputs(out: StackOutputs): ReturnType<typeof Ag
   })
 }
 
+function parseStageOption(value: string): string {
+  try {
+    return parseStage(value)
+  } catch (cause) {
+    throw new UsageError(`VA_STAGE=${value} is not a stage name (1–12 lower-case letters or digits, starting with a letter)`, { cause })
+  }
+}
+
 /**
  * The stack's outputs: from `VA_STACK_OUTPUTS` (the file `cdk deploy --outputs-file` writes),
- * else from CloudFormation (stack `VA_STACK_NAME`, default VillageAppraisal).
+ * else from CloudFormation (stack `VA_STACK_NAME`, else the stack of stage `VA_STAGE`, else VillageAppraisal).
  */
 export async function stackOutputs(env: Record<string, string | undefined>): Promise<StackOutputs> {
-  const stackName = env['VA_STACK_NAME'] || 'VillageAppraisal'
+  // The stack of a stage is named as the stack names it (schemas/stage-names.ts).
+  const stackName = env['VA_STACK_NAME'] || stageNames(env['VA_STAGE'] ? parseStageOption(env['VA_STAGE']) : undefined).stackName
   let values: Record<string, string>
   const file = env['VA_STACK_OUTPUTS']
   if (file) {
@@ -109,7 +119,7 @@ export async function verdictFromOutbox(pipeline: LocalPipeline, submissionId: s
   const submission = await pipeline.deps.ledger.get(county, period, submissionId)
   const report = await pipeline.deps.store.getBytes(LOCAL_NAMES.lakeBucket, report_key)
   if (!submission || !report) throw new Error(`the verdict of ${submissionId} names a report that is not there`)
-  return { submission, report: JSON.parse(Buffer.from(report).toString('utf8')) }
+  return { submission, report: JSON.parse(Buffer.from(report).toString('utf8')) as Verdict['report'] }
 }
 
 async function openAws(io: CommandIo): Promise<TargetSession> {
@@ -149,7 +159,7 @@ export async function awaitVerdict(ledger: SubmissionLedger, store: ObjectStore,
     if (mine) {
       bar.done()
       const bytes = await store.getBytes(lake, mine.report_key)
-      return { submission: mine, report: JSON.parse(Buffer.from(bytes ?? new Uint8Array()).toString('utf8')) }
+      return { submission: mine, report: JSON.parse(Buffer.from(bytes ?? new Uint8Array()).toString('utf8')) as Verdict['report'] }
     }
     bar.update(Date.now() - started)
     await new Promise((r) => setTimeout(r, wait))

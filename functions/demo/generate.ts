@@ -90,14 +90,14 @@ export function planProvince(options: { seed: number; province: string; township
       const quality = Math.min(1, Math.max(0, 0.55 + (rand() - 0.5) * 0.9))
       const townNames = new Set<string>()
       for (let t = 1; t <= options.townshipsPerCounty; t++) {
-        let townName = ''
+        let townName: string
         do townName = `${pick(TOWN_HEADS)}${pick(TOWN_TAILS)}${pick(TOWN_KINDS)}`
         while (townNames.has(townName))
         townNames.add(townName)
         const township = `${county.code}${String(100 + t).padStart(3, '0')}`
         const villageNames = new Set<string>()
         for (let v = 1; v <= options.villagesPerTownship; v++) {
-          let name = ''
+          let name: string
           do name = `${pick(TOWN_HEADS)}${pick(TOWN_HEADS)}${pick(VILLAGE_TAILS)}`
           while (villageNames.has(name))
           villageNames.add(name)
@@ -267,8 +267,8 @@ export function villageQuarter(v: VillageSeed, q: Quarter, seed: number): Villag
   return { values, households: households_ }
 }
 
-const yesNo = (b: unknown) => (b === true ? '是' : b === false ? '否' : String(b ?? ''))
-const csvCell = (v: unknown) => {
+const yesNo = (b: boolean) => (b ? '是' : '否')
+const csvCell = (v: string | number | boolean | null | undefined) => {
   const s = typeof v === 'boolean' ? yesNo(v) : String(v ?? '')
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
 }
@@ -285,7 +285,7 @@ export function rosterCsv(period: string, rows: VillageQuarter[]): string {
   const lines = [cols.map((c) => c.zh).join(',')]
   for (const r of rows) {
     for (const h of r.households) {
-      const rec: Record<string, unknown> = { ...h, period, village_code: r.values['village_code'], category: CATEGORY_ZH[h.category] }
+      const rec: Record<string, string | number | boolean | null | undefined> = { ...h, period, village_code: r.values['village_code'], category: CATEGORY_ZH[h.category] }
       lines.push(cols.map((c) => csvCell(rec[c.key])).join(','))
     }
   }
@@ -296,6 +296,6 @@ export function quartersBetween(from: string, to: string): Quarter[] {
   const a = parsePeriod(from)!
   const b = parsePeriod(to)!
   const out: Quarter[] = []
-  for (let y = a.year, q = a.quarter; y < b.year || (y === b.year && q <= b.quarter); q === 4 ? (y++, (q = 1)) : q++) out.push({ year: y, quarter: q as Quarter['quarter'] })
+  for (let y = a.year, q = a.quarter; y < b.year || (y === b.year && q <= b.quarter); q === 4 ? (y++, (q = 1)) : q++) out.push({ year: y, quarter: q })
   return out
 }

@@ -3,9 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb'
 import { S3Client } from '@aws-sdk/client-s3'
-// @ts-expect-error s3rver ships no types
 import S3rver from 's3rver'
-// @ts-expect-error dynalite ships no types
 import dynalite from 'dynalite'
 import { s3ClientConfig } from '../adapters/s3-object-store.ts'
 
@@ -47,7 +45,7 @@ export async function startS3Emulator(dir: string): Promise<S3Emulator> {
     directory: dir,
     configureBuckets: Object.values({ a: LOCAL_NAMES.ingestBucket, b: LOCAL_NAMES.lakeBucket, c: LOCAL_NAMES.resultsBucket }).map((name) => ({ name })),
   })
-  const address = (await server.run()) as AddressInfo
+  const address = await server.run()
   const endpoint = `http://127.0.0.1:${address.port}`
   const listeners: ((r: EmulatorS3Record) => void)[] = []
   let last = 0n

@@ -1,6 +1,6 @@
 import { APPRAISAL_COLUMNS, toAppraisalRow } from '../core/appraisal/appraisal-columns.ts'
 import { countyInputsFromRows, type IndicatorRows } from '../core/appraisal/indicators.ts'
-import { scoreAppraisal, type Appraisal, type CountyAppraisal } from '../core/appraisal/score.ts'
+import { scoreAppraisal, type Appraisal } from '../core/appraisal/score.ts'
 import { collectiveIncomeThresholds, type LoadedScoringConfig } from '../core/appraisal/scoring-config.ts'
 import { appraisalSummary, type AppraisalAnnouncement } from '../core/appraisal/appraisal-summary.ts'
 import { lakeKeys } from '../core/object-keys.ts'

@@ -2,8 +2,8 @@
  * The code base keeps its rules: the layer rules of STYLE.md (`npm run layers`) and type-checked
  * linting (`npm run lint`) report nothing. The output lists every violation, one a line.
  *
- * Not yet part of `npm test` (package.json excludes this file) while the production code is
- * being rewritten; `npm run test:rules` runs it.
+ * Part of `npm test`; `npm run test:rules` runs it alone, `npm run lint` and `npm run layers`
+ * run the tools themselves.
  */
 import { describe, expect, it } from 'vitest'
 import { CHECKER_BACKSTOP_MS, ROOT, layerViolations, lintProblems } from './tools.ts'

@@ -53,7 +53,7 @@ export function permissions(statements: readonly Statement[]): string[] {
   const lines = new Set<string>()
   for (const s of statements) {
     for (const action of list(s.Action)) {
-      for (const resource of list(s.Resource as Json[] | Json)) {
+      for (const resource of list(s.Resource)) {
         lines.add(`${s.Effect} ${action} ${flat(resource)}${flatConditions(s.Condition)}`)
       }
     }

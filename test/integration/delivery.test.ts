@@ -160,7 +160,7 @@ describe('crash anywhere, converge on retry', () => {
       const target = crash.step.target === 'store' ? 'store' : 'ledger'
       const base = p.deps[target] as ObjectStore & SubmissionLedger
       const injected = crashing(base, crash.step.method, crash.nth)
-      p.deps[target] = injected.proxy as never
+      p.deps[target] = injected.proxy
       fired = injected.fired
     }
     // The redelivery after a crash is the queue's retry (up to 3 receives locally).

@@ -197,8 +197,8 @@ export class MemoryLedger implements SubmissionLedger {
 
   async clear(county: string, period: string) {
     let n = 0
-    for (const [k, s] of this.submissions) if (s.county === county && s.period === period) (this.submissions.delete(k), n++)
-    for (const [k, p] of this.pointers) if (p.county === county && p.period === period) (this.pointers.delete(k), n++)
+    for (const [k, s] of this.submissions) if (s.county === county && s.period === period && this.submissions.delete(k)) n++
+    for (const [k, p] of this.pointers) if (p.county === county && p.period === period && this.pointers.delete(k)) n++
     return n
   }
 

@@ -79,7 +79,7 @@ unlock is recorded with who did it and why.`,
     const period = requirePeriod(values.period)
     if (!values.reason?.trim()) throw new UsageError('--reason is required: say why the quarter is unlocked')
     return withTarget(io, values.target, async (session) => {
-      const lock = await session.ledger.setLock(period, false, values.by ?? io.env['USER'] ?? 'local', new Date().toISOString(), values.reason!)
+      const lock = await session.ledger.setLock(period, false, values.by ?? io.env['USER'] ?? 'local', new Date().toISOString(), values.reason)
       io.out(values.json ? JSON.stringify(lock, null, 2) : `${period} unlocked by ${lock.by}: ${values.reason}`)
       return 0
     })

@@ -43,7 +43,7 @@ const changedBy = (cur: number, prev: number, share: number) => Math.abs(cur - p
 
 export function quarterChecks(village: string, current: Readonly<Record<string, unknown>>, current_period: Quarter, prev: PreviousQuarters): QqResult[] {
   const out: QqResult[] = []
-  const num = (k: string): number | undefined => (typeof current[k] === 'number' ? (current[k] as number) : undefined)
+  const num = (k: string): number | undefined => (typeof current[k] === 'number' ? (current[k]) : undefined)
   const last = prev.latest(village)
   if (last) {
     const test = (id: QqId, column: string, fails: (cur: number, p: number) => boolean) => {

@@ -71,7 +71,7 @@ export class StoredRows {
     if (this.#dataset === 'monitored_households') {
       const identified = byColumn[this.#at.identified] as number | undefined
       const eliminated = byColumn[this.#at.eliminated] as number | undefined
-      out[i++] = identified === undefined ? null : (eliminated ?? this.#periodLastDay) - identified
+      out[i] = identified === undefined ? null : (eliminated ?? this.#periodLastDay) - identified
     }
   }
 

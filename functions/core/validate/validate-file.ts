@@ -1,13 +1,13 @@
-import { NON_STOPPING_FILE_CODES, type DatasetName, type Finding, type ValidationReport } from '../../../schemas/findings.ts'
+import { NON_STOPPING_FILE_CODES, type DatasetName, type Finding } from '../../../schemas/findings.ts'
 import type { CellValue, DecodeResult, DecodedFile } from '../decode/types.ts'
 import { finding } from '../findings.ts'
 import { parsePeriod, submissionDeadline, toShanghaiIso } from '../period.ts'
 import type { RowValues } from '../rules.ts'
-import { isBlank, type ParsedValue } from '../values.ts'
+import { isBlank } from '../values.ts'
 import { DuplicateKeys } from './duplicate-keys.ts'
 import { FindingsCollector } from './findings-collector.ts'
 import { bindHeader, dataRows, findHeader, type BoundHeader } from './header-binding.ts'
-import { RowBits, type KeyHash } from './key-index.ts'
+import { RowBits } from './key-index.ts'
 import { organisationChecks, type UnitRow } from './org-unit-checks.ts'
 import { NO_PREVIOUS, type PreviousQuarters } from './quarter-checks.ts'
 import { RosterTally, rosterFindings, type VillageRosterFigures } from './roster-check.ts'
@@ -15,7 +15,7 @@ import { checkRow, rowPlan, type RowPlan } from './row-check.ts'
 import { StoredRows } from './stored-rows.ts'
 
 export type { CuratedRecord, RecordSink, RegistryView, ValidateOptions, ValidationContext, ValidationOutcome } from './validation-types.ts'
-import type { CuratedRecord, RecordSink, RegistryView, ValidateOptions, ValidationContext, ValidationOutcome } from './validation-types.ts'
+import type { RecordSink, RegistryView, ValidateOptions, ValidationContext, ValidationOutcome } from './validation-types.ts'
 
 /** Seeds tried before keys are kept as strings. */
 const KEY_SEEDS = 3
@@ -219,7 +219,7 @@ function outcome(out: FindingsCollector, ctx: ValidationContext, dataset: Datase
       truncated: out.truncated,
     },
     dataset,
-    rosterFigures: read?.roster.figures ?? new Map(),
+    rosterFigures: read?.roster.figures ?? new Map<string, VillageRosterFigures>(),
     villages: read?.villages ?? new Set(),
   }
 }

@@ -1,6 +1,6 @@
 import { holdsIdNumber } from '../findings.ts'
 import ExcelJS from 'exceljs'
-import type { Cell, CellValue, Comment, Fill, Worksheet, WorksheetView } from 'exceljs'
+import type { Cell, Comment, Fill, Worksheet, WorksheetView } from 'exceljs'
 import type { Finding, FindingCode, ValidationReport } from '../../../schemas/findings.ts'
 import { bufferByteSource } from '../decode/byte-source.ts'
 import { DecodeStop } from '../decode/decode-problem.ts'
@@ -75,7 +75,7 @@ export async function annotateWorkbook(original: Uint8Array, report: ValidationR
     addFindingsSheet(wb, report, inspected.ignoreNodes)
 
     const out = await wb.xlsx.writeBuffer()
-    return new Uint8Array(out as unknown as ArrayBufferLike)
+    return new Uint8Array(out)
   } catch {
     // exceljs fails on workbooks it cannot model (corrupt parts, features it does not
     // support); the county still has the report, which says everything the copy would.
@@ -249,7 +249,7 @@ function markCells(wb: ExcelJS.Workbook, findings: readonly Finding[]): void {
 /** Text that a spreadsheet would take for a formula is kept as text (`@`), never evaluated. */
 function put(cell: Cell, value: string | number | undefined): void {
   if (value === undefined || value === '') return
-  cell.value = value as CellValue
+  cell.value = value
   if (typeof value === 'string' && FORMULA_LIKE_RE.test(value)) cell.numFmt = '@'
 }
 
@@ -285,7 +285,7 @@ function addFindingsSheet(wb: ExcelJS.Workbook, report: ValidationReport, leftOu
   const ordered = (w: Worksheet) => w as unknown as { orderNo: number }
   ordered(ws).orderNo = Math.min(...wb.worksheets.map((w) => ordered(w).orderNo)) - 1
   for (const other of wb.worksheets) {
-    if (other !== ws) other.views = (other.views ?? []).map((v) => ({ ...v, tabSelected: false }) as SheetView)
+    if (other !== ws) other.views = (other.views ?? []).map((v) => ({ ...v, tabSelected: false }))
   }
   wb.views = [{ x: 0, y: 0, width: 20000, height: 12000, visibility: 'visible', ...(wb.views?.[0] ?? {}), firstSheet: 0, activeTab: 0 }]
 

@@ -348,5 +348,5 @@ export async function buildTemplate(dataset: DatasetName): Promise<Uint8Array> {
   fillInstructions(wb.addWorksheet(INSTRUCTIONS_SHEET), spec)
   const buffer = await wb.xlsx.writeBuffer()
   // exceljs hands back a Node Buffer, typed as its own Buffer interface.
-  return new Uint8Array(buffer as unknown as ArrayBufferLike)
+  return new Uint8Array(buffer)
 }

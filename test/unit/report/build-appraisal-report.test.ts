@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import { parseSqlHeader } from '../../../functions/adapters/sql-files.ts'
 import { buildAppraisalReport, gatherAppraisalReportInput, sqlTimestamp } from '../../../functions/use-cases/build-appraisal-report.ts'
 import type { AppraisalReportDeps } from '../../../functions/use-cases/build-appraisal-report.ts'
 import type { ObjectStore, QueryEngine, SqlRow, SqlValue } from '../../../functions/use-cases/ports.ts'

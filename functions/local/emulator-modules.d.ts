@@ -1,0 +1,23 @@
+// The two emulators ship no types: what this project uses of them, typed.
+
+declare module 's3rver' {
+  import type { AddressInfo } from 'node:net'
+  interface S3rverOptions {
+    address: string
+    port: number
+    silent: boolean
+    directory: string
+    configureBuckets: { name: string }[]
+  }
+  export default class S3rver {
+    constructor(options: S3rverOptions)
+    run(): Promise<AddressInfo>
+    on(event: 'event', listener: (event: { Records: never[] }) => void): this
+    close(): Promise<void>
+  }
+}
+
+declare module 'dynalite' {
+  import type { Server } from 'node:http'
+  export default function dynalite(options: { path?: string; createTableMs: number; deleteTableMs: number; updateTableMs: number }): Server
+}
