@@ -62,3 +62,15 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, str
   if (!parsed.success) throw new ConfigurationError(`Invalid environment:\n${z.prettifyError(parsed.error)}`)
   return parsed.data
 }
+
+/**
+ * Composes once. In Lambda (AWS_LAMBDA_FUNCTION_NAME is set) at once, at cold start, so a bad
+ * deploy fails there, loudly, before any event; imported elsewhere (the local runtime, tests)
+ * only when first used, so the module loads without an AWS environment.
+ */
+export function composeAtColdStart<T>(compose: () => T): () => T {
+  let composed: T | undefined
+  const get = () => (composed ??= compose())
+  if (process.env['AWS_LAMBDA_FUNCTION_NAME']) get()
+  return get
+}

@@ -8,7 +8,7 @@ import type { Context } from 'aws-lambda'
 import { AggregateEnvSchema } from '../../schemas/env.ts'
 import { AggregateEventSchema, type AggregateEvent } from '../../schemas/events.ts'
 import { METRICS, METRICS_NAMESPACE, METRIC_SERVICES } from '../../schemas/metrics.ts'
-import { awsAppraisalDeps, parseEnv } from '../composition/aws.ts'
+import { awsAppraisalDeps, composeAtColdStart, parseEnv } from '../composition/aws.ts'
 import { formatPeriod, quarterJustEnded } from '../core/period.ts'
 import { runAppraisal, type AppraisalDeps } from '../use-cases/run-appraisal.ts'
 
@@ -57,13 +57,8 @@ export function createAggregateQuarterHandler(runtime: AggregateQuarterRuntime) 
 }
 
 const service = METRIC_SERVICES.aggregate
-let composed: AppraisalDeps | undefined
-const deps = () => (composed ??= awsAppraisalDeps(parseEnv(AggregateEnvSchema, process.env)))
-// In Lambda, compose at cold start: a bad deploy fails there, loudly.
-if (process.env['AWS_LAMBDA_FUNCTION_NAME']) deps()
-
 export const handler = createAggregateQuarterHandler({
-  deps,
+  deps: composeAtColdStart(() => awsAppraisalDeps(parseEnv(AggregateEnvSchema, process.env))),
   logger: new Logger({ serviceName: service }),
   metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: service }),
 })

@@ -9,7 +9,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda'
 import { ValidateEnvSchema } from '../../schemas/env.ts'
 import { S3NotificationSchema, type S3EventRecord } from '../../schemas/events.ts'
 import { METRICS, METRICS_NAMESPACE, METRIC_SERVICES } from '../../schemas/metrics.ts'
-import { awsUploadDeps, parseEnv } from '../composition/aws.ts'
+import { awsUploadDeps, composeAtColdStart, parseEnv } from '../composition/aws.ts'
 import { redactIdNumbers } from '../core/findings.ts'
 import { decodeEventKey } from '../core/object-keys.ts'
 import { processUpload, type UploadDeps, type UploadEvent, type Verdict } from '../use-cases/process-upload.ts'
@@ -89,13 +89,8 @@ function observe({ logger, metrics }: ValidateUploadRuntime, event: UploadEvent,
 }
 
 const service = METRIC_SERVICES.validate
-let composed: UploadDeps | undefined
-const deps = () => (composed ??= awsUploadDeps(parseEnv(ValidateEnvSchema, process.env)))
-// In Lambda, compose at cold start: a bad deploy fails there, loudly, before any upload.
-if (process.env['AWS_LAMBDA_FUNCTION_NAME']) deps()
-
 export const handler = createValidateUploadHandler({
-  deps,
+  deps: composeAtColdStart(() => awsUploadDeps(parseEnv(ValidateEnvSchema, process.env))),
   logger: new Logger({ serviceName: service }),
   metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: service }),
 })
