@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { PipelineError } from '../core/errors.ts'
+import { localeLang, terminalColumns, type Display, type Lang } from './format.ts'
 
 /** A mistake in how a command was called: exit code 2 (interfaces.md). */
 export class UsageError extends PipelineError {
@@ -15,6 +16,15 @@ export interface CommandIo {
   cwd: string
   /** True when stderr is a terminal (progress bars). */
   tty: boolean
+  /** The terminal's width in columns (default: COLUMNS, else 80). */
+  columns?: number
+  /** The language of human output, from --lang (default: the locale's). */
+  lang?: Lang
+}
+
+/** How a command draws its human output (format.ts). */
+export function displayOf(io: CommandIo): Display {
+  return { lang: io.lang ?? localeLang(io.env), columns: io.columns ?? terminalColumns(io.env, undefined) }
 }
 
 export interface Command {

@@ -8,6 +8,7 @@ import { statusCommand } from './commands/status.ts'
 import { templateCommand } from './commands/template.ts'
 import { uploadCommand } from './commands/upload.ts'
 import { validateCommand } from './commands/validate.ts'
+import { LANGS, terminalColumns, type Lang } from './format.ts'
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true'
 
@@ -24,6 +25,25 @@ function usage(): string {
     '',
     'Runs on the embedded local pipeline by default (state under $VA_HOME or .va/).',
   ].join('\n')
+}
+
+/** `--lang zh|en|both` is understood by every command: it chooses the language of human output. */
+function takeLang(argv: string[]): { argv: string[]; lang?: Lang } {
+  const out: string[] = []
+  let lang: string | undefined
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!
+    if (a === '--') {
+      out.push(...argv.slice(i))
+      break
+    }
+    if (a === '--lang') lang = argv[++i] ?? ''
+    else if (a.startsWith('--lang=')) lang = a.slice('--lang='.length)
+    else out.push(a)
+  }
+  if (lang === undefined) return { argv: out }
+  if (!(LANGS as readonly string[]).includes(lang)) throw new UsageError('--lang is zh, en or both')
+  return { argv: out, lang: lang as Lang }
 }
 
 /** Runs one command line; returns the exit code (0 success, 1 rejected/failed check, 2 usage). */
@@ -43,7 +63,8 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
     return 0
   }
   try {
-    return await command.run(rest, io)
+    const { argv: commandArgv, lang } = takeLang(rest)
+    return await command.run(commandArgv, lang ? { ...io, lang } : io)
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`va ${name}: ${e.message}\nUsage: ${command.usage}`)
@@ -53,14 +74,21 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
   }
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!)
-if (isMain) {
+/**
+ * Runs `va` as a program: the process's arguments, streams and folder. Under `npm run va` the
+ * folder is npm's INIT_CWD (npm moves to the repository), so relative paths and default
+ * outputs are where the user stands.
+ */
+export async function runCli(): Promise<void> {
+  const initCwd = process.env['npm_lifecycle_event'] === 'va' ? process.env['INIT_CWD'] : undefined
+  if (initCwd) process.chdir(initCwd)
   const code = await main(process.argv.slice(2), {
     out: (t) => process.stdout.write(`${t}\n`),
     err: (t) => process.stderr.write(t.endsWith('\n') || t.startsWith('\r') ? t : `${t}\n`),
     env: process.env,
     cwd: process.cwd(),
     tty: Boolean(process.stderr.isTTY),
+    columns: terminalColumns(process.env, process.stdout.columns),
   }).catch((e: unknown) => {
     // A failure of the machinery, not of the input: the message, and the stack with VA_DEBUG=1.
     const err = e as Error
@@ -70,3 +98,6 @@ if (isMain) {
   })
   process.exitCode = code
 }
+
+const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!)
+if (isMain) await runCli()

@@ -1,7 +1,10 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { execFile } from 'node:child_process'
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { promisify } from 'node:util'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { displayWidth } from '../../functions/cli/format.ts'
 import { main } from '../../functions/cli/va.ts'
 import { LOCAL_NAMES } from '../../functions/local/emulators.ts'
 import { startLocalPipeline, type LocalPipeline } from '../../functions/local/local-pipeline.ts'
@@ -65,11 +68,100 @@ describe('va', () => {
     const lines = (await readFile(exampleFile, 'utf8')).split('\n')
     const good = join(dir, 'good.csv')
     await writeFile(good, `${lines[0]}\n${lines[1]}\n`)
-    const r = await run(['validate', good, '--county', '511921', '--period', '2023Q2', '--received-at', '2023-07-05T10:00:00+08:00'], { VA_HOME: join(dir, 'none') }, dir)
+    const r = await run(['validate', good, '--county', '511921', '--period', '2023Q2', '--received-at', '2023-07-05T10:00:00+08:00', '--lang', 'both'], { VA_HOME: join(dir, 'none') }, dir)
     expect(r.code).toBe(0)
     expect(r.out).toContain('通过 ACCEPTED')
     expect(r.out).toContain('rows: 1 read, 1 accepted, 0 rejected')
     expect(() => JSON.parse(r.out)).toThrow()
+  })
+})
+
+/** The `va` of the package's bin, run as its own process in `cwd` (never the repository). */
+const bin = new URL('../../functions/cli/va.mjs', import.meta.url).pathname
+async function spawnVa(argv: string[], cwd: string, env: Record<string, string> = {}) {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(LANG|LC_|COLUMNS$|VA_|npm_)/.test(k)))
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...argv], { cwd, env: { ...clean, ...env } })
+    return { code: 0, out: stdout, err: stderr }
+  } catch (e) {
+    const failed = e as { code: number; stdout: string; stderr: string }
+    return { code: failed.code, out: failed.stdout, err: failed.stderr }
+  }
+}
+
+describe('va as a separate process, from a folder that is not the repository', () => {
+  let here: string
+  beforeAll(async () => {
+    here = join(dir, 'elsewhere')
+    await mkdir(join(here, 'files'), { recursive: true })
+    await copyFile(exampleFile, join(here, 'files', 'tongjiang.csv'))
+  })
+  const validate = ['validate', 'files/tongjiang.csv', '--county', '511921', '--period', '2023Q2', '--received-at', '2023-07-05T10:00:00+08:00']
+
+  it('fits validate to a terminal 80 columns wide, one English message a finding, with nothing repeated', async () => {
+    const r = await spawnVa(validate, here, { COLUMNS: '80', LANG: 'en_US.UTF-8', VA_HOME: join(here, 'no-state') })
+    expect(r.code).toBe(1)
+    expect(r.out.split('\n')).toEqual([
+      'files/tongjiang.csv: REJECTED  village_report  county 511921  period 2023Q2',
+      'rows: 3 read, 1 accepted, 2 rejected',
+      'findings: rule 1, type 1',
+      '',
+      'severity  where  code  column      value     message',
+      '--------  -----  ----  ----------  --------  -----------------------------------',
+      'error     H3     VR01  population  380       population must be at least',
+      '                                             households',
+      'error     H4     type  population  一千六百  Not a number, whole number, date or',
+      '                                             yes/no as the column needs:',
+      '                                             expected a whole number',
+      '',
+    ])
+    expect(Math.max(...r.out.split('\n').map(displayWidth))).toBeLessThanOrEqual(80)
+  })
+
+  it('uses the width of a 200-column terminal, in the Chinese locale, and both languages with --lang both', async () => {
+    const zh = await spawnVa(validate, here, { COLUMNS: '200', LANG: 'zh_CN.UTF-8', VA_HOME: join(here, 'no-state') })
+    expect(zh.code).toBe(1)
+    expect(zh.out.split('\n')).toEqual([
+      'files/tongjiang.csv: 退回  village_report  county 511921  period 2023Q2',
+      'rows: 3 read, 1 accepted, 2 rejected',
+      'findings: rule 1, type 1',
+      '',
+      '级别  位置  代码  列      值        说明',
+      '----  ----  ----  ------  --------  -------------------------------------------------',
+      '错误  H3    VR01  总人口  380       总人口应不少于总户数',
+      '错误  H4    type  总人口  一千六百  数据类型不符（数字、整数、日期或是/否）：应为整数',
+      '',
+    ])
+    const both = await spawnVa([...validate, '--lang', 'both'], here, { COLUMNS: '200', LANG: 'zh_CN.UTF-8', VA_HOME: join(here, 'no-state') })
+    expect(both.out.split('\n').slice(4)).toEqual([
+      'severity  where  code  column      value     message',
+      '--------  -----  ----  ----------  --------  ---------------------------------------------------------------------------------------',
+      'error     H3     VR01  population  380       总人口应不少于总户数',
+      '                                             population must be at least households',
+      'error     H4     type  population  一千六百  数据类型不符（数字、整数、日期或是/否）：应为整数',
+      '                                             Not a number, whole number, date or yes/no as the column needs: expected a whole number',
+      '',
+    ])
+  })
+
+  it('keeps the full text in --json whatever the width', async () => {
+    const r = await spawnVa([...validate, '--json'], here, { COLUMNS: '80', VA_HOME: join(here, 'no-state') })
+    expect(JSON.parse(r.out).findings[0].message.en).toBe('cell H3, "总人口", value "380": VR01: population must be at least households')
+  })
+
+  it('says where it looked for a file and for the local state', async () => {
+    const missing = await spawnVa(['validate', 'nope.csv', '--county', '511921', '--period', '2023Q2'], here, { VA_HOME: join(here, 'no-state') })
+    expect(missing.code).toBe(2)
+    expect(missing.err.split('\n')[0]).toBe(`va validate: no such file: nope.csv (looked at ${join(here, 'nope.csv')})`)
+    const noState = await spawnVa(['appraisal', '--period', '2024Q2'], here)
+    expect(noState.code).toBe(2)
+    expect(noState.err.split('\n')[0]).toBe(`va appraisal: no local state at ${join(here, '.va')} (the default is .va/ in the current folder): run where the state is, set VA_HOME to it, or upload files first (va upload, or va demo)`)
+  })
+
+  it('refuses a --lang it does not know', async () => {
+    const r = await spawnVa([...validate, '--lang', 'fr'], here)
+    expect(r.code).toBe(2)
+    expect(r.err.split('\n')[0]).toBe('va validate: --lang is zh, en or both')
   })
 })
 

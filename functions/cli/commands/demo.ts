@@ -9,7 +9,7 @@ import { formatPeriod, quarterLastDay, SHANGHAI_OFFSET_MS, type Quarter } from '
 import type { Verdict } from '../../use-cases/process-upload.ts'
 import { aggregateFunction, localAppraisalDeps } from '../../local/local-runtime.ts'
 import { rankingTable } from './appraisal.ts'
-import { UsageError, parseFlags, type Command } from '../args.ts'
+import { UsageError, parseFlags, type Command, displayOf } from '../args.ts'
 import { formatReport, table } from '../format.ts'
 import { ProgressBar } from '../progress.ts'
 
@@ -139,7 +139,7 @@ Options:
         return [p.key, p.why, v.report.status, Object.entries(v.report.counts).map(([k, n]) => `${k} ${n}`).join(', ')]
       })))
       io.out(`\nThe rejection report of ${badKey}:\n`)
-      io.out(formatReport(verdicts.get(badKey)!.report))
+      io.out(formatReport(verdicts.get(badKey)!.report, undefined, displayOf(io)))
 
       // The quarterly appraisal of every quarter, as the schedule would have run it.
       const deps = await localAppraisalDeps({ home, s3: pipeline.s3.client, dynamo: pipeline.dynamo.client })

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
-import { basename } from 'node:path'
-import { UsageError, parseFlags, requireCounty, requirePeriod, type Command } from '../args.ts'
+import { basename, resolve } from 'node:path'
+import { UsageError, parseFlags, requireCounty, requirePeriod, type Command, displayOf } from '../args.ts'
 import { openTarget } from '../targets.ts'
 import { formatReport } from '../format.ts'
 
@@ -26,9 +26,9 @@ Exit codes: 0 accepted, 1 rejected, 2 usage error.`,
       county: { type: 'string' }, period: { type: 'string' }, registry: { type: 'boolean' },
       json: { type: 'boolean' }, target: { type: 'string' },
     })
-    const file = positionals[0]
+    const file = positionals[0] === undefined ? undefined : resolve(io.cwd, positionals[0])
     if (!file) throw new UsageError('name the file to upload: va upload <file> --county … --period …')
-    if (!existsSync(file)) throw new UsageError(`no such file: ${file}`)
+    if (!existsSync(file)) throw new UsageError(`no such file: ${positionals[0]} (looked at ${file})`)
     const key = values.registry
       ? `registry/org_units/${basename(file)}`
       : `uploads/${requireCounty(values.county)}/${requirePeriod(values.period)}/${basename(file)}`
@@ -37,7 +37,7 @@ Exit codes: 0 accepted, 1 rejected, 2 usage error.`,
       const { submission, report } = await session.upload(key, file, io)
       if (values.json) io.out(JSON.stringify({ submission, report }, null, 2))
       else {
-        io.out(formatReport(report, key))
+        io.out(formatReport(report, key, displayOf(io)))
         io.out(`\nsubmission ${submission.submission_id} (${submission.status}); report: s3://${session.lakeBucket}/${submission.report_key}`)
       }
       return report.status === 'accepted' ? 0 : 1
