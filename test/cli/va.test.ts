@@ -201,6 +201,24 @@ describe('va --target aws, against a deployment (the emulators standing in for i
     expect(JSON.parse(status.out).submissions.map((s: { status: string; current: boolean }) => [s.status, s.current])).toEqual([['accepted', true]])
   })
 
+  it('writes the reports of an upload beside the file, and fetches them again by submission id', async () => {
+    const lines = (await readFile(exampleFile, 'utf8')).split('\n')
+    const folder = join(dir, 'reports-here')
+    await mkdir(folder)
+    await writeFile(join(folder, 'bad.csv'), `${lines[0]}\n${lines[2]?.replace('2023Q2', '2026Q3')}\n`)
+    const up = await run(['upload', 'bad.csv', '--county', '511921', '--period', '2026Q3', '--target', 'aws'], { ...env, COLUMNS: '80' }, folder)
+    expect(up.code).toBe(1)
+    const id = /submission (\S+) \(rejected\)/.exec(up.out)?.[1]
+    expect(up.out.split('\n').slice(-3)).toEqual([`submission ${id} (rejected); reports:`, '  bad.csv.report.json', '  bad.csv.report.csv'])
+    expect(JSON.parse(await readFile(join(folder, 'bad.csv.report.json'), 'utf8'))).toMatchObject({ status: 'rejected', counts: { rule: 1 } })
+    const fetched = await run(['report', '--submission', id!, '--out-dir', 'again', '--target', 'aws'], env, folder)
+    expect(fetched.code).toBe(0)
+    expect(fetched.out.split('\n')).toEqual([`again/${id}.report.json`, `again/${id}.report.csv`])
+    expect(await readFile(join(folder, 'again', `${id}.report.csv`), 'utf8')).toBe(await readFile(join(folder, 'bad.csv.report.csv'), 'utf8'))
+    const unknown = await run(['report', '--submission', 'no-such-id', '--target', 'aws'], env, folder)
+    expect([unknown.code, unknown.err]).toEqual([1, `no reports for submission no-such-id in the lake (looked under s3://${LOCAL_NAMES.lakeBucket}/reports/)`])
+  })
+
   it('says what is missing when the stack outputs are not there', async () => {
     const r = await run(['status', '--county', '511921', '--period', '2026Q4', '--target', 'aws'], { ...env, VA_STACK_OUTPUTS: join(dir, 'missing.json') }, dir)
     expect(r.code).toBe(2)
