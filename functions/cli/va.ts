@@ -1,5 +1,5 @@
 #!/usr/bin/env -S npx tsx
-import { UsageError, type Command, type CommandIo } from './args.ts'
+import { UsageError, didYouMean, type Command, type CommandIo } from './args.ts'
 import { aggregateCommand, appraisalCommand, queryCommand, unlockCommand } from './commands/appraisal.ts'
 import { demoCommand } from './commands/demo.ts'
 import { redriveCommand, replayCommand } from './commands/operations.ts'
@@ -55,7 +55,8 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
   }
   const command = COMMANDS.find((c) => c.name === name)
   if (!command) {
-    io.err(`va: unknown command "${name}"\n\n${usage()}`)
+    const guess = didYouMean(name, COMMANDS.map((c) => c.name))
+    io.err(guess ? `va: unknown command "${name}"; did you mean "${guess}"? (va --help lists them all)` : `va: unknown command "${name}"\n\n${usage()}`)
     return 2
   }
   if (rest.includes('--help') || rest.includes('-h')) {

@@ -33,6 +33,14 @@ describe('va', () => {
     const unknown = await run(['frobnicate'])
     expect(unknown.code).toBe(2)
     expect(unknown.err).toContain('unknown command "frobnicate"')
+    const typo = await run(['valdiate', 'x.csv'])
+    expect([typo.code, typo.err]).toEqual([2, 'va: unknown command "valdiate"; did you mean "validate"? (va --help lists them all)'])
+    expect((await run(['apprasial'])).err).toBe('va: unknown command "apprasial"; did you mean "appraisal"? (va --help lists them all)')
+  })
+
+  it('takes a quarter in either case, and stores it as the contract writes it', async () => {
+    const r = await run(['validate', exampleFile, '--county', '511921', '--period', '2023q2', '--received-at', '2023-07-05T10:00:00+08:00', '--json'], { VA_HOME: join(dir, 'none') }, dir)
+    expect(JSON.parse(r.out).period).toBe('2023Q2')
   })
 
   it.each(['validate', 'upload', 'status', 'aggregate', 'unlock', 'appraisal', 'query', 'redrive', 'replay', 'demo'])('%s --help prints its usage and exits 0', async (name) => {
@@ -47,6 +55,8 @@ describe('va', () => {
     [['validate', '--county', '511921', '--period', '2023Q2'], 'name the file to validate'],
     [['validate', 'nope.csv', '--county', '511921', '--period', '2023Q2'], 'no such file: nope.csv'],
     [['validate', 'x.csv', '--bogus'], "Unknown option '--bogus'"],
+    [['validate', 'x.csv', '--county', '511921'], 'va validate: --period is required: a quarter written like 2024Q2'],
+    [['validate', 'x.csv', '--period', '2023Q2'], 'va validate: --county is required: the 6-digit county code, e.g. --county 522226'],
     [['status', '--county', '511921', '--period', '2023Q2', '--target', 'mars'], '--target is local (the default) or aws'],
   ])('%j is a usage error (exit 2) saying %s', async (argv, message) => {
     const r = await run(argv, { VA_HOME: join(dir, 'none') }, dir)
