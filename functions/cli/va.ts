@@ -93,7 +93,10 @@ export async function runCli(): Promise<void> {
   }).catch((e: unknown) => {
     // A failure of the machinery, not of the input: the message, and the stack with VA_DEBUG=1.
     const err = e as Error
-    process.stderr.write(`va: ${err.message ?? String(e)}${err.cause ? ` (${String((err.cause as Error).message ?? err.cause)})` : ''}\n`)
+    const message = err.message ?? String(e)
+    const cause = err.cause ? String((err.cause as Error).message ?? err.cause) : ''
+    // An error that quotes its cause already (DuckDB's, for bad SQL) is not repeated.
+    process.stderr.write(`va: ${message}${cause && !message.includes(cause) ? ` (${cause})` : ''}\n`)
     if (process.env['VA_DEBUG']) process.stderr.write(`${err.stack}\n`)
     return 1
   })

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process'
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { promisify } from 'node:util'
+import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -166,6 +167,22 @@ describe('va as a separate process, from a folder that is not the repository', (
     const noState = await spawnVa(['appraisal', '--period', '2024Q2'], here)
     expect(noState.code).toBe(2)
     expect(noState.err.split('\n')[0]).toBe(`va appraisal: no local state at ${join(here, '.va')} (the default is .va/ in the current folder): run where the state is, set VA_HOME to it, or upload files first (va upload, or va demo)`)
+  })
+
+  it('runs va query shut in with the lake: no file outside it is read or written, numbers rounded for display only', async () => {
+    const state = { VA_HOME: join(here, 'state') }
+    await mkdir(state.VA_HOME, { recursive: true })
+    const readOut = await spawnVa(['query', "SELECT * FROM read_csv('/etc/passwd')"], here, state)
+    expect([readOut.code, readOut.err.split('\n')[0]]).toEqual([1, 'va: DuckDB could not prepare the query: Permission Error: Cannot access file "/etc/passwd" - file system operations are disabled by configuration'])
+    const copy = await spawnVa(['query', `COPY (SELECT 1 AS a) TO '${join(here, 'leak.csv')}'`], here, state)
+    expect(copy.code).toBe(1)
+    expect(existsSync(join(here, 'leak.csv'))).toBe(false)
+    const bad = await spawnVa(['query', 'SELEC 1'], here, state)
+    expect(bad.err.match(/syntax error/g)).toHaveLength(1)
+    const numbers = await spawnVa(['query', 'SELECT 98.93380358111774::DOUBLE AS x, 3 AS n'], here, state)
+    expect(numbers.out).toBe('x      n\n-----  -\n98.93  3\n')
+    const json = await spawnVa(['query', 'SELECT 98.93380358111774::DOUBLE AS x', '--json'], here, state)
+    expect(JSON.parse(json.out)).toEqual([{ x: 98.93380358111774 }])
   })
 
   it('refuses a --lang it does not know', async () => {
