@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import ExcelJS from 'exceljs'
 import { displayWidth } from '../../functions/cli/format.ts'
+import { buildTemplate } from '../../functions/core/workbook/template-workbook.ts'
 import { main } from '../../functions/cli/va.ts'
 import { LOCAL_NAMES } from '../../functions/local/emulators.ts'
 import { startLocalPipeline, type LocalPipeline } from '../../functions/local/local-pipeline.ts'
@@ -244,6 +246,26 @@ describe('va --target aws, against a deployment (the emulators standing in for i
     expect(await readFile(join(folder, 'again', `${id}.report.csv`), 'utf8')).toBe(await readFile(join(folder, 'bad.csv.report.csv'), 'utf8'))
     const unknown = await run(['report', '--submission', 'no-such-id', '--target', 'aws'], env, folder)
     expect([unknown.code, unknown.err]).toEqual([1, `no reports for submission no-such-id in the lake (looked under s3://${LOCAL_NAMES.lakeBucket}/reports/)`])
+  })
+
+  it('writes the annotated workbook of a rejected XLSX beside it', async () => {
+    const book = new ExcelJS.Workbook()
+    await book.xlsx.load(Buffer.from(await buildTemplate('village_report')) as unknown as ArrayBuffer)
+    const sheet = book.worksheets[0]!
+    const headers = (sheet.getRow(1).values as unknown[]).map((v) => String(v ?? ''))
+    const cell = (header: string) => sheet.getRow(2).getCell(headers.indexOf(header))
+    const village = String(cell('村代码').value)
+    cell('报告期').value = '2026Q2'
+    cell('总人口').value = '一千六百'
+    const folder = join(dir, 'xlsx-here')
+    await mkdir(folder)
+    await book.xlsx.writeFile(join(folder, '村报表.xlsx'))
+    const up = await run(['upload', '村报表.xlsx', '--county', village.slice(0, 6), '--period', '2026q2', '--target', 'aws'], env, folder)
+    expect(up.code).toBe(1)
+    expect(up.out.split('\n').slice(-3)).toEqual(['  村报表.xlsx.report.json', '  村报表.xlsx.report.csv', '  村报表.xlsx.annotated.xlsx'])
+    const annotated = new ExcelJS.Workbook()
+    await annotated.xlsx.readFile(join(folder, '村报表.xlsx.annotated.xlsx'))
+    expect(annotated.worksheets.length).toBeGreaterThan(1)
   })
 
   it('says what is missing when the stack outputs are not there', async () => {
