@@ -252,9 +252,9 @@ describe('va --target aws, against a deployment (the emulators standing in for i
     const book = new ExcelJS.Workbook()
     await book.xlsx.load(Buffer.from(await buildTemplate('village_report')) as unknown as ArrayBuffer)
     const sheet = book.worksheets[0]!
-    const headers = (sheet.getRow(1).values as unknown[]).map((v) => String(v ?? ''))
+    const headers = (sheet.getRow(1).values as unknown[]).map((v) => (typeof v === 'string' ? v : ''))
     const cell = (header: string) => sheet.getRow(2).getCell(headers.indexOf(header))
-    const village = String(cell('村代码').value)
+    const village = cell('村代码').text
     cell('报告期').value = '2026Q2'
     cell('总人口').value = '一千六百'
     const folder = join(dir, 'xlsx-here')
