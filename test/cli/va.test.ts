@@ -187,6 +187,12 @@ describe('va as a separate process, from a folder that is not the repository', (
     expect(JSON.parse(json.out)).toEqual([{ x: 98.93380358111774 }])
   })
 
+  it('under npm run (which moves to the repository) takes paths from the folder npm was started in', async () => {
+    const repository = new URL('../..', import.meta.url).pathname
+    const r = await spawnVa(validate, repository, { COLUMNS: '80', LANG: 'en_US.UTF-8', VA_HOME: join(here, 'no-state'), npm_lifecycle_event: 'va', INIT_CWD: here })
+    expect(r.out.split('\n')[0]).toBe('files/tongjiang.csv: REJECTED  village_report  county 511921  period 2023Q2')
+  })
+
   it('refuses a --lang it does not know', async () => {
     const r = await spawnVa([...validate, '--lang', 'fr'], here)
     expect(r.code).toBe(2)
