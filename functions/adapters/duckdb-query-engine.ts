@@ -6,9 +6,10 @@ import {
   DuckDBTimestampSecondsValue,
   DuckDBTimestampTZValue,
   DuckDBTimestampValue,
+  StatementType,
 } from '@duckdb/node-api'
-import type { DuckDBPreparedStatement, DuckDBValue } from '@duckdb/node-api'
-import { join } from 'node:path'
+import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBValue } from '@duckdb/node-api'
+import { join, resolve, sep } from 'node:path'
 import { DERIVED_COLUMNS, HOUSEHOLD_DERIVED_COLUMNS, MONITORED_HOUSEHOLDS, ORG_UNITS, VILLAGE_REPORT } from '../../schemas/datasets.ts'
 import type { StorageType } from '../../schemas/datasets.ts'
 import { APPRAISAL_COLUMNS } from '../core/appraisal/appraisal-columns.ts'
@@ -115,6 +116,7 @@ export async function createDuckDbQueryEngine(options: DuckDbQueryEngineOptions)
     threads: String(options.threads ?? 2),
   })
   const connection = await instance.connect()
+  await sandbox(connection, options.lakeDir)
   /** Whether each view currently reads files (false: an empty typed view). */
   const viewReadsFiles = new Map<string, boolean>()
   let queue: Promise<unknown> = Promise.resolve()
@@ -152,6 +154,9 @@ export async function createDuckDbQueryEngine(options: DuckDbQueryEngineOptions)
           throw new DuckDbQueryError(`DuckDB could not prepare the query: ${(error as Error).message}`, { cause: error })
         }
         try {
+          if (!READING_STATEMENTS.has(prepared.statementType)) {
+            throw new DuckDbQueryError('Only a query that reads runs here (SELECT, WITH, DESCRIBE, SHOW, EXPLAIN): the lake is read-only')
+          }
           if (prepared.parameterCount !== params.length) {
             throw new DuckDbQueryError(`The query has ${prepared.parameterCount} parameters but ${params.length} were given`)
           }
@@ -175,6 +180,23 @@ export async function createDuckDbQueryEngine(options: DuckDbQueryEngineOptions)
       })
     },
   })
+}
+
+/** Statements that only read: DESCRIBE, SHOW, SUMMARIZE and PRAGMA table_info prepare as SELECT. */
+const READING_STATEMENTS: ReadonlySet<StatementType> = new Set([StatementType.SELECT, StatementType.EXPLAIN])
+
+/**
+ * Shuts the engine in with the lake: files only under the lake directory, no extensions
+ * installed or loaded, and the settings locked so a query cannot switch them back. Writing into
+ * the lake (COPY, ATTACH, EXPORT) is refused by statement type in `query`, since
+ * `allowed_directories` grants writes as well as reads. The views read through the same
+ * allowance, so `syncViews` still re-creates them when files appear.
+ */
+async function sandbox(connection: DuckDBConnection, lakeDir: string): Promise<void> {
+  const root = resolve(lakeDir)
+  await connection.run(`SET allowed_directories = [${literal(root.endsWith(sep) ? root : root + sep)}]`)
+  await connection.run('SET enable_external_access = false')
+  await connection.run('SET lock_configuration = true')
 }
 
 /** The view of a lake table: its files with every column cast to its declared type, or no rows. */

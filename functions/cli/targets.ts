@@ -86,7 +86,10 @@ export async function stackOutputs(env: Record<string, string | undefined>): Pro
 export async function openTarget(target: unknown, io: CommandIo, options: { requireState?: boolean } = {}): Promise<TargetSession> {
   if (requireTarget(target) === 'aws') return openAws(io)
   const home = localHome(io.env, io.cwd)
-  if (options.requireState && !existsSync(home)) throw new UsageError(`no local state at ${home}: upload files first (va upload, or va demo)`)
+  if (options.requireState && !existsSync(home)) {
+    const why = io.env['VA_HOME'] ? 'VA_HOME names it' : 'the default is .va/ in the current folder'
+    throw new UsageError(`no local state at ${home} (${why}): run where the state is, set VA_HOME to it, or upload files first (va upload, or va demo)`)
+  }
   const pipeline = await startLocalPipeline({ home })
   return {
     kind: 'local',

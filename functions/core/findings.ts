@@ -126,7 +126,21 @@ export function finding(input: FindingInput): Finding {
   return out
 }
 
-function describeWhere(input: FindingInput): Message {
+/**
+ * The message without what a listing shows in its own columns already: the opening "where"
+ * (sheet, cell or row, header, value) and the rule's id.
+ */
+export function messageBody(finding: Finding): Message {
+  const where = describeWhere(finding)
+  const strip = (text: string, prefix: string | undefined, separator: string) =>
+    prefix && text.startsWith(prefix + separator) ? text.slice(prefix.length + separator.length) : text
+  return {
+    zh: strip(strip(finding.message.zh, where.zh, '：'), finding.rule, '：'),
+    en: strip(strip(finding.message.en, where.en, ': '), finding.rule, ': '),
+  }
+}
+
+function describeWhere(input: Pick<FindingInput, 'sheet' | 'cell' | 'row' | 'header' | 'column' | 'value'>): Message {
   const zh: string[] = []
   const en: string[] = []
   if (input.sheet !== undefined) { zh.push(`工作表「${input.sheet}」`); en.push(`sheet "${input.sheet}"`) }

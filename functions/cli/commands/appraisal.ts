@@ -61,11 +61,32 @@ Options:
   },
 }
 
-export function rankingTable(counties: StoredCountyAppraisal[]): string {
-  return table(['rank', 'county', 'name', 'city', 'score', 'grade', 'red flags'], counties.map((c) => [
+/** The ranking; with a city, its counties' rank in the city first, and the province rank named as such. */
+export function rankingTable(counties: StoredCountyAppraisal[], byCity = false): string {
+  return table([...(byCity ? ['city rank'] : []), 'province rank', 'county', 'name', 'city', 'score', 'grade', 'red flags'], counties.map((c) => [
+    ...(byCity ? [String(c.rank_in_city)] : []),
     String(c.rank_in_province), c.county, c.name ?? '', c.city, fmt(c.score, 2), c.grade,
     c.red_flags.map((f) => `${f.indicator} ${f.value} (${f.villages.join(' ')})`).join('; '),
   ]))
+}
+
+/** One county in full: its ranking line, then each scored indicator's value and points. */
+export function countyDetail(c: StoredCountyAppraisal): string {
+  return [
+    rankingTable([c], true),
+    '',
+    table(['indicator', 'value', 'floor', 'target', 'weight', 'points'], c.breakdown.map((b) => [
+      b.indicator, displayNumber(b.value), displayNumber(b.floor), displayNumber(b.target), displayNumber(b.weight), displayNumber(b.points),
+    ])),
+    '',
+    `points ${displayNumber(c.points)} − deductions ${displayNumber(c.deductions)} = score ${displayNumber(c.score)}`,
+  ].join('\n')
+}
+
+/** A number as a person reads it: at most two decimals (display only; --json keeps every digit). */
+export function displayNumber(n: unknown): string {
+  if (n === null || n === undefined) return '—'
+  return typeof n === 'number' && !Number.isInteger(n) ? String(Number(n.toFixed(2))) : String(n)
 }
 
 export const unlockCommand: Command = {
@@ -116,7 +137,7 @@ or one city's counties in city rank, or one county.`,
           red_flags: c.red_flags, breakdown: c.breakdown,
         })),
       }
-      io.out(values.json ? JSON.stringify(doc, null, 2) : rankingTable(items))
+      io.out(values.json ? JSON.stringify(doc, null, 2) : county && items.length === 1 ? countyDetail(items[0]!) : rankingTable(items, Boolean(values.city)))
       return 0
     })
   },
@@ -153,7 +174,7 @@ org_units. Saved queries: ranking, red_flags, stuck_households, lagging_funds, q
         if (values.json) io.out(JSON.stringify(rows, null, 2))
         else {
           const cols = rows[0] ? Object.keys(rows[0]) : []
-          io.out(rows.length ? table(cols, rows.map((r) => cols.map((c) => (r[c] === null ? '' : String(r[c]))))) : '(no rows)')
+          io.out(rows.length ? table(cols, rows.map((r) => cols.map((c) => (r[c] === null ? '' : displayNumber(r[c]))))) : '(no rows)')
         }
         return 0
       } finally {

@@ -9,7 +9,7 @@ import { formatPeriod, quarterLastDay, SHANGHAI_OFFSET_MS, type Quarter } from '
 import type { Verdict } from '../../use-cases/process-upload.ts'
 import { aggregateFunction, localAppraisalDeps } from '../../local/local-runtime.ts'
 import { rankingTable } from './appraisal.ts'
-import { UsageError, parseFlags, type Command } from '../args.ts'
+import { UsageError, parseFlags, type Command, displayOf } from '../args.ts'
 import { formatReport, table } from '../format.ts'
 import { ProgressBar } from '../progress.ts'
 
@@ -103,7 +103,7 @@ Options:
       bad.values['households'] = '一千二'
       const badKey = `uploads/${plan.counties[0]!.code}/${formatPeriod(last)}/更正版.csv`
       uploads.push({ key: badKey, body: villageReportCsv([bad, villageQuarter(plan.counties[0]!.villages[1]!, last, seed)]), at: new Date(onTime(last, plan.counties[0]!.code).getTime() + 7200_000), wave: quarters.length * 3 + 1 })
-      planted.push({ key: badKey, why: 'a correction with a text number and population below households (rejected)' })
+      planted.push({ key: badKey, why: 'a correction with households written in words (type) and a population of 12 (outlier); VR01 waits for a households that parses (rejected)' })
       const pngKey = `uploads/${plan.counties[0]!.code}/${formatPeriod(last)}/截图.csv`
       uploads.push({ key: pngKey, body: Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), at: new Date(onTime(last, plan.counties[0]!.code).getTime() + 7200_000), wave: quarters.length * 3 + 1 })
       planted.push({ key: pngKey, why: 'a screenshot saved with a .csv name (rejected)' })
@@ -139,7 +139,7 @@ Options:
         return [p.key, p.why, v.report.status, Object.entries(v.report.counts).map(([k, n]) => `${k} ${n}`).join(', ')]
       })))
       io.out(`\nThe rejection report of ${badKey}:\n`)
-      io.out(formatReport(verdicts.get(badKey)!.report))
+      io.out(formatReport(verdicts.get(badKey)!.report, undefined, displayOf(io)))
 
       // The quarterly appraisal of every quarter, as the schedule would have run it.
       const deps = await localAppraisalDeps({ home, s3: pipeline.s3.client, dynamo: pipeline.dynamo.client })

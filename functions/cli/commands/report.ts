@@ -1,17 +1,19 @@
 import { existsSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
 import { lakeKeys } from '../../core/object-keys.ts'
 import { stateDirs } from '../../local/emulators.ts'
 import { localAppraisalDeps } from '../../local/local-runtime.ts'
 import { localHome, startLocalPipeline } from '../../local/local-pipeline.ts'
 import { buildAppraisalReport } from '../../use-cases/build-appraisal-report.ts'
-import { UsageError, parseFlags, requirePeriod, requireTarget, type Command } from '../args.ts'
+import { UsageError, parseFlags, requirePeriod, requireTarget, type Command, type CommandIo } from '../args.ts'
+import { findReportKey, saveSubmissionReports } from '../submission-reports.ts'
+import { openTarget } from '../targets.ts'
 
 export const reportCommand: Command = {
   name: 'report',
   summary: 'write the appraisal report of a quarter (one HTML file with charts)',
-  usage: 'va report --period <YYYYQn> [--out <file.html>] [--json]',
+  usage: 'va report --period <YYYYQn> [--out <file.html>] [--json]  |  va report --submission <id> [--out-dir <folder>]',
   help: `Builds the human report of a stored appraisal: the ranking, an indicator heatmap, each
 county's score over the quarters, red flags with their villages, completeness, missing and late
 counties, and every county's point breakdown. One self-contained HTML file (charts drawn in
@@ -21,9 +23,15 @@ reports/appraisals/<period>/index.html as every aggregation run does.
 Options:
   --period <YYYYQn>   the quarter (run va aggregate for it first)
   --out <file.html>   where to write it (default: <local state>/reports/appraisal-<period>.html)
-  --json              print { period, path, key, counties, bytes }`,
+  --json              print { period, path, key, counties, bytes }
+  --submission <id>   instead, fetch the reports of one upload (JSON, CSV, and the annotated
+                      workbook of a rejected XLSX) into --out-dir (default: the current folder)`,
   async run(argv, io) {
-    const { values } = parseFlags(argv, { period: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' }, target: { type: 'string' } })
+    const { values } = parseFlags(argv, {
+      period: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' }, target: { type: 'string' },
+      submission: { type: 'string' }, 'out-dir': { type: 'string' },
+    })
+    if (values.submission !== undefined) return fetchReports(values.submission, values['out-dir'], values.target, io)
     const period = requirePeriod(values.period)
     if (values.out !== undefined && values.out.trim() === '') throw new UsageError('--out needs a file name')
     if (requireTarget(values.target) === 'aws') throw new UsageError('--target aws: the deployed aggregate function writes the report to the lake; this command line builds it from the local pipeline only in this version')
@@ -52,4 +60,22 @@ Options:
       await pipeline.close()
     }
   },
+}
+
+/** `va report --submission <id>`: the reports of one upload, from the lake into a folder. */
+async function fetchReports(id: string, outDir: string | undefined, target: unknown, io: CommandIo): Promise<number> {
+  if (!/^[\w.-]+$/.test(id)) throw new UsageError('--submission needs the id that va upload or va status printed')
+  const session = await openTarget(target, io, { requireState: true })
+  try {
+    const key = await findReportKey(session.store, session.lakeBucket, id)
+    if (!key) {
+      io.err(`no reports for submission ${id} in the lake (looked under s3://${session.lakeBucket}/reports/)`)
+      return 1
+    }
+    const saved = await saveSubmissionReports(session.store, session.lakeBucket, key, resolve(io.cwd, outDir ?? '.'), id)
+    io.out(saved.map((p) => relative(io.cwd, p) || p).join('\n'))
+    return 0
+  } finally {
+    await session.close()
+  }
 }

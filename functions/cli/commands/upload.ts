@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs'
-import { basename } from 'node:path'
-import { UsageError, parseFlags, requireCounty, requirePeriod, type Command } from '../args.ts'
+import { basename, dirname, relative, resolve } from 'node:path'
+import { UsageError, parseFlags, requireCounty, requirePeriod, type Command, displayOf } from '../args.ts'
 import { openTarget } from '../targets.ts'
 import { formatReport } from '../format.ts'
+import { saveSubmissionReports } from '../submission-reports.ts'
 
 export const uploadCommand: Command = {
   name: 'upload',
@@ -10,13 +11,15 @@ export const uploadCommand: Command = {
   usage: 'va upload <file> --county <6 digits> --period <YYYYQn> [--json]  |  va upload <file> --registry [--json]',
   help: `Uploads a county file to uploads/<county>/<period>/<file name> (or a registry to
 registry/org_units/ with --registry) through the S3 API, waits for the pipeline's verdict and
-prints it. With --target local (the default) the embedded pipeline runs in this process, its
+prints it. Writes the reports beside the file (or into --out-dir) as <file>.report.json,
+<file>.report.csv and, for a rejected XLSX, <file>.annotated.xlsx, and prints their paths. With --target local (the default) the embedded pipeline runs in this process, its
 state under \$VA_HOME or .va/.
 
 Options:
   --county <6 digits>   the uploading county
   --period <YYYYQn>     the quarter
   --registry            upload an org_units registry instead
+  --out-dir <folder>    where to write the reports (default: the uploaded file's folder)
   --json                print the verdict as JSON: { submission, report }
   --target local|aws    where the pipeline runs (default local)
 
@@ -24,21 +27,26 @@ Exit codes: 0 accepted, 1 rejected, 2 usage error.`,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, {
       county: { type: 'string' }, period: { type: 'string' }, registry: { type: 'boolean' },
-      json: { type: 'boolean' }, target: { type: 'string' },
+      json: { type: 'boolean' }, target: { type: 'string' }, 'out-dir': { type: 'string' },
     })
-    const file = positionals[0]
+    const file = positionals[0] === undefined ? undefined : resolve(io.cwd, positionals[0])
     if (!file) throw new UsageError('name the file to upload: va upload <file> --county … --period …')
-    if (!existsSync(file)) throw new UsageError(`no such file: ${file}`)
+    if (!existsSync(file)) throw new UsageError(`no such file: ${positionals[0]} (looked at ${file})`)
     const key = values.registry
       ? `registry/org_units/${basename(file)}`
       : `uploads/${requireCounty(values.county)}/${requirePeriod(values.period)}/${basename(file)}`
     const session = await openTarget(values.target, io)
     try {
       const { submission, report } = await session.upload(key, file, io)
-      if (values.json) io.out(JSON.stringify({ submission, report }, null, 2))
-      else {
-        io.out(formatReport(report, key))
-        io.out(`\nsubmission ${submission.submission_id} (${submission.status}); report: s3://${session.lakeBucket}/${submission.report_key}`)
+      const outDir = values['out-dir'] === undefined ? dirname(file) : resolve(io.cwd, values['out-dir'])
+      const saved = await saveSubmissionReports(session.store, session.lakeBucket, submission.report_key, outDir, basename(file))
+      const shown = saved.map((p) => relative(io.cwd, p) || p)
+      if (values.json) {
+        io.out(JSON.stringify({ submission, report }, null, 2))
+        io.err(shown.map((p) => `wrote ${p}`).join('\n'))
+      } else {
+        io.out(formatReport(report, positionals[0], displayOf(io)))
+        io.out(`\nsubmission ${submission.submission_id} (${submission.status}); reports:${shown.map((p) => `\n  ${p}`).join('')}`)
       }
       return report.status === 'accepted' ? 0 : 1
     } finally {

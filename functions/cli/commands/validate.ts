@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { basename } from 'node:path'
+import { basename, resolve } from 'node:path'
 import { DatasetNameSchema } from '../../../schemas/findings.ts'
 import { DEFAULT_UPLOAD_LIMITS } from '../../../schemas/settings.ts'
 import { fileByteSource } from '../../adapters/file-byte-source.ts'
@@ -9,7 +9,7 @@ import type { ByteSource } from '../../core/decode/types.ts'
 import { parseUploadKey } from '../../core/object-keys.ts'
 import { localHome, startLocalPipeline, type LocalPipeline } from '../../local/local-pipeline.ts'
 import { checkUpload } from '../../use-cases/check-upload.ts'
-import { UsageError, parseFlags, requireCounty, requirePeriod, type Command } from '../args.ts'
+import { UsageError, parseFlags, requireCounty, requirePeriod, type Command, displayOf } from '../args.ts'
 import { formatReport } from '../format.ts'
 import { ProgressBar } from '../progress.ts'
 
@@ -34,7 +34,7 @@ Exit codes: 0 accepted, 1 rejected, 2 usage error.`,
       county: { type: 'string' }, period: { type: 'string' }, dataset: { type: 'string' },
       'received-at': { type: 'string' }, json: { type: 'boolean' },
     })
-    const file = positionals[0]
+    const file = positionals[0] === undefined ? undefined : resolve(io.cwd, positionals[0])
     if (!file) throw new UsageError('name the file to validate: va validate <file> --county … --period …')
     if (positionals.length > 1) throw new UsageError(`one file at a time (got ${positionals.length})`)
     const dataset = values.dataset === undefined ? undefined : DatasetNameSchema.safeParse(values.dataset).data
@@ -47,7 +47,7 @@ Exit codes: 0 accepted, 1 rejected, 2 usage error.`,
       receivedAt = new Date(values['received-at'])
       if (Number.isNaN(receivedAt.getTime())) throw new UsageError('--received-at needs an ISO time, e.g. 2024-07-05T10:00:00+08:00')
     }
-    if (!existsSync(file)) throw new UsageError(`no such file: ${file}`)
+    if (!existsSync(file)) throw new UsageError(`no such file: ${positionals[0]} (looked at ${file})`)
 
     const home = localHome(io.env, io.cwd)
     let state: LocalPipeline | undefined
@@ -71,7 +71,7 @@ Exit codes: 0 accepted, 1 rejected, 2 usage error.`,
           },
         )
         bar.done()
-        io.out(values.json ? JSON.stringify(report, null, 2) : formatReport(report, file))
+        io.out(values.json ? JSON.stringify(report, null, 2) : formatReport(report, positionals[0], displayOf(io)))
         return report.status === 'accepted' ? 0 : 1
       } finally {
         await source.close?.()

@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDuckDbQueryEngine, DuckDbQueryError } from '../../../functions/adapters/duckdb-query-engine.ts'
 import type { DuckDbQueryEngine } from '../../../functions/adapters/duckdb-query-engine.ts'
@@ -118,6 +121,47 @@ describe('the DuckDB query engine', () => {
     await expect(engine.query('SELECT ? AS a', [])).rejects.toThrow(new DuckDbQueryError('The query has 1 parameters but 0 were given'))
     await expect(engine.query('SELEC 1')).rejects.toBeInstanceOf(DuckDbQueryError)
     await expect(engine.query('SELECT 1 AS one')).resolves.toEqual([{ one: 1 }])
+  })
+
+  describe('shut in with the lake', () => {
+    const outside = () => join(tmpdir(), `va-sandbox-${process.pid}`)
+    const denied = /file system operations are disabled by configuration|Loading external extensions is disabled/
+
+    it.each([
+      ['read_csv of a file outside the lake', "SELECT * FROM read_csv('/etc/passwd')"],
+      ['read_text of a file outside the lake', "SELECT * FROM read_text('/etc/hostname')"],
+      ['a path that climbs out of the lake', () => `SELECT * FROM read_csv('${lakeDir}/../../../etc/passwd')`],
+      ['glob outside the lake', "SELECT * FROM glob('/etc/*')"],
+    ])('refuses %s', async (_, sql) => {
+      await expect(engine.query(typeof sql === 'string' ? sql : sql())).rejects.toThrow(denied)
+    })
+
+    it.each([
+      ['COPY TO a file outside the lake', () => `COPY (SELECT 1 AS a) TO '${outside()}.csv'`],
+      ['COPY TO a file inside the lake', () => `COPY (SELECT 1 AS a) TO '${join(lakeDir, 'planted.csv')}'`],
+      ['ATTACH a database file', () => `ATTACH '${outside()}.db' AS other`],
+      ['ATTACH inside the lake', () => `ATTACH '${join(lakeDir, 'planted.db')}' AS other`],
+      ['INSTALL an extension', () => 'INSTALL httpfs'],
+      ['LOAD an extension', () => 'LOAD httpfs'],
+      ['switching external access back on', () => 'SET enable_external_access = true'],
+      ['EXPORT DATABASE', () => `EXPORT DATABASE '${outside()}'`],
+    ])('refuses %s, and writes nothing', async (_, sql) => {
+      // Refused by statement type, or earlier, when DuckDB binds the path at prepare time.
+      const refusal = engine.query(sql())
+      await expect(refusal).rejects.toBeInstanceOf(DuckDbQueryError)
+      await expect(refusal).rejects.toThrow(/^Only a query that reads runs here \(SELECT, WITH, DESCRIBE, SHOW, EXPLAIN\): the lake is read-only$|disabled by configuration/)
+      for (const file of [`${outside()}.csv`, `${outside()}.db`, outside(), join(lakeDir, 'planted.csv'), join(lakeDir, 'planted.db')]) expect(existsSync(file)).toBe(false)
+    })
+
+    it('keeps the settings locked even for statements run by the engine itself', async () => {
+      await expect(engine.query("SELECT current_setting('enable_external_access') AS on, current_setting('lock_configuration') AS locked")).resolves.toEqual([{ on: false, locked: true }])
+    })
+
+    it('still reads the lake, and sees files that appear after the lock', async () => {
+      const before = (await engine.query('SELECT count(*) AS n FROM org_units'))[0]?.n as number
+      await writeOrgUnits(lakeDir, '53', [{ code: '532301', name: '楚雄市' }])
+      await expect(engine.query('SELECT count(*) AS n FROM org_units')).resolves.toEqual([{ n: before + 1 }])
+    })
   })
 
   it('refuses queries once closed', async () => {
