@@ -33,6 +33,7 @@ export const ROW_CODES = [
   'roster_mismatch',
   'unassisted',
   'unknown_village',
+  'id_number_misplaced',
 ] as const
 
 export const FINDING_CODES = [...FILE_CODES, ...ROW_CODES] as const

@@ -33,6 +33,7 @@ export const CODE_CATALOGUE: Record<FindingCode, { severity: Severity | 'error o
   roster_mismatch: { severity: 'warning', zh: '村报表与监测户名册不一致', en: 'The village report and the household roster disagree' },
   unassisted: { severity: 'warning', zh: '未消除风险的监测户没有落实帮扶措施', en: 'A monitored household at risk has no assistance measure' },
   unknown_village: { severity: 'warning', zh: '村不在区划名册中或已失效', en: 'The village is not active in the registry' },
+  id_number_misplaced: { severity: 'error', zh: '此处填写了身份证号码，请删除（身份证号只能填在「户主身份证号」列）', en: 'A resident ID number is typed here: delete it (an ID number belongs only in the head_id_number column)' },
 }
 
 /** What each cross-field rule and quarter-over-quarter check says, in both languages. */

@@ -2,10 +2,11 @@ import type { ColumnSpec } from '../../../schemas/datasets.ts'
 import type { DatasetName, Finding } from '../../../schemas/findings.ts'
 import type { CellValue, RawRow } from '../decode/types.ts'
 import { finding } from '../findings.ts'
+import { holdsMisplacedId, shanghaiDate } from '../id-number.ts'
 import { formatPeriod, parsePeriod, quarterLastDay, type Quarter } from '../period.ts'
 import { HOUSEHOLD_RULES, VILLAGE_RULES, type CrossFieldRule, type RowValues, type RuleContext } from '../rules.ts'
 import { cellText, compileParser, isBlank, memoizeParser, type ParseResult, type ParsedValue } from '../values.ts'
-import type { BoundHeader, Locate } from './header-binding.ts'
+import type { BoundHeader, CellPlace, Locate } from './header-binding.ts'
 import { quarterChecks, type PreviousQuarters } from './quarter-checks.ts'
 import type { RegistryView, ValidationContext } from './validate-file.ts'
 
@@ -45,6 +46,17 @@ export interface RowPlan {
   previous: PreviousQuarters
   registry: RegistryView
   checkUnassisted: boolean
+  idScan: IdScan
+}
+
+/** Where id_number_misplaced looks: every cell but head_id_number's (validation.md). */
+interface IdScan {
+  /** The cell index of head_id_number, or -1. */
+  skip: number
+  /** The latest birth date an ID number may carry: the day received (YYYYMMDD, +08:00). */
+  latest: number
+  /** The finding's place: row, column and cell only, never the value. */
+  place(row: number, line: number, index: number): CellPlace
 }
 
 /** What one row says on its own. */
@@ -61,7 +73,7 @@ const REGISTRY_FREE: RegistryView = { coversProvince: () => false, isActiveVilla
 
 export function rowPlan(
   header: BoundHeader,
-  ctx: Pick<ValidationContext, 'county' | 'period'>,
+  ctx: Pick<ValidationContext, 'county' | 'period' | 'receivedAt'>,
   loaded: { previous: PreviousQuarters; registry: RegistryView | undefined },
 ): RowPlan {
   const { spec, mapping, bindingOf } = header
@@ -94,7 +106,21 @@ export function rowPlan(
     previous: loaded.previous,
     registry: loaded.registry ?? REGISTRY_FREE,
     checkUnassisted: spec.name === 'monitored_households' && present.has('risk_eliminated'),
+    idScan: { skip: header.bindingOf.get('head_id_number')?.index ?? -1, latest: shanghaiDate(ctx.receivedAt), place: header.locateIndex },
   }
+}
+
+/** Indices of the cells that hold a resident ID number where none belongs (validation.md). */
+function misplacedIds(plan: RowPlan, raw: RawRow): number[] | undefined {
+  let found: number[] | undefined
+  const { cells } = raw
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[i]
+    if (i === plan.idScan.skip || cell === null || cell === undefined || typeof cell === 'boolean') continue
+    if (typeof cell === 'number' ? cell < 1e17 : cell.length < 18) continue
+    if (holdsMisplacedId(cellText(cell), plan.idScan.latest)) (found ??= []).push(i)
+  }
+  return found
 }
 
 /**
@@ -103,7 +129,10 @@ export function rowPlan(
  */
 export function checkRow(plan: RowPlan, raw: RawRow, row: number): RowVerdict {
   const findings: Finding[] = []
-  const byColumn = parseCells(plan, raw, row, findings)
+  // id_number_misplaced comes first and that cell gets no other finding: it is left unparsed.
+  const misplaced = misplacedIds(plan, raw)
+  if (misplaced) for (const i of misplaced) findings.push(finding({ code: 'id_number_misplaced', ...plan.idScan.place(row, raw.line, i) }))
+  const byColumn = parseCells(plan, raw, row, findings, misplaced)
   const values = valuesOf(plan.keys, byColumn)
   placeChecks(plan, values, raw, row, findings)
   ruleChecks(plan, values, raw, row, findings)
@@ -114,11 +143,12 @@ export function checkRow(plan: RowPlan, raw: RawRow, row: number): RowVerdict {
   return { byColumn, values, findings }
 }
 
-function parseCells(plan: RowPlan, raw: RawRow, row: number, findings: Finding[]): (ParsedValue | undefined)[] {
+function parseCells(plan: RowPlan, raw: RawRow, row: number, findings: Finding[], misplaced: readonly number[] | undefined): (ParsedValue | undefined)[] {
   const byColumn = new Array<ParsedValue | undefined>(plan.keys.length)
   const { cells, dateCells } = raw
   for (let c = 0; c < plan.columns.length; c++) {
     const { column, cell: index, at, parse } = plan.columns[c]!
+    if (misplaced?.includes(index)) continue
     const cell = cells[index] ?? null
     if (isBlank(cell)) {
       if (column.required === true) findings.push(finding({ code: 'required', ...plan.locate(row, raw.line, column.key) }))
