@@ -81,9 +81,13 @@ Options:
             rows[0]!.values['dropouts'] = 1
           }
           if (isLast && county === plan.counties[2]) {
-            // Yuan entered where 10k yuan is asked: accepted, flagged as QQ05.
-            rows[1]!.values['linkage_funds_allocated'] = Math.round((rows[1]!.values['linkage_funds_allocated'] as number) * 10_000)
-            planted.push({ key: `uploads/${county.code}/${period}/村报表.csv`, why: 'funds in yuan instead of 10k yuan (warning QQ05)' })
+            // Yuan entered where 10k yuan is asked: rejected (unit_suspect), then corrected
+            // with the corrections, so that the county is scored on its true figures.
+            const slipped = rows.map((r) => ({ ...r, values: { ...r.values } }))
+            slipped[1]!.values['linkage_funds_allocated'] = Math.round((rows[1]!.values['linkage_funds_allocated'] as number) * 10_000)
+            const slipKey = `uploads/${county.code}/${period}/村报表-元.csv`
+            uploads.push({ key: slipKey, body: villageReportCsv(slipped), at: new Date(onTime(q, county.code).getTime() - 3600_000), wave: 1 + quarters.indexOf(q) * 3 })
+            planted.push({ key: slipKey, why: 'funds in yuan instead of 10k yuan (error unit_suspect; the corrected file follows)' })
           }
           uploads.push({ key: `uploads/${county.code}/${period}/村报表.csv`, body: villageReportCsv(rows), at: onTime(q, county.code), wave: 1 + quarters.indexOf(q) * 3 })
           if (quarters.indexOf(q) >= quarters.length - 2) {
