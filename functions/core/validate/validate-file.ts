@@ -3,7 +3,7 @@ import type { CellValue, DecodeResult, DecodedFile } from '../decode/types.ts'
 import { finding } from '../findings.ts'
 import { parsePeriod, submissionDeadline, toShanghaiIso } from '../period.ts'
 import type { RowValues } from '../rules.ts'
-import { isBlank, type ParsedValue } from '../values.ts'
+import { cellText, isBlank, type ParsedValue } from '../values.ts'
 import { DuplicateKeys } from './duplicate-keys.ts'
 import { FindingsCollector } from './findings-collector.ts'
 import { bindHeader, dataRows, findHeader, type BoundHeader } from './header-binding.ts'
@@ -13,6 +13,7 @@ import { NO_PREVIOUS, type PreviousQuarters } from './quarter-checks.ts'
 import { RosterTally, rosterFindings, type VillageRosterFigures } from './roster-check.ts'
 import { checkRow, rowPlan, type RowPlan } from './row-check.ts'
 import { StoredRows } from './stored-rows.ts'
+import { UnitTally, unitFindings } from './unit-checks.ts'
 
 /** One accepted row, keyed by its stored column names (head_id_number → head_id_hash), with derived columns. */
 export type CuratedRecord = Record<string, ParsedValue | null>
@@ -127,6 +128,8 @@ interface RowsRead {
   villages: Set<string>
   /** An org_units file's rows, for the registry's own checks. */
   units: UnitRow[]
+  /** A village report's money cells, for the unit checks (UN01, UN02). */
+  money: UnitTally
 }
 
 /** One reading of the file; undefined when a key-hash collision means it must be read again. */
@@ -157,7 +160,7 @@ async function checkFile(decoded: DecodeResult, ctx: ValidationContext, sink: Re
   if (!stopped && keys && !(await keys.exact(header.found))) return undefined
   await file.close()
   if (stopped) return stoppedFile(out, ctx, header, read, file)
-  return wholeFileChecks(out, ctx, header, read, loaded.registry)
+  return wholeFileChecks(out, ctx, header, read, loaded.registry, plan)
 }
 
 /** late_submission, then what was found before reading (wrong_place, period_locked). */
@@ -193,7 +196,7 @@ async function loadContext(ctx: ValidationContext, dataset: DatasetName): Promis
  * goes to the store while the file has no error. Stops at the row limit.
  */
 async function readRows(header: BoundHeader, plan: RowPlan, keys: DuplicateKeys | undefined, store: StoredRows | undefined, out: FindingsCollector, maxRows: number): Promise<RowsRead> {
-  const read: RowsRead = { total: 0, rejected: new RowBits(), roster: new RosterTally(plan.dataset), villages: new Set(), units: [] }
+  const read: RowsRead = { total: 0, rejected: new RowBits(), roster: new RosterTally(plan.dataset), villages: new Set(), units: [], money: new UnitTally() }
   let row = 0
   for await (const batch of dataRows(header.found)) {
     for (let i = 0; i < batch.length; i++) {
@@ -217,6 +220,7 @@ async function readRows(header: BoundHeader, plan: RowPlan, keys: DuplicateKeys 
       }
       if (errors > 0) read.rejected.add(row)
       tallyRow(read, plan.dataset, values, row, raw.line)
+      if (plan.dataset === 'village_report') read.money.add(row, raw.line, values, (key) => cellText(raw.cells[plan.cellOf.get(key) ?? -1] ?? null))
       if (store && out.errors === 0) {
         // A sink whose write returns a promise is awaited before the next row.
         const pending = store.write(byColumn)
@@ -262,7 +266,7 @@ function stoppedFile(out: FindingsCollector, ctx: ValidationContext, header: Bou
 }
 
 /** The checks that need every row: an empty file, the registry's own consistency, roster against report. */
-async function wholeFileChecks(out: FindingsCollector, ctx: ValidationContext, header: BoundHeader, read: RowsRead, registry: RegistryView | undefined): Promise<ValidationOutcome> {
+async function wholeFileChecks(out: FindingsCollector, ctx: ValidationContext, header: BoundHeader, read: RowsRead, registry: RegistryView | undefined, plan: RowPlan): Promise<ValidationOutcome> {
   const dataset = header.spec.name
   if (read.total === 0) {
     out.add(finding({ code: 'empty_file', detail: { zh: '表头下没有数据行', en: 'the header has no data rows under it' } }))
@@ -272,6 +276,13 @@ async function wholeFileChecks(out: FindingsCollector, ctx: ValidationContext, h
     for (const f of organisationChecks(read.units, header.locate, registry)) {
       out.add(f)
       if (f.severity === 'error' && f.row !== undefined) read.rejected.add(f.row)
+    }
+  }
+  // unit_suspect needs the file's median (UN01), so it is checked once every row is read.
+  if (dataset === 'village_report') {
+    for (const { row, finding: f } of unitFindings(read.money, plan.quarter, plan.previous, header.locate)) {
+      out.add(f)
+      read.rejected.add(row)
     }
   }
   // Roster against report, whichever arrives second, only when both are accepted.
