@@ -35,6 +35,7 @@ export const ROW_CODES = [
   'unknown_village',
   'unit_suspect',
   'id_number_misplaced',
+  'household_dropped',
 ] as const
 
 export const FINDING_CODES = [...FILE_CODES, ...ROW_CODES] as const

@@ -34,6 +34,7 @@ export const CODE_CATALOGUE: Record<FindingCode, { severity: Severity | 'error o
   unassisted: { severity: 'warning', zh: '未消除风险的监测户没有落实帮扶措施', en: 'A monitored household at risk has no assistance measure' },
   unknown_village: { severity: 'warning', zh: '村不在区划名册中或已失效', en: 'The village is not active in the registry' },
   unit_suspect: { severity: 'error', zh: '金额约为应有数值的 1 千倍以上或千分之一以下，疑似单位（元/万元）填错', en: 'A money figure is a thousand times too large or too small: yuan and 10k yuan mixed up' },
+  household_dropped: { severity: 'warning', zh: '上一期名册上风险未消除的监测户不在本期名册中（漏测失帮风险）：请补报该户，或说明其去向', en: 'A household at risk on the previous roster is absent from this one (risk of a household lost to monitoring): add it back, or explain where it went' },
   id_number_misplaced: { severity: 'error', zh: '此处填写了身份证号码，请删除（身份证号只能填在「户主身份证号」列）', en: 'A resident ID number is typed here: delete it (an ID number belongs only in the head_id_number column)' },
 }
 
