@@ -212,7 +212,7 @@ function ruleChecks(plan: RowPlan, values: RowValues, raw: RawRow, row: number, 
     if (!applies || rule.holds(values, plan.ruleContext)) continue
     const cell = cellAt(plan, raw, rule.column)
     // An empty cell has no value to echo (MH01's missing elimination date).
-    findings.push(finding({ code: 'rule', rule: rule.id, ...plan.locate(row, raw.line, rule.column), ...(isBlank(cell) ? {} : { value: cellText(cell) }) }))
+    findings.push(finding({ code: 'rule', rule: rule.id, ...plan.locate(row, raw.line, rule.column), ...(isBlank(cell) ? {} : { value: cellText(cell) }), detail: rule.explain?.(values) }))
   }
 }
 
