@@ -1,3 +1,4 @@
+import { DATASET_SPECS } from '../../schemas/datasets.ts'
 import { isResidentId } from './resident-id.ts'
 import type { Finding, FindingCode, Message, RuleId, Severity } from '../../schemas/findings.ts'
 
@@ -131,6 +132,11 @@ export function finding(input: FindingInput): Finding {
   return out
 }
 
+/** Each column key's Chinese header, so that a Chinese message names a column in Chinese. */
+const CHINESE_HEADER: ReadonlyMap<string, string> = new Map(
+  Object.values(DATASET_SPECS).flatMap((spec) => spec.columns.map((c): [string, string] => [c.key, c.zh])).reverse(),
+)
+
 function describeWhere(input: FindingInput): Message {
   const zh: string[] = []
   const en: string[] = []
@@ -138,7 +144,7 @@ function describeWhere(input: FindingInput): Message {
   if (input.cell !== undefined) { zh.push(`单元格 ${input.cell}`); en.push(`cell ${input.cell}`) }
   else if (input.row !== undefined) { zh.push(`第 ${input.row} 行`); en.push(`row ${input.row}`) }
   if (input.header !== undefined) { zh.push(`「${input.header}」`); en.push(`"${input.header}"`) }
-  else if (input.column !== undefined) { zh.push(`「${input.column}」`); en.push(`"${input.column}"`) }
+  else if (input.column !== undefined) { zh.push(`「${CHINESE_HEADER.get(input.column) ?? input.column}」`); en.push(`"${input.column}"`) }
   if (input.value !== undefined) { zh.push(`值「${input.value}」`); en.push(`value "${input.value}"`) }
   return { zh: zh.join(' '), en: en.join(', ') }
 }
