@@ -140,7 +140,27 @@ export function checkRow(plan: RowPlan, raw: RawRow, row: number): RowVerdict {
     findings.push(finding({ code: 'unassisted', ...plan.locate(row, raw.line, 'assistance') }))
   }
   if (plan.dataset === 'village_report') outlierChecks(plan, values, raw, row, findings)
+  if (findings.length > 0 && isTotalRow(raw)) hintTotalRow(findings)
   return { byColumn, values, findings }
+}
+
+/** A cell reading 合计, 总计 or 小计 (perhaps after a name: 全县合计) marks a total row. */
+const TOTAL_RE = /(?:合计|总计|小计)\s*$/
+
+function isTotalRow(raw: RawRow): boolean {
+  for (const cell of raw.cells) if (typeof cell === 'string' && cell.length <= 20 && TOTAL_RE.test(cell.trim())) return true
+  return false
+}
+
+/** Each error of a total row says the fix: delete the row (its sums are computed by the pipeline). */
+function hintTotalRow(findings: Finding[]): void {
+  for (const f of findings) {
+    if (f.severity !== 'error') continue
+    f.message = {
+      zh: `${f.message.zh}：此行是合计行，请删除合计、总计或小计行（汇总由系统计算）`,
+      en: `${f.message.en}: this is a total row; delete total and subtotal rows (the pipeline computes the sums)`,
+    }
+  }
 }
 
 function parseCells(plan: RowPlan, raw: RawRow, row: number, findings: Finding[], misplaced: readonly number[] | undefined): (ParsedValue | undefined)[] {

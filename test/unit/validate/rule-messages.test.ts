@@ -33,3 +33,21 @@ describe('rule messages name the limit', () => {
     expect(vr01.message.zh).toContain('应不少于 9')
   })
 })
+
+describe('a total row', () => {
+  it.each(['合计', '总计', '全县小计'])('%s: each error says to delete the total row', async (word) => {
+    const total = villageRow({ village_code: '', village_name: word, township_name: '', period: '' })
+    const report = await validateText(villageCsv([villageRow(), total]))
+    expect(report.findings.length).toBeGreaterThan(0)
+    for (const f of report.findings) {
+      expect(f.row).toBe(2)
+      expect(f.message.zh).toContain('请删除合计、总计或小计行')
+      expect(f.message.en).toContain('delete total and subtotal rows')
+    }
+  })
+
+  it('an ordinary row\'s errors carry no such hint', async () => {
+    const report = await validateText(villageCsv([villageRow({ village_name: '' })]))
+    expect(report.findings[0]!.message.zh).not.toContain('合计')
+  })
+})
