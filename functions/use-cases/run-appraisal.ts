@@ -62,9 +62,10 @@ export async function runAppraisal(deps: AppraisalDeps, input: { period: string;
     redFlagVillages: await run('red-flag-villages'),
     medianDays: await run('median-days-to-eliminate'),
     countyNames: await run('county-names', []),
+    earlierDenominators: await run('county-earlier-denominators'),
   }
   const missing = (await run('missing-counties')).map((r) => String(r['county_code'] ?? r['county']))
-  const appraisal = scoreAppraisal({ year: q.year, quarter: q.quarter, counties: countyInputsFromRows(rows, deps.scoring.config, q.quarter), config: deps.scoring.config, sha256: deps.scoring.sha256 })
+  const appraisal = scoreAppraisal({ year: q.year, quarter: q.quarter, counties: countyInputsFromRows(rows, deps.scoring.config, q.quarter, q.year), config: deps.scoring.config, sha256: deps.scoring.sha256 })
   const computed_at = input.now.toISOString()
   const run_id = `${computed_at.replace(/[-:.]/g, '')}`
 

@@ -40,7 +40,7 @@ describe('runAppraisal on in-memory ports', () => {
     const { deps, store, ledger, appraisals, asked, announced } = setup()
     const run = await runAppraisal(deps, { period: '2024Q2', now: new Date('2024-07-15T02:00:00.000Z'), publish: true, by: 'province' })
     expect(run).toMatchObject({ missing_counties: ['520622'], run_id: '20240715T020000000Z', published: true })
-    expect([...new Set(asked)].sort()).toEqual(['county-income-year-earlier', 'county-indicators', 'county-names', 'median-days-to-eliminate', 'missing-counties', 'red-flag-villages', 'villages-expected'].concat('late-counties').sort())
+    expect([...new Set(asked)].sort()).toEqual(['county-income-year-earlier', 'county-indicators', 'county-names', 'median-days-to-eliminate', 'missing-counties', 'red-flag-villages', 'villages-expected', 'county-earlier-denominators'].concat('late-counties').sort())
     expect(store.keys('lake')).toEqual(['analytics/county_appraisals/year=2024/quarter=2/data.parquet', 'reports/appraisals/2024Q2/index.html'])
     expect(await readJsonTable((await store.getBytes('lake', 'analytics/county_appraisals/year=2024/quarter=2/data.parquet'))!)).toEqual([])
     expect(appraisals.saved).toEqual([{ counties: 0, run_id: '20240715T020000000Z', missing_counties: ['520622'] }])
