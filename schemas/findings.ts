@@ -33,6 +33,9 @@ export const ROW_CODES = [
   'roster_mismatch',
   'unassisted',
   'unknown_village',
+  'unit_suspect',
+  'id_number_misplaced',
+  'household_dropped',
 ] as const
 
 export const FINDING_CODES = [...FILE_CODES, ...ROW_CODES] as const
@@ -56,8 +59,11 @@ export const VILLAGE_RULES = [
   'VR08', 'VR09', 'VR10', 'VR11', 'VR12', 'VR13', 'VR14',
 ] as const
 export const HOUSEHOLD_RULES = ['MH01', 'MH02', 'MH03'] as const
+/** QQ05 is retired (never emitted, its id never reused): its cases are unit_suspect UN02. */
 export const QQ_CHECKS = ['QQ01', 'QQ02', 'QQ03', 'QQ04', 'QQ05'] as const
-export const RULE_IDS = [...VILLAGE_RULES, ...HOUSEHOLD_RULES, ...QQ_CHECKS] as const
+/** Unit checks (validation.md, "Unit checks"). */
+export const UNIT_CHECKS = ['UN01', 'UN02'] as const
+export const RULE_IDS = [...VILLAGE_RULES, ...HOUSEHOLD_RULES, ...QQ_CHECKS, ...UNIT_CHECKS] as const
 export const RuleIdSchema = z.enum(RULE_IDS)
 export type RuleId = z.infer<typeof RuleIdSchema>
 

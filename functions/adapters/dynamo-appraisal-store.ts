@@ -60,7 +60,7 @@ export class DynamoAppraisalStore implements AppraisalStore {
   }
 }
 
-function itemOf(appraisal: Appraisal, c: CountyAppraisal, meta: { run_id: string; computed_at: string }): Record<string, unknown> {
+function itemOf(appraisal: Appraisal, c: CountyAppraisal, meta: { run_id: string; computed_at: string; missing_counties: string[] }): Record<string, unknown> {
   return {
     pk: `APPRAISAL#${appraisal.period}`,
     sk: c.county,
@@ -71,6 +71,9 @@ function itemOf(appraisal: Appraisal, c: CountyAppraisal, meta: { run_id: string
     config: appraisal.config,
     run_id: meta.run_id,
     computed_at: meta.computed_at,
+    // The quarter's lists travel with each county's item, so one Query answers va appraisal --json.
+    missing_counties: meta.missing_counties,
+    not_appraisable: appraisal.not_appraisable,
   }
 }
 

@@ -1,3 +1,4 @@
+import { DATASET_SPECS } from '../../schemas/datasets.ts'
 import { isResidentId } from './resident-id.ts'
 import type { Finding, FindingCode, Message, RuleId, Severity } from '../../schemas/findings.ts'
 
@@ -33,6 +34,9 @@ export const CODE_CATALOGUE: Record<FindingCode, { severity: Severity | 'error o
   roster_mismatch: { severity: 'warning', zh: '村报表与监测户名册不一致', en: 'The village report and the household roster disagree' },
   unassisted: { severity: 'warning', zh: '未消除风险的监测户没有落实帮扶措施', en: 'A monitored household at risk has no assistance measure' },
   unknown_village: { severity: 'warning', zh: '村不在区划名册中或已失效', en: 'The village is not active in the registry' },
+  unit_suspect: { severity: 'error', zh: '金额约为应有数值的 1 千倍以上或千分之一以下，疑似单位（元/万元）填错', en: 'A money figure is a thousand times too large or too small: yuan and 10k yuan mixed up' },
+  household_dropped: { severity: 'warning', zh: '上一期名册上风险未消除的监测户不在本期名册中（漏测失帮风险）：请补报该户，或说明其去向', en: 'A household at risk on the previous roster is absent from this one (risk of a household lost to monitoring): add it back, or explain where it went' },
+  id_number_misplaced: { severity: 'error', zh: '此处填写了身份证号码，请删除（身份证号只能填在「户主身份证号」列）', en: 'A resident ID number is typed here: delete it (an ID number belongs only in the head_id_number column)' },
 }
 
 /** What each cross-field rule and quarter-over-quarter check says, in both languages. */
@@ -58,7 +62,9 @@ export const RULE_CATALOGUE: Record<RuleId, { severity: Severity; zh: string; en
   QQ02: { severity: 'warning', zh: '脱贫人口数较上一季度变化超过 10%', en: 'alleviated persons changed by more than 10% on the previous quarter' },
   QQ03: { severity: 'warning', zh: '本年累计数较本年上一季度下降', en: 'a year-to-date figure fell since the previous quarter of the same year' },
   QQ04: { severity: 'warning', zh: '人均纯收入与上年同季度相差超过 50%', en: 'income per capita differs by more than 50% from the same quarter a year earlier' },
-  QQ05: { severity: 'warning', zh: '金额约为上一季度的 1 万倍或万分之一，疑似单位（元/万元）填错', en: 'a money figure is about 10,000 times (or 1/10,000 of) the previous quarter’s: yuan and 10k yuan mixed up' },
+  QQ05: { severity: 'warning', zh: '已停用（其情形现为错误 unit_suspect，规则 UN02），不再报告', en: 'retired: never reported (its cases are now the error unit_suspect, rule UN02)' },
+  UN01: { severity: 'error', zh: '金额与本文件其他行该列的中位数相差 1 千倍以上，疑似单位（元/万元）填错', en: 'a money figure is out of scale (1,000 times) against the median of the column in the file’s other rows: yuan and 10k yuan mixed up' },
+  UN02: { severity: 'error', zh: '金额与本村此前可比数值相差 1 千倍以上，疑似单位（元/万元）填错', en: 'a money figure is out of scale (1,000 times) against the village’s comparable earlier value: yuan and 10k yuan mixed up' },
 }
 
 /** What a finding is made from; a property left undefined is simply not there (it is never written). */
@@ -140,6 +146,11 @@ export function messageBody(finding: Finding): Message {
   }
 }
 
+/** Each column key's Chinese header, so that a Chinese message names a column in Chinese. */
+const CHINESE_HEADER: ReadonlyMap<string, string> = new Map(
+  Object.values(DATASET_SPECS).flatMap((spec) => spec.columns.map((c): [string, string] => [c.key, c.zh])).reverse(),
+)
+
 function describeWhere(input: Pick<FindingInput, 'sheet' | 'cell' | 'row' | 'header' | 'column' | 'value'>): Message {
   const zh: string[] = []
   const en: string[] = []
@@ -147,7 +158,7 @@ function describeWhere(input: Pick<FindingInput, 'sheet' | 'cell' | 'row' | 'hea
   if (input.cell !== undefined) { zh.push(`单元格 ${input.cell}`); en.push(`cell ${input.cell}`) }
   else if (input.row !== undefined) { zh.push(`第 ${input.row} 行`); en.push(`row ${input.row}`) }
   if (input.header !== undefined) { zh.push(`「${input.header}」`); en.push(`"${input.header}"`) }
-  else if (input.column !== undefined) { zh.push(`「${input.column}」`); en.push(`"${input.column}"`) }
+  else if (input.column !== undefined) { zh.push(`「${CHINESE_HEADER.get(input.column) ?? input.column}」`); en.push(`"${input.column}"`) }
   if (input.value !== undefined) { zh.push(`值「${input.value}」`); en.push(`value "${input.value}"`) }
   return { zh: zh.join(' '), en: en.join(', ') }
 }

@@ -29,13 +29,27 @@ export function headerIndex(spec: DatasetSpec): HeaderIndex {
   return index
 }
 
+/** A unit in brackets after a header, as Excel sheets often write it (`脱贫人口人均纯收入（元）`). */
+const UNIT_SUFFIX_RE = /\((?:元|万元|人|户|个|项|名|所|天|%)\)$/
+
+/**
+ * The column a normalised header names: one of its spellings, or one of them followed by a
+ * unit in brackets (validation.md, "Reading a file").
+ */
+export function lookupHeader(index: HeaderIndex, normalised: string): ColumnSpec | undefined {
+  const column = index.get(normalised)
+  if (column || !normalised.endsWith(')')) return column
+  const bare = normalised.replace(UNIT_SUFFIX_RE, '')
+  return bare === normalised ? undefined : index.get(bare)
+}
+
 /** How many distinct columns of the dataset a row's cells name. */
 export function countMappedColumns(cells: readonly CellValue[], spec: DatasetSpec): number {
   const index = headerIndex(spec)
   const seen = new Set<string>()
   for (const cell of cells) {
     if (cell === null) continue
-    const column = index.get(normaliseHeader(cellText(cell)))
+    const column = lookupHeader(index, normaliseHeader(cellText(cell)))
     if (column) seen.add(column.key)
   }
   return seen.size
@@ -110,8 +124,9 @@ export function mapHeader(cells: readonly CellValue[], spec: DatasetSpec): Heade
   const byKey = new Map<string, ColumnBinding>()
   cells.forEach((cell, i) => {
     const header = cellText(cell)
-    if (normaliseHeader(header) === '') return
-    const column = index.get(normaliseHeader(header))
+    const normalised = normaliseHeader(header)
+    if (normalised === '') return
+    const column = lookupHeader(index, normalised)
     const letter = columnLetter(i)
     if (!column) {
       unknown.push({ index: i, header, letter })

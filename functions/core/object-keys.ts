@@ -73,5 +73,6 @@ export const lakeKeys = {
     return `raw/${county}/${period}/${submissionId}${ext ? `.${ext}` : ''}`
   },
   appraisal: (q: Quarter) => `analytics/county_appraisals/year=${q.year}/quarter=${q.quarter}/data.parquet`,
+  regionIndicators: (q: Quarter) => `analytics/region_indicators/year=${q.year}/quarter=${q.quarter}/data.parquet`,
   appraisalReport: (period: string) => `reports/appraisals/${period}/index.html`,
 }

@@ -98,7 +98,16 @@ export interface Scratch {
 /** Reads chosen columns of a small Parquet object into plain rows (INT64 as numbers, DATE as day numbers). */
 export type TableReader = (bytes: Uint8Array, columns?: string[]) => Promise<Record<string, CellValue>[]>
 
-export type StoredCountyAppraisal = CountyAppraisal & { period: string; config: Appraisal['config']; run_id: string; computed_at: string }
+export type StoredCountyAppraisal = CountyAppraisal & {
+  period: string
+  config: Appraisal['config']
+  run_id: string
+  computed_at: string
+  /** The quarter's registry counties without an accepted report, kept on each county's item. */
+  missing_counties?: string[]
+  /** The quarter's counties that could not be appraised, kept on each county's item. */
+  not_appraisable?: Appraisal['not_appraisable']
+}
 
 /** The `appraisals` table: written per quarter, read by quarter, city or county without scans. */
 export interface AppraisalStore {

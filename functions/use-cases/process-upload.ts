@@ -172,7 +172,9 @@ async function writeReports(deps: UploadDeps, area: ScratchArea, at: { county: s
   const reportKey = lakeKeys.report(at.county, at.period, at.id, 'json')
   await deps.store.put(deps.buckets.lake, reportKey, JSON.stringify(report, null, 2), { contentType: 'application/json; charset=utf-8' })
   await deps.store.put(deps.buckets.lake, lakeKeys.report(at.county, at.period, at.id, 'csv'), reportToCsv(report), { contentType: 'text/csv; charset=utf-8' })
-  if (report.status === 'rejected' && format === 'xlsx') {
+  // A workbook with a resident ID number where none belongs is not copied back, even masked:
+  // only the write-once raw copy keeps it (validation.md, id_number_misplaced).
+  if (report.status === 'rejected' && format === 'xlsx' && report.counts['id_number_misplaced'] === undefined) {
     // Loaded only here: the workbook library is most of the function's code and most uploads never need it.
     const { annotateWorkbook } = await import('../core/workbook/annotate-workbook.ts')
     const annotated = await annotateWorkbook(await area.readAll('raw'), report)

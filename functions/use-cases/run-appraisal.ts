@@ -8,6 +8,7 @@ import { parsePeriod } from '../core/period.ts'
 import { buildAppraisalReport } from './build-appraisal-report.ts'
 import type { AppraisalStore, ObjectStore, QueryEngine, Scratch, SqlRow, SubmissionLedger } from './ports.ts'
 import { PipelineError } from '../core/errors.ts'
+import { REGION_INDICATOR_COLUMNS } from '../../schemas/region-columns.ts'
 
 export class PeriodLockedError extends PipelineError {
   constructor(readonly period: string, readonly by: string, readonly at: string) {
@@ -62,9 +63,13 @@ export async function runAppraisal(deps: AppraisalDeps, input: { period: string;
     redFlagVillages: await run('red-flag-villages'),
     medianDays: await run('median-days-to-eliminate'),
     countyNames: await run('county-names', []),
+    earlierDenominators: await run('county-earlier-denominators'),
   }
   const missing = (await run('missing-counties')).map((r) => String(r['county_code'] ?? r['county']))
-  const appraisal = scoreAppraisal({ year: q.year, quarter: q.quarter, counties: countyInputsFromRows(rows, deps.scoring.config, q.quarter), config: deps.scoring.config, sha256: deps.scoring.sha256 })
+  // Roll-ups from the sums of every accepted village row (appraisal.md, "Roll-ups"), with the
+  // configuration's collective-income threshold for the quarter.
+  const regions = await run('region-indicators', [q.year, q.quarter, collectiveIncomeThresholds(deps.scoring.config, q.quarter)[0]!])
+  const appraisal = scoreAppraisal({ year: q.year, quarter: q.quarter, counties: countyInputsFromRows(rows, deps.scoring.config, q.quarter, q.year), config: deps.scoring.config, sha256: deps.scoring.sha256 })
   const computed_at = input.now.toISOString()
   const run_id = `${computed_at.replace(/[-:.]/g, '')}`
 
@@ -77,6 +82,10 @@ export async function runAppraisal(deps: AppraisalDeps, input: { period: string;
     }
     writer.finish()
     await deps.store.putFile(deps.lakeBucket, lakeKeys.appraisal(q), writer.path)
+    const regionWriter = area.table('regions.parquet', REGION_INDICATOR_COLUMNS.map((c) => ({ name: c.key, storage: c.storage })))
+    for (const r of regions) regionWriter.write(Object.fromEntries(REGION_INDICATOR_COLUMNS.map((c) => [c.key, r[c.key] ?? null])))
+    regionWriter.finish()
+    await deps.store.putFile(deps.lakeBucket, lakeKeys.regionIndicators(q), regionWriter.path)
   } finally {
     await area.dispose()
   }

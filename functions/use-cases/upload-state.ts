@@ -3,7 +3,7 @@ import { lakeKeys } from '../core/object-keys.ts'
 import { parsePeriod, type Quarter } from '../core/period.ts'
 import { previousQuartersFrom, QQ_COLUMNS, type PreviousQuarters } from '../core/validate/quarter-checks.ts'
 import { addHousehold, ROSTER_FIGURES, zeroFigures, type VillageRosterFigures } from '../core/validate/roster-check.ts'
-import type { RegistryView, ValidationContext } from '../core/validate/validate-file.ts'
+import type { EarlierRoster, RegistryView, ValidationContext } from '../core/validate/validate-file.ts'
 import type { ObjectStore, SubmissionLedger, TableReader } from './ports.ts'
 
 /** What reading the state of earlier uploads needs. */
@@ -15,9 +15,10 @@ export interface StateDeps {
 }
 
 /** Loaders for what the checks need from earlier uploads of the same county. */
-export function countyStateLoaders(deps: StateDeps, county: string, period: string, quarter: Quarter): Pick<ValidationContext, 'previous' | 'counterpart' | 'registry'> {
+export function countyStateLoaders(deps: StateDeps, county: string, period: string, quarter: Quarter): Pick<ValidationContext, 'previous' | 'counterpart' | 'registry' | 'earlierRoster'> {
   return {
     previous: () => loadPrevious(deps, county, quarter),
+    earlierRoster: () => loadEarlierRoster(deps, county, quarter),
     registry: () => loadRegistry(deps, county.slice(0, 2)),
     counterpart: (dataset) => loadCounterpart(deps, county, period, dataset),
   }
@@ -41,6 +42,30 @@ async function loadPrevious(deps: StateDeps, county: string, quarter: Quarter): 
     }
   }
   return previousQuartersFrom(rows, quarter)
+}
+
+/**
+ * The accepted roster of the county's latest earlier quarter that has one (never this
+ * quarter's): its households whose risk was not eliminated (household_dropped).
+ */
+async function loadEarlierRoster(deps: StateDeps, county: string, quarter: Quarter): Promise<EarlierRoster | undefined> {
+  const order = (q: Quarter) => q.year * 4 + q.quarter
+  let latest: { period: string; order: number; staged: readonly string[] } | undefined
+  for (const { period, pointer } of await deps.ledger.currentPeriods(county, 'monitored_households')) {
+    const q = parsePeriod(period)
+    if (!q || order(q) >= order(quarter) || (latest && latest.order >= order(q))) continue
+    latest = { period, order: order(q), staged: pointer.staged_keys }
+  }
+  if (!latest) return undefined
+  const atRisk: string[] = []
+  for (const staged of latest.staged) {
+    const bytes = await deps.store.getBytes(deps.buckets.lake, staged)
+    if (!bytes) continue
+    for (const r of await deps.readTable(bytes, ['household_id', 'risk_eliminated'])) {
+      if (r['risk_eliminated'] !== true && typeof r['household_id'] === 'string') atRisk.push(r['household_id'])
+    }
+  }
+  return { period: latest.period, atRisk }
 }
 
 /** Per-village roster figures of the other dataset's current upload, if accepted. */

@@ -184,6 +184,39 @@ describe('validate never throws and always answers a well-formed report', () => 
     )
   }, TIMEOUT)
 
+  it('a resident ID number typed into any other cell reaches neither a curated row nor the report', async () => {
+    const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    const withCheck = (body: string) => body + '10X98765432'[[...body].reduce((sum, c, i) => sum + Number(c) * weights[i]!, 0) % 11]!
+    // Province 11–65 and a birth date 1950–2009 (28 days a month, always real): a valid ID number.
+    const id = fc.tuple(fc.constantFrom('11', '35', '52', '65'), fc.stringMatching(/^\d{4}$/), fc.integer({ min: 1950, max: 2009 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 28 }), fc.stringMatching(/^\d{3}$/))
+      .map(([p, area, y, m, d, seq]) => withCheck(`${p}${area}${y}${String(m).padStart(2, '0')}${String(d).padStart(2, '0')}${seq}`))
+    const wrap = fc.constantFrom((v: string) => v, (v: string) => ` ${v} `, (v: string) => `张三${v}`, (v: string) => `${v}号`, (v: string) => v.toLowerCase())
+    const kind = fc.constantFrom('village_report', 'monitored_households') as fc.Arbitrary<DatasetName>
+    const file = fc.tuple(kind, fc.nat(), id, wrap, fc.integer({ min: 1, max: 4 }))
+    await fc.assert(
+      fc.asyncProperty(file, async ([dataset, at, headId, wrapIt, copies]) => {
+        const base = dataset === 'village_report' ? VILLAGE_ROW : ROSTER_ROW
+        const keys = DATASET_SPECS[dataset].columns.map((c) => c.key).filter((k) => k !== 'head_id_number')
+        const rows = Array.from({ length: copies }, () => ({ ...base }))
+        rows[at % copies]![keys[at % keys.length]!] = wrapIt(headId)
+        const text = dataset === 'village_report' ? villageCsv(rows) : rosterCsv(rows)
+        const stored: unknown[] = []
+        const decoded = await decodeFile(bufferByteSource(new TextEncoder().encode(text)), { fileName: 'fuzz.csv' })
+        const { report } = await validateFile(decoded, { ...ctx(), receivedAt: new Date('2024-07-05T00:00:00Z') }, { write: (r) => { stored.push({ ...r }) }, restart: () => { stored.length = 0 } })
+        checkReport(report)
+        expect(report.status).toBe('rejected')
+        expect(report.counts['id_number_misplaced']).toBe(1)
+        const json = JSON.stringify([report, stored])
+        expect(json).not.toContain(headId)
+        expect(json.toLowerCase()).not.toContain(headId.toLowerCase())
+      }),
+      { seed: SEED, numRuns: RUNS },
+    )
+    function ctx(): ValidationContext {
+      return { county: '522226', period: '2024Q2', candidates: ['village_report', 'monitored_households'], receivedAt: new Date(), deadlineDays: 10, maxRows: 100, hashId: (v) => `h${v.length}`, submissionId: 'fuzz', preFindings: [] }
+    }
+  }, TIMEOUT)
+
   it('a control: the properties hold on a known-good file, which is accepted', async () => {
     const bytes = new TextEncoder().encode(`${csvLine(['村级报表'])}\r\n${villageCsv([VILLAGE_ROW])}`)
     const report = await run(bytes, { county: '522226', period: '2024Q2', candidates: ['village_report', 'monitored_households'], receivedAt: new Date('2024-07-01T00:00:00Z'), deadlineDays: 10, maxRows: 10, hashId: (id) => id, submissionId: 'x', preFindings: [] })

@@ -126,10 +126,10 @@ describe('an upload through the S3 emulator', () => {
     expect(rows[0]).toMatchObject({ household_id: 'H-1', category: 'unstable', risk_causes: 'illness', assistance: 'industry', days_monitored: 426 })
   })
 
-  it('hands a rejected workbook back annotated: a findings sheet first, the offending cell noted, ID numbers hidden', async () => {
+  it('hands a rejected workbook back annotated: a findings sheet first, the offending cell noted', async () => {
     const header = HEADER.split(',')
     const row = village('2024Q2', '511921105203', 100).split(',').map((v, i) => (i === 7 ? 100 : v))
-    const bytes = buildXlsx({ sheets: [{ name: '村报表', rows: [header, row, ['备注', '11010519491231002X']] }] })
+    const bytes = buildXlsx({ sheets: [{ name: '村报表', rows: [header, row] }] })
     const key = 'uploads/511921/2024Q2/村报表.xlsx'
     const verdict = pipeline.verdictFor(key)
     await pipeline.s3.client.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.ingestBucket, Key: key, Body: bytes }))
@@ -142,7 +142,19 @@ describe('an upload through the S3 emulator', () => {
     const sheet = wb.getWorksheet('村报表')!
     expect(String(sheet.getCell('H2').note ? 'noted' : 'plain')).toBe('noted')
     expect(sheet.getCell('H2').value).toBe(100)
-    expect(JSON.stringify(sheet.getSheetValues())).not.toContain('11010519491231002X')
+  })
+
+  it('gives a workbook with a resident ID number where none belongs no annotated copy: only the raw copy keeps it (id_number_misplaced)', async () => {
+    const header = HEADER.split(',')
+    const row = village('2024Q2', '511921105204', 100).split(',').map((v, i) => (i === 7 ? 100 : v))
+    const bytes = buildXlsx({ sheets: [{ name: '村报表', rows: [header, row, ['备注', '11010519491231002X']] }] })
+    const key = 'uploads/511921/2024Q2/村报表-身份证.xlsx'
+    const verdict = pipeline.verdictFor(key)
+    await pipeline.s3.client.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.ingestBucket, Key: key, Body: bytes }))
+    const { submission, report } = await verdict
+    expect(report.findings.filter((f) => f.code === 'id_number_misplaced').map((f) => [f.row, f.cell])).toEqual([[2, 'B3']])
+    expect(await pipeline.deps.store.getBytes(LOCAL_NAMES.lakeBucket, submission.report_key.replace(/\.json$/, '.xlsx'))).toBeUndefined()
+    expect(JSON.stringify(report)).not.toContain('11010519491231002X')
   })
 
   it('rejects an upload into a locked quarter with period_locked', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { MONITORED_HOUSEHOLDS, ORG_UNITS, VILLAGE_REPORT } from '../../schemas/datasets.ts'
 import type { CellValue } from '../../functions/core/decode/types.ts'
-import { classifyHeaderRow, columnLetter, countMappedColumns, headerIndex, mapHeader, normaliseHeader } from '../../functions/core/headers.ts'
+import { classifyHeaderRow, columnLetter, countMappedColumns, headerIndex, lookupHeader, mapHeader, normaliseHeader } from '../../functions/core/headers.ts'
 
 const COUNTY_SPECS = [VILLAGE_REPORT, MONITORED_HOUSEHOLDS]
 const keyOf = (header: string) => headerIndex(VILLAGE_REPORT).get(normaliseHeader(header))?.key
@@ -22,6 +22,17 @@ describe('header normalisation (village_report.md)', () => {
     ['an alias with its unit in full-width parentheses', '衔接资金下达（万元）', 'linkage_funds_allocated'],
   ])('%s: %j → %s', (_name, header, key) => {
     expect(keyOf(header)).toBe(key)
+  })
+
+  it.each([
+    ['a Chinese header followed by its unit in full-width brackets', '脱贫人口人均纯收入（元）', 'alleviated_income_per_capita'],
+    ['a Chinese header followed by 10k yuan', '衔接资金支出（万元）', 'linkage_funds_spent'],
+    ['a count followed by 人', '总人口(人)', 'population'],
+    ['a count followed by 户', '总户数（户）', 'households'],
+    ['an unknown word in brackets is not a unit', '总人口（合计）', undefined],
+    ['an unknown header with a unit stays unknown', '总人口数量（人）', undefined],
+  ])('%s: %j → %s', (_name, header, key) => {
+    expect(lookupHeader(headerIndex(VILLAGE_REPORT), normaliseHeader(header))?.key).toBe(key)
   })
 
   it('a header that only looks alike maps to no column', () => {

@@ -110,14 +110,16 @@ unlock is recorded with who did it and why.`,
 export const appraisalCommand: Command = {
   name: 'appraisal',
   summary: 'read the appraisal of a quarter (ranked), a city, or a county',
-  usage: 'va appraisal --period <YYYYQn> [--city <4 digits>] [--county <6 digits>] [--json]',
+  usage: 'va appraisal --period <YYYYQn> [--city <4 digits>] [--county <6 digits>] [--json]  |  va appraisal --county <6 digits> [--json]',
   help: `Reads the stored appraisal from the appraisals table: every county of the quarter ranked,
 or one city's counties in city rank, or one county.`,
   async run(argv, io) {
     const { values } = parseFlags(argv, { period: { type: 'string' }, city: { type: 'string' }, county: { type: 'string' }, json: { type: 'boolean' }, target: { type: 'string' } })
+    const county = values.county === undefined ? undefined : requireCounty(values.county)
+    // --county without --period: the county's history, oldest first (appraisal.md, "Roll-ups").
+    if (county && values.period === undefined && values.city === undefined) return countyHistory(io, values.target, county, values.json === true)
     const period = requirePeriod(values.period)
     if (values.city !== undefined && !/^\d{4}$/.test(values.city)) throw new UsageError('--city needs the 4-digit city code')
-    const county = values.county === undefined ? undefined : requireCounty(values.county)
     return withTarget(io, values.target, async (session) => {
       const deps = await session.appraisal()
       await deps.engine.close?.()
@@ -134,13 +136,36 @@ or one city's counties in city rank, or one county.`,
         counties: items.map((c) => ({
           county: c.county, name: c.name, city: c.city, province: c.province, indicators: c.indicators,
           score: c.score, grade: c.grade, rank_in_city: c.rank_in_city, rank_in_province: c.rank_in_province,
-          red_flags: c.red_flags, breakdown: c.breakdown,
+          red_flags: c.red_flags, breakdown: c.breakdown, no_data: c.no_data ?? [],
         })),
+        missing_counties: items[0]!.missing_counties ?? [],
+        not_appraisable: items[0]!.not_appraisable ?? [],
       }
       io.out(values.json ? JSON.stringify(doc, null, 2) : county && items.length === 1 ? countyDetail(items[0]!) : rankingTable(items, Boolean(values.city)))
       return 0
     })
   },
+}
+
+/** Every appraised quarter of one county, oldest first, through the by-county index. */
+async function countyHistory(io: CommandIo, target: string | undefined, county: string, json: boolean): Promise<number> {
+  return withTarget(io, target, async (session) => {
+    const deps = await session.appraisal()
+    await deps.engine.close?.()
+    const items = (await deps.appraisals.byCounty(county)).sort((a, b) => a.period.localeCompare(b.period))
+    if (items.length === 0) {
+      io.err(`no appraisal stored for county ${county}`)
+      return 1
+    }
+    const history = items.map((c) => ({
+      period: c.period, config: c.config, score: c.score, grade: c.grade, rank_in_city: c.rank_in_city, rank_in_province: c.rank_in_province,
+      indicators: c.indicators, red_flags: c.red_flags, breakdown: c.breakdown, no_data: c.no_data ?? [],
+    }))
+    io.out(json
+      ? JSON.stringify({ county, name: items.at(-1)!.name, history }, null, 2)
+      : table(['period', 'score', 'grade', 'rank in city', 'rank in province'], items.map((c) => [c.period, fmt(c.score, 2), c.grade, String(c.rank_in_city), String(c.rank_in_province)])))
+    return 0
+  })
 }
 
 export const queryCommand: Command = {

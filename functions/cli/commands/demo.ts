@@ -81,17 +81,45 @@ Options:
             rows[0]!.values['dropouts'] = 1
           }
           if (isLast && county === plan.counties[2]) {
-            // Yuan entered where 10k yuan is asked: accepted, flagged as QQ05.
-            rows[1]!.values['linkage_funds_allocated'] = Math.round((rows[1]!.values['linkage_funds_allocated'] as number) * 10_000)
-            planted.push({ key: `uploads/${county.code}/${period}/村报表.csv`, why: 'funds in yuan instead of 10k yuan (warning QQ05)' })
+            // Yuan entered where 10k yuan is asked: rejected (unit_suspect), then corrected
+            // with the corrections, so that the county is scored on its true figures.
+            const slipped = rows.map((r) => ({ ...r, values: { ...r.values } }))
+            slipped[1]!.values['linkage_funds_allocated'] = Math.round((rows[1]!.values['linkage_funds_allocated'] as number) * 10_000)
+            const slipKey = `uploads/${county.code}/${period}/村报表-元.csv`
+            uploads.push({ key: slipKey, body: villageReportCsv(slipped), at: new Date(onTime(q, county.code).getTime() - 3600_000), wave: 1 + quarters.indexOf(q) * 3 })
+            planted.push({ key: slipKey, why: 'funds in yuan instead of 10k yuan (error unit_suspect; the corrected file follows)' })
           }
-          uploads.push({ key: `uploads/${county.code}/${period}/村报表.csv`, body: villageReportCsv(rows), at: onTime(q, county.code), wave: 1 + quarters.indexOf(q) * 3 })
+          if (q === quarters[0] && county === plan.counties[5]) {
+            // The first quarter, no history: yuan typed in one village, caught against the file's median (UN01).
+            const slipped = rows.map((r) => ({ ...r, values: { ...r.values } }))
+            slipped[2]!.values['linkage_funds_allocated'] = Math.round((rows[2]!.values['linkage_funds_allocated'] as number) * 10_000)
+            const slipKey = `uploads/${county.code}/${period}/村报表-元.csv`
+            uploads.push({ key: slipKey, body: villageReportCsv(slipped), at: new Date(onTime(q, county.code).getTime() - 3600_000), wave: 1 + quarters.indexOf(q) * 3 })
+            planted.push({ key: slipKey, why: 'Q1, no history: funds in yuan in one village (error unit_suspect UN01; the corrected file follows)' })
+          }
+          let reportRows = rows
+          if (isLast && county === plan.counties[6]) {
+            // A report of zeros: every figure 0 but households and population. Not appraisable, never "excellent".
+            reportRows = rows.map((r) => ({ ...r, values: Object.fromEntries(Object.entries(r.values).map(([k, v]) => [k, typeof v === 'number' && k !== 'households' && k !== 'population' ? 0 : v])) }))
+            planted.push({ key: `uploads/${county.code}/${period}/村报表.csv`, why: 'a report of zeros (accepted; the county is not_appraisable)' })
+          }
+          uploads.push({ key: `uploads/${county.code}/${period}/村报表.csv`, body: villageReportCsv(reportRows), at: onTime(q, county.code), wave: 1 + quarters.indexOf(q) * 3 })
           if (quarters.indexOf(q) >= quarters.length - 2) {
             let roster = rosterCsv(period, rows)
             if (isLast && county === plan.counties[4]) {
-              // A roster that disagrees with its report: one household left off.
-              roster = roster.split('\n').filter((_, i) => i !== 1).join('\n')
-              planted.push({ key: `uploads/${county.code}/${period}/监测户名册.csv`, why: 'a household missing from the roster (roster_mismatch)' })
+              // A household at risk left off the roster: it disagrees with the report, and the household vanished.
+              let dropped = false
+              const without = rows.map((r) => ({ ...r, households: r.households.filter((h) => dropped || h.risk_eliminated || !(dropped = true)) }))
+              roster = rosterCsv(period, without)
+              planted.push({ key: `uploads/${county.code}/${period}/监测户名册.csv`, why: 'a household at risk left off the roster (roster_mismatch, household_dropped)' })
+            }
+            if (isLast && county === plan.counties[0]) {
+              // A resident ID number typed into 户编号: rejected, the number never echoed or stored.
+              let planted1 = false
+              const withId = rows.map((r) => ({ ...r, households: r.households.map((h) => (planted1 ? h : ((planted1 = true), { ...h, household_id: '11010519491231002X' }))) }))
+              const idKey = `uploads/${county.code}/${period}/监测户名册-身份证.csv`
+              uploads.push({ key: idKey, body: rosterCsv(period, withId), at: new Date(onTime(q, county.code).getTime() + 7200_000), wave: quarters.length * 3 + 1 })
+              planted.push({ key: idKey, why: 'a resident ID number in 户编号 (error id_number_misplaced, value never shown)' })
             }
             uploads.push({ key: `uploads/${county.code}/${period}/监测户名册.csv`, body: roster, at: new Date(onTime(q, county.code).getTime() + 3600_000), wave: 2 + quarters.indexOf(q) * 3 })
           }

@@ -1,5 +1,5 @@
 import { RED_LINE_INDICATORS } from '../../../schemas/scoring.ts'
-import type { Quarter, RedLineIndicator, ScoringConfig } from '../../../schemas/scoring.ts'
+import type { Quarter, RedLineIndicator, ScorableIndicator, ScoringConfig } from '../../../schemas/scoring.ts'
 import type { CountyIndicators, CountyInput } from './score.ts'
 import { collectiveIncomeThreshold } from './scoring-config.ts'
 
@@ -23,6 +23,47 @@ export interface IndicatorRows {
   medianDays: readonly QueryRow[]
   /** county-names.sql (empty without a registry) */
   countyNames: readonly QueryRow[]
+  /** county-earlier-denominators.sql: each earlier quarter's denominators per county. */
+  earlierDenominators?: readonly QueryRow[]
+}
+
+/** The denominator behind each scored ratio, as county-earlier-denominators.sql names it. */
+const DENOMINATOR_OF: Partial<Record<ScorableIndicator, string>> = {
+  risk_elimination_rate: 'monitored_persons',
+  labor_employment_rate: 'alleviated_labor',
+  medical_insurance_rate: 'covered_persons',
+  fund_spending_rate: 'linkage_funds_allocated',
+  project_completion_rate: 'projects_planned',
+  collective_income_share: 'villages_reported',
+}
+
+/**
+ * Each scored ratio's denominator in the county's comparable earlier quarter: the latest
+ * earlier quarter with an accepted report; for fund_spending_rate (YTD, restarting in January)
+ * the same quarter a year earlier (appraisal.md, "Nulls are not free points").
+ */
+export function earlierDenominators(rows: readonly QueryRow[], year: number, quarter: Quarter): Map<string, Partial<Record<ScorableIndicator, number>>> {
+  const latest = new Map<string, QueryRow>()
+  const yearEarlier = new Map<string, QueryRow>()
+  const order = (r: QueryRow) => Number(r['year']) * 4 + Number(r['quarter'])
+  for (const row of rows) {
+    const county = text(row, 'county_code')
+    if (order(row) >= year * 4 + quarter) continue
+    const seen = latest.get(county)
+    if (!seen || order(seen) < order(row)) latest.set(county, row)
+    if (Number(row['year']) === year - 1 && Number(row['quarter']) === quarter) yearEarlier.set(county, row)
+  }
+  const out = new Map<string, Partial<Record<ScorableIndicator, number>>>()
+  for (const [county, row] of latest) {
+    const found: Partial<Record<ScorableIndicator, number>> = {}
+    for (const [indicator, column] of Object.entries(DENOMINATOR_OF) as [ScorableIndicator, string][]) {
+      const from = indicator === 'fund_spending_rate' ? yearEarlier.get(county) : row
+      const value = from === undefined ? null : numeric(from, column)
+      if (value !== null) found[indicator] = value
+    }
+    out.set(county, found)
+  }
+  return out
 }
 
 /**
@@ -30,7 +71,7 @@ export interface IndicatorRows {
  * alone (income_growth_yoy needs two quarters, reporting_completeness two queries and a cap
  * at 1) are computed here. Counties come out in county-code order.
  */
-export function countyInputsFromRows(rows: IndicatorRows, config: ScoringConfig, quarter: Quarter): CountyInput[] {
+export function countyInputsFromRows(rows: IndicatorRows, config: ScoringConfig, quarter: Quarter, year?: number): CountyInput[] {
   const first = rows.indicators.values().next()
   if (first.done === true) throw new Error('county-indicators.sql results are missing')
   const byThreshold = new Map([...rows.indicators].map(([threshold, list]) => [threshold, byCounty(list)]))
@@ -38,6 +79,7 @@ export function countyInputsFromRows(rows: IndicatorRows, config: ScoringConfig,
   const expected = byCounty(rows.villagesExpected)
   const median = byCounty(rows.medianDays)
   const names = byCounty(rows.countyNames)
+  const earlier = rows.earlierDenominators && year !== undefined ? earlierDenominators(rows.earlierDenominators, year, quarter) : undefined
   const redFlagVillages = new Map<string, Partial<Record<RedLineIndicator, string[]>>>()
   for (const row of rows.redFlagVillages) {
     const county = text(row, 'county_code')
@@ -89,6 +131,8 @@ export function countyInputsFromRows(rows: IndicatorRows, config: ScoringConfig,
       province,
       indicators,
       red_flag_villages: redFlagVillages.get(county) ?? {},
+      ...(own['alleviated_persons'] === undefined ? {} : { alleviated_persons: required(own, 'alleviated_persons') }),
+      ...(earlier ? { earlier_denominators: earlier.get(county) ?? {} } : {}),
     }
   })
 }

@@ -17,6 +17,19 @@ export interface CountyInput {
   indicators: CountyIndicators
   /** The villages behind each red-line indicator above 0 (red-flag-villages.sql). */
   red_flag_villages?: Partial<Record<RedLineIndicator, readonly string[]>>
+  /** Σ alleviated_persons: a county with none is not appraisable (appraisal.md, "Appraisable"). */
+  alleviated_persons?: number
+  /**
+   * Each scored ratio's denominator in the county's comparable earlier quarter; a key left out
+   * means there is no such quarter (appraisal.md, "Nulls are not free points").
+   */
+  earlier_denominators?: Partial<Record<ScorableIndicator, number>>
+}
+
+/** A county left out of the appraisal, and why (appraisal.md, "Appraisable"). */
+export interface NotAppraisable {
+  county: string
+  reason: 'no_alleviated_persons'
 }
 
 /** Why a county earned what it did on one indicator. */
@@ -54,6 +67,8 @@ export interface CountyAppraisal {
   points: number
   /** Points deducted for red lines. */
   deductions: number
+  /** Scored indicators that are null (their denominator is 0), in the configuration's order. */
+  no_data: ScorableIndicator[]
 }
 
 export interface Appraisal {
@@ -64,6 +79,8 @@ export interface Appraisal {
   counties: CountyAppraisal[]
   /** Active registry counties without an accepted report (missing-counties.sql), sorted; empty without a registry. */
   missing_counties: string[]
+  /** Counties with an accepted report that cannot be appraised, by county code. */
+  not_appraisable: NotAppraisable[]
 }
 
 export interface ScoreInput {
@@ -80,11 +97,16 @@ export interface ScoreInput {
 /** Scores, grades and ranks the counties of one quarter (appraisal.md, "Default scoring"). */
 export function scoreAppraisal(input: ScoreInput): Appraisal {
   const seen = new Set<string>()
-  const scored = input.counties.map((county) => {
+  const not_appraisable: NotAppraisable[] = []
+  const scored: Unranked[] = []
+  for (const county of input.counties) {
     if (seen.has(county.county)) throw new Error(`County ${county.county} appears twice in the appraisal input`)
     seen.add(county.county)
-    return scoreCounty(county, configForProvince(input.config, county.province), input.quarter)
-  })
+    // A report with no alleviated persons at all (all zeros) is not appraised (appraisal.md).
+    if (county.alleviated_persons === 0) not_appraisable.push({ county: county.county, reason: 'no_alleviated_persons' })
+    else scored.push(scoreCounty(county, configForProvince(input.config, county.province), input.quarter))
+  }
+  not_appraisable.sort((a, b) => compareCodes(a.county, b.county))
   const cityRanks = rankWithin(scored, (c) => c.city)
   const provinceRanks = rankWithin(scored, (c) => c.province)
   const counties = scored.map((c) => ({
@@ -98,6 +120,7 @@ export function scoreAppraisal(input: ScoreInput): Appraisal {
     config: { version: input.config.version, sha256: input.sha256 },
     counties,
     missing_counties: [...(input.missingCounties ?? [])].filter((c) => !seen.has(c)).sort(compareCodes),
+    not_appraisable,
   }
 }
 
@@ -114,9 +137,10 @@ export function scoreCounty(county: CountyInput, scoring: EffectiveScoring, quar
       floor: rule.floor,
       target: rule.target,
       weight: rule.weight,
-      points: indicatorPoints(value, rule),
+      points: indicatorPoints(value, rule, nullBasis(rule.indicator, county.earlier_denominators)),
     }
   })
+  const no_data = breakdown.filter((b) => b.value === null).map((b) => b.indicator)
   const red_flags: RedFlag[] = []
   for (const indicator of RED_LINE_INDICATORS) {
     const value = county.indicators[indicator]
@@ -139,16 +163,36 @@ export function scoreCounty(county: CountyInput, scoring: EffectiveScoring, quar
     breakdown,
     points,
     deductions,
+    no_data,
   }
 }
 
 /**
- * weight × clamp((value − floor) / (target − floor), 0, 1); for a "down" indicator the target
- * lies below the floor, so the same formula runs the other way. A null value earns
- * weight × null_share (full weight, half for income_growth_yoy in the defaults).
+ * How a null scored ratio is judged (appraisal.md, "Nulls are not free points"): against the
+ * same denominator in the comparable earlier quarter; income_growth_yoy by its null share.
  */
-export function indicatorPoints(value: number | null, rule: Pick<ResolvedRule, 'weight' | 'floor' | 'target' | 'null_share'>): number {
-  if (value === null) return rule.weight * rule.null_share
+export type NullBasis = 'null_share' | 'structural_zero' | 'stopped' | 'no_earlier'
+
+function nullBasis(indicator: ScorableIndicator, earlier: CountyInput['earlier_denominators']): NullBasis {
+  if (indicator === 'income_growth_yoy') return 'null_share'
+  const denominator = earlier?.[indicator]
+  if (denominator === undefined) return 'no_earlier'
+  return denominator === 0 ? 'structural_zero' : 'stopped'
+}
+
+/**
+ * weight × clamp((value − floor) / (target − floor), 0, 1); for a "down" indicator the target
+ * lies below the floor, so the same formula runs the other way. A null value earns the full
+ * weight only as a structural zero, nothing when the county stopped reporting the figure, half
+ * without a comparable earlier quarter, and weight × null_share for income_growth_yoy.
+ */
+export function indicatorPoints(value: number | null, rule: Pick<ResolvedRule, 'weight' | 'floor' | 'target' | 'null_share'>, basis: NullBasis = 'null_share'): number {
+  if (value === null) {
+    if (basis === 'structural_zero') return rule.weight
+    if (basis === 'stopped') return 0
+    if (basis === 'no_earlier') return rule.weight / 2
+    return rule.weight * rule.null_share
+  }
   const progress = (value - rule.floor) / (rule.target - rule.floor)
   return rule.weight * Math.min(1, Math.max(0, progress))
 }

@@ -3,7 +3,7 @@ import type { DatasetName, Finding } from '../../../schemas/findings.ts'
 import { hasRowBatches } from '../decode/decode-csv.ts'
 import type { DecodedFile, FileFormat, RawRow, SheetSource } from '../decode/types.ts'
 import { finding, type FindingInput } from '../findings.ts'
-import { HEADER_SEARCH_ROWS, classifyHeaderRow, mapHeader, type ColumnBinding, type HeaderMapping } from '../headers.ts'
+import { HEADER_SEARCH_ROWS, classifyHeaderRow, columnLetter, mapHeader, type ColumnBinding, type HeaderMapping } from '../headers.ts'
 import { isBlank } from '../values.ts'
 
 /** Where the data rows of a file start, and how to read on. */
@@ -34,6 +34,8 @@ export interface BoundHeader {
   /** Each bound column's binding, by key. */
   bindingOf: ReadonlyMap<string, ColumnBinding>
   locate: Locate
+  /** Where a finding about the cell at an index points, by row, column and cell only (id_number_misplaced). */
+  locateIndex: (row: number, line: number, index: number) => CellPlace
   /** What the header row itself says: unknown, duplicate and missing columns. */
   findings: Finding[]
 }
@@ -124,7 +126,7 @@ export function bindHeader(found: FoundHeader, format: FileFormat): BoundHeader 
   for (const m of mapping.missing) {
     findings.push(finding({ code: 'missing_column', column: m.key, detail: { zh: `应有「${m.zh}」列`, en: `expected a column "${m.zh}" (${m.key})` } }))
   }
-  return { found, spec: found.spec, mapping, bindingOf, locate: cellLocator(bindingOf, isJson, sheetName), findings }
+  return { found, spec: found.spec, mapping, bindingOf, locate: cellLocator(bindingOf, isJson, sheetName), locateIndex: indexLocator(mapping, isJson, sheetName), findings }
 }
 
 /** A finding's place in the file as the county sees it (JSON has no cells). */
@@ -136,6 +138,22 @@ function cellLocator(bindingOf: ReadonlyMap<string, ColumnBinding>, isJson: bool
       place.header = b.header
       if (!isJson) place.cell = `${b.letter}${line}`
     }
+    if (sheetName !== undefined) place.sheet = sheetName
+    return place
+  }
+}
+
+/** The place of a cell by its index: its column key, or an unknown column's header as written. */
+function indexLocator(mapping: HeaderMapping, isJson: boolean, sheetName: string | undefined): BoundHeader['locateIndex'] {
+  const keyAt = new Map<number, string>()
+  for (const u of mapping.unknown) keyAt.set(u.index, u.header)
+  for (const d of mapping.duplicates) keyAt.set(d.index, d.column.key)
+  for (const b of mapping.bindings) keyAt.set(b.index, b.column.key)
+  return (row, line, index) => {
+    const place: CellPlace = { row }
+    const column = keyAt.get(index)
+    if (column !== undefined) place.column = column
+    if (!isJson) place.cell = `${columnLetter(index)}${line}`
     if (sheetName !== undefined) place.sheet = sheetName
     return place
   }

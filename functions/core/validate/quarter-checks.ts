@@ -2,7 +2,7 @@ import type { QQ_CHECKS } from '../../../schemas/findings.ts'
 import type { Quarter } from '../period.ts'
 
 /**
- * Quarter-over-quarter checks QQ01–QQ05 (validation.md) against the same village's previous
+ * Quarter-over-quarter checks QQ01–QQ04 (validation.md; QQ05 is retired, its cases are unit_suspect UN02) against the same village's previous
  * accepted quarter. A check whose previous value is 0 is skipped.
  */
 
@@ -29,8 +29,6 @@ export const QQ_COLUMNS = [
 
 /** Year-to-date figures (QQ03). */
 const YTD = ['alleviated_income_per_capita', 'collective_operating_income', 'linkage_funds_allocated', 'linkage_funds_spent'] as const
-/** Money figures (QQ05): yuan entered where 10k yuan is asked, or the reverse. */
-const MONEY = YTD
 
 export interface QqResult {
   id: QqId
@@ -56,12 +54,6 @@ export function quarterChecks(village: string, current: Readonly<Record<string, 
     test('QQ02', 'alleviated_persons', (c, p) => changedBy(c, p, 0.1))
     if (last.period.year === current_period.year) {
       for (const column of YTD) test('QQ03', column, (c, p) => c < p)
-    }
-    for (const column of MONEY) {
-      test('QQ05', column, (c, p) => {
-        const ratio = c / p
-        return (ratio >= 5000 && ratio <= 20000) || (ratio >= 1 / 20000 && ratio <= 1 / 5000)
-      })
     }
   }
   const ye = prev.yearEarlier(village)

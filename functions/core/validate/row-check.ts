@@ -2,10 +2,11 @@ import type { ColumnSpec } from '../../../schemas/datasets.ts'
 import type { DatasetName, Finding } from '../../../schemas/findings.ts'
 import type { CellValue, RawRow } from '../decode/types.ts'
 import { finding } from '../findings.ts'
+import { holdsMisplacedId, shanghaiDate } from '../id-number.ts'
 import { formatPeriod, parsePeriod, quarterLastDay, type Quarter } from '../period.ts'
 import { HOUSEHOLD_RULES, VILLAGE_RULES, type CrossFieldRule, type RowValues, type RuleContext } from '../rules.ts'
 import { cellText, compileParser, isBlank, memoizeParser, type ParseResult, type ParsedValue } from '../values.ts'
-import type { BoundHeader, Locate } from './header-binding.ts'
+import type { BoundHeader, CellPlace, Locate } from './header-binding.ts'
 import { quarterChecks, type PreviousQuarters } from './quarter-checks.ts'
 import type { RegistryView, ValidationContext } from './validation-types.ts'
 
@@ -45,6 +46,17 @@ export interface RowPlan {
   previous: PreviousQuarters
   registry: RegistryView
   checkUnassisted: boolean
+  idScan: IdScan
+}
+
+/** Where id_number_misplaced looks: every cell but head_id_number's (validation.md). */
+interface IdScan {
+  /** The cell index of head_id_number, or -1. */
+  skip: number
+  /** The latest birth date an ID number may carry: the day received (YYYYMMDD, +08:00). */
+  latest: number
+  /** The finding's place: row, column and cell only, never the value. */
+  place(row: number, line: number, index: number): CellPlace
 }
 
 /** What one row says on its own. */
@@ -61,7 +73,7 @@ const REGISTRY_FREE: RegistryView = { coversProvince: () => false, isActiveVilla
 
 export function rowPlan(
   header: BoundHeader,
-  ctx: Pick<ValidationContext, 'county' | 'period'>,
+  ctx: Pick<ValidationContext, 'county' | 'period' | 'receivedAt'>,
   loaded: { previous: PreviousQuarters; registry: RegistryView | undefined },
 ): RowPlan {
   const { spec, mapping, bindingOf } = header
@@ -94,7 +106,21 @@ export function rowPlan(
     previous: loaded.previous,
     registry: loaded.registry ?? REGISTRY_FREE,
     checkUnassisted: spec.name === 'monitored_households' && present.has('risk_eliminated'),
+    idScan: { skip: header.bindingOf.get('head_id_number')?.index ?? -1, latest: shanghaiDate(ctx.receivedAt), place: header.locateIndex },
   }
+}
+
+/** Indices of the cells that hold a resident ID number where none belongs (validation.md). */
+function misplacedIds(plan: RowPlan, raw: RawRow): number[] | undefined {
+  let found: number[] | undefined
+  const { cells } = raw
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[i]
+    if (i === plan.idScan.skip || cell === null || cell === undefined || typeof cell === 'boolean') continue
+    if (typeof cell === 'number' ? cell < 1e17 : cell.length < 18) continue
+    if (holdsMisplacedId(cellText(cell), plan.idScan.latest)) (found ??= []).push(i)
+  }
+  return found
 }
 
 /**
@@ -103,7 +129,10 @@ export function rowPlan(
  */
 export function checkRow(plan: RowPlan, raw: RawRow, row: number): RowVerdict {
   const findings: Finding[] = []
-  const byColumn = parseCells(plan, raw, row, findings)
+  // id_number_misplaced comes first and that cell gets no other finding: it is left unparsed.
+  const misplaced = misplacedIds(plan, raw)
+  if (misplaced) for (const i of misplaced) findings.push(finding({ code: 'id_number_misplaced', ...plan.idScan.place(row, raw.line, i) }))
+  const byColumn = parseCells(plan, raw, row, findings, misplaced)
   const values = valuesOf(plan.keys, byColumn)
   placeChecks(plan, values, raw, row, findings)
   ruleChecks(plan, values, raw, row, findings)
@@ -111,14 +140,35 @@ export function checkRow(plan: RowPlan, raw: RawRow, row: number): RowVerdict {
     findings.push(finding({ code: 'unassisted', ...plan.locate(row, raw.line, 'assistance') }))
   }
   if (plan.dataset === 'village_report') outlierChecks(plan, values, raw, row, findings)
+  if (findings.length > 0 && isTotalRow(raw)) hintTotalRow(findings)
   return { byColumn, values, findings }
 }
 
-function parseCells(plan: RowPlan, raw: RawRow, row: number, findings: Finding[]): (ParsedValue | undefined)[] {
+/** A cell reading 合计, 总计 or 小计 (perhaps after a name: 全县合计) marks a total row. */
+const TOTAL_RE = /(?:合计|总计|小计)\s*$/
+
+function isTotalRow(raw: RawRow): boolean {
+  for (const cell of raw.cells) if (typeof cell === 'string' && cell.length <= 20 && TOTAL_RE.test(cell.trim())) return true
+  return false
+}
+
+/** Each error of a total row says the fix: delete the row (its sums are computed by the pipeline). */
+function hintTotalRow(findings: Finding[]): void {
+  for (const f of findings) {
+    if (f.severity !== 'error') continue
+    f.message = {
+      zh: `${f.message.zh}：此行是合计行，请删除合计、总计或小计行（汇总由系统计算）`,
+      en: `${f.message.en}: this is a total row; delete total and subtotal rows (the pipeline computes the sums)`,
+    }
+  }
+}
+
+function parseCells(plan: RowPlan, raw: RawRow, row: number, findings: Finding[], misplaced: readonly number[] | undefined): (ParsedValue | undefined)[] {
   const byColumn = new Array<ParsedValue | undefined>(plan.keys.length)
   const { cells, dateCells } = raw
   for (let c = 0; c < plan.columns.length; c++) {
     const { column, cell: index, at, parse } = plan.columns[c]!
+    if (misplaced?.includes(index)) continue
     const cell = cells[index] ?? null
     if (isBlank(cell)) {
       if (column.required === true) findings.push(finding({ code: 'required', ...plan.locate(row, raw.line, column.key) }))
@@ -182,7 +232,7 @@ function ruleChecks(plan: RowPlan, values: RowValues, raw: RawRow, row: number, 
     if (!applies || rule.holds(values, plan.ruleContext)) continue
     const cell = cellAt(plan, raw, rule.column)
     // An empty cell has no value to echo (MH01's missing elimination date).
-    findings.push(finding({ code: 'rule', rule: rule.id, ...plan.locate(row, raw.line, rule.column), ...(isBlank(cell) ? {} : { value: cellText(cell) }) }))
+    findings.push(finding({ code: 'rule', rule: rule.id, ...plan.locate(row, raw.line, rule.column), ...(isBlank(cell) ? {} : { value: cellText(cell) }), detail: rule.explain?.(values) }))
   }
 }
 

@@ -3,7 +3,7 @@ import type { CellValue, DecodeResult, DecodedFile } from '../decode/types.ts'
 import { finding } from '../findings.ts'
 import { parsePeriod, submissionDeadline, toShanghaiIso } from '../period.ts'
 import type { RowValues } from '../rules.ts'
-import { isBlank } from '../values.ts'
+import { cellText, isBlank } from '../values.ts'
 import { DuplicateKeys } from './duplicate-keys.ts'
 import { FindingsCollector } from './findings-collector.ts'
 import { bindHeader, dataRows, findHeader, type BoundHeader } from './header-binding.ts'
@@ -13,8 +13,9 @@ import { NO_PREVIOUS, type PreviousQuarters } from './quarter-checks.ts'
 import { RosterTally, rosterFindings, type VillageRosterFigures } from './roster-check.ts'
 import { checkRow, rowPlan, type RowPlan } from './row-check.ts'
 import { StoredRows } from './stored-rows.ts'
+import { UnitTally, unitFindings } from './unit-checks.ts'
 
-export type { CuratedRecord, RecordSink, RegistryView, ValidateOptions, ValidationContext, ValidationOutcome } from './validation-types.ts'
+export type { CuratedRecord, EarlierRoster, RecordSink, RegistryView, ValidateOptions, ValidationContext, ValidationOutcome } from './validation-types.ts'
 import type { RecordSink, RegistryView, ValidateOptions, ValidationContext, ValidationOutcome } from './validation-types.ts'
 
 /** Seeds tried before keys are kept as strings. */
@@ -51,6 +52,8 @@ interface RowsRead {
   villages: Set<string>
   /** An org_units file's rows, for the registry's own checks. */
   units: UnitRow[]
+  /** A village report's money cells, for the unit checks (UN01, UN02). */
+  money: UnitTally
 }
 
 /** One reading of the file; undefined when a key-hash collision means it must be read again. */
@@ -75,13 +78,13 @@ async function checkFile(decoded: DecodeResult, ctx: ValidationContext, sink: Re
   const plan = rowPlan(header, ctx, loaded)
   const keys = DuplicateKeys.of(header, keying, ctx.maxRows)
   const store = sink && new StoredRows(sink, plan.dataset, ctx, plan.ruleContext.periodLastDay)
-  const read = await readRows(header, plan, keys, store, out, ctx.maxRows)
+  const read = await readRows(header, plan, keys, store, out, ctx.maxRows, loaded.earlier)
   await header.found.rest.return?.()
   const stopped = read.stoppedAt !== undefined || file.problems.length > 0
   if (!stopped && keys && !(await keys.exact(header.found))) return undefined
   await file.close()
   if (stopped) return stoppedFile(out, ctx, header, read, file)
-  return wholeFileChecks(out, ctx, header, read, loaded.registry)
+  return wholeFileChecks(out, ctx, header, read, loaded.registry, plan, loaded.earlier)
 }
 
 /** late_submission, then what was found before reading (wrong_place, period_locked). */
@@ -106,18 +109,25 @@ function stopsReading(found: readonly Finding[]): boolean {
 }
 
 /** The earlier quarters (for a village report) and the registry, when the context has them. */
-async function loadContext(ctx: ValidationContext, dataset: DatasetName): Promise<{ previous: PreviousQuarters; registry: RegistryView | undefined }> {
+async function loadContext(ctx: ValidationContext, dataset: DatasetName): Promise<{ previous: PreviousQuarters; registry: RegistryView | undefined; earlier: Unseen | undefined }> {
   const previous = dataset === 'village_report' && ctx.previous ? await ctx.previous() : NO_PREVIOUS
   const registry = ctx.registry ? await ctx.registry() : undefined
-  return { previous, registry }
+  const roster = dataset === 'monitored_households' && ctx.earlierRoster ? await ctx.earlierRoster() : undefined
+  return { previous, registry, earlier: roster && { period: roster.period, ids: new Set(roster.atRisk) } }
+}
+
+/** The earlier roster's households at risk not yet seen in this file (household_dropped). */
+interface Unseen {
+  period: string
+  ids: Set<string>
 }
 
 /**
  * Checks every data row and gathers what the whole-file checks need; each row that passes
  * goes to the store while the file has no error. Stops at the row limit.
  */
-async function readRows(header: BoundHeader, plan: RowPlan, keys: DuplicateKeys | undefined, store: StoredRows | undefined, out: FindingsCollector, maxRows: number): Promise<RowsRead> {
-  const read: RowsRead = { total: 0, rejected: new RowBits(), roster: new RosterTally(plan.dataset), villages: new Set(), units: [] }
+async function readRows(header: BoundHeader, plan: RowPlan, keys: DuplicateKeys | undefined, store: StoredRows | undefined, out: FindingsCollector, maxRows: number, unseen: Unseen | undefined): Promise<RowsRead> {
+  const read: RowsRead = { total: 0, rejected: new RowBits(), roster: new RosterTally(plan.dataset), villages: new Set(), units: [], money: new UnitTally() }
   let row = 0
   for await (const batch of dataRows(header.found)) {
     for (let i = 0; i < batch.length; i++) {
@@ -141,6 +151,8 @@ async function readRows(header: BoundHeader, plan: RowPlan, keys: DuplicateKeys 
       }
       if (errors > 0) read.rejected.add(row)
       tallyRow(read, plan.dataset, values, row, raw.line)
+      if (unseen && typeof values['household_id'] === 'string') unseen.ids.delete(values['household_id'])
+      if (plan.dataset === 'village_report') read.money.add(row, raw.line, values, (key) => cellText(raw.cells[plan.cellOf.get(key) ?? -1] ?? null))
       if (store && out.errors === 0) {
         // A sink whose write returns a promise is awaited before the next row.
         const pending = store.write(byColumn)
@@ -186,7 +198,7 @@ function stoppedFile(out: FindingsCollector, ctx: ValidationContext, header: Bou
 }
 
 /** The checks that need every row: an empty file, the registry's own consistency, roster against report. */
-async function wholeFileChecks(out: FindingsCollector, ctx: ValidationContext, header: BoundHeader, read: RowsRead, registry: RegistryView | undefined): Promise<ValidationOutcome> {
+async function wholeFileChecks(out: FindingsCollector, ctx: ValidationContext, header: BoundHeader, read: RowsRead, registry: RegistryView | undefined, plan: RowPlan, unseen: Unseen | undefined): Promise<ValidationOutcome> {
   const dataset = header.spec.name
   if (read.total === 0) {
     out.add(finding({ code: 'empty_file', detail: { zh: '表头下没有数据行', en: 'the header has no data rows under it' } }))
@@ -196,6 +208,22 @@ async function wholeFileChecks(out: FindingsCollector, ctx: ValidationContext, h
     for (const f of organisationChecks(read.units, header.locate, registry)) {
       out.add(f)
       if (f.severity === 'error' && f.row !== undefined) read.rejected.add(f.row)
+    }
+  }
+  // unit_suspect needs the file's median (UN01), so it is checked once every row is read.
+  if (dataset === 'village_report') {
+    for (const { row, finding: f } of unitFindings(read.money, plan.quarter, plan.previous, header.locate)) {
+      out.add(f)
+      read.rejected.add(row)
+    }
+  }
+  // household_dropped: one warning per household still at risk on the earlier roster and absent here.
+  if (unseen) {
+    for (const id of [...unseen.ids].sort()) {
+      out.add(finding({
+        code: 'household_dropped', column: 'household_id', value: id,
+        detail: { zh: `该户在 ${unseen.period} 名册上风险未消除`, en: `the household was at risk on the ${unseen.period} roster` },
+      }))
     }
   }
   // Roster against report, whichever arrives second, only when both are accepted.

@@ -35,6 +35,11 @@ export interface ValidationContext {
   submissionId: string
   /** Loads the village's earlier accepted quarters (called once, for a village report only). */
   previous?: () => Promise<PreviousQuarters>
+  /**
+   * The accepted roster of the county's latest earlier quarter that has one (never this
+   * quarter's): the households whose risk was not eliminated there (household_dropped).
+   */
+  earlierRoster?: () => Promise<EarlierRoster | undefined>
   /** Loads the registry when one was uploaded. */
   registry?: () => Promise<RegistryView | undefined>
   /**
@@ -83,4 +88,10 @@ export interface ValidationOutcome {
   rosterFigures: Map<string, VillageRosterFigures>
   /** Codes of the villages in the file. */
   villages: Set<string>
+}
+
+/** The households still at risk on an earlier accepted roster of the county. */
+export interface EarlierRoster {
+  period: string
+  atRisk: Iterable<string>
 }

@@ -247,9 +247,11 @@ describe('the queries feed the scoring', () => {
         redFlagVillages: await run('red-flag-villages', [YEAR, QUARTER]),
         medianDays: await run('median-days-to-eliminate', [YEAR, QUARTER]),
         countyNames: await run('county-names', []),
+        earlierDenominators: await run('county-earlier-denominators', [YEAR, QUARTER]),
       },
       config,
       2,
+      YEAR,
     )
     const i522201 = inputs.find((c) => c.county === '522201')
     expect(i522201?.indicators.income_growth_yoy).toBe((12000 * 100 + 10000 * 50) / 150 / 10000 - 1)
@@ -258,22 +260,22 @@ describe('the queries feed the scoring', () => {
     const missing = (await run('missing-counties', [YEAR, QUARTER])).map((r) => String(r.county_code))
     const appraisal = scoreAppraisal({ year: YEAR, quarter: 2, counties: inputs, config, sha256, missingCounties: missing })
     expect(appraisal.missing_counties).toEqual(['522302'])
-    // 522301: nothing to judge on risk and labour (full weight), growth null (half), the rest at target: 92.5.
-    // 522201: completeness 3/4 is under the floor; 522202: two red lines, capped at fair.
+    // 530101 and 530102 report no alleviated persons: not appraisable (scoring 2024.2).
+    expect(appraisal.not_appraisable).toEqual([{ county: '530101', reason: 'no_alleviated_persons' }, { county: '530102', reason: 'no_alleviated_persons' }])
+    // 522301: risk and labour null with no earlier quarter (half weight), growth null (half), the rest at target: 75.
+    // 522201: completeness 3/4 is under the floor; 522202: two red lines.
     expect(appraisal.counties.map((c) => [c.county, c.name, c.rank_in_city, c.rank_in_province, c.grade, c.red_flags])).toEqual([
-      ['522301', '兴义市', 1, 1, 'excellent', []],
+      ['522301', '兴义市', 1, 1, 'fair', []],
       ['522201', '碧江区', 1, 2, 'fair', []],
-      ['522202', '万山区', 2, 3, 'fair', [
+      ['522202', '万山区', 2, 3, 'poor', [
         { indicator: 'dropouts', value: 4, villages: ['522202001001', '522202001003'] },
         { indicator: 'unsafe_houses', value: 2, villages: ['522202001002'] },
       ]],
-      ['530102', null, 1, 1, 'good', []],
-      ['530101', null, 2, 2, 'fair', []],
     ])
     const score = (county: string) => appraisal.counties.find((c) => c.county === county)?.score
-    expect(score('522301')).toBe(20 + 7.5 + 15 + 10 + 15 + 5 + 10 + 10)
-    // risk 1, growth null, labour 1, medical 24/34 under the floor, no funds, no projects, collective 1/3, complete.
-    expect(score('522202')).toBe(20 + 7.5 + 15 + 0 + 15 + 5 + 10 * ((1 / 3 - 0.3) / (0.8 - 0.3)) + 10 - 2 * 5)
-    expect(score('530102')).toBe(20 + 7.5 + 15 + 10 + 15 + 5 + 0 + 10)
+    expect(score('522301')).toBe(10 + 7.5 + 7.5 + 10 + 15 + 5 + 10 + 10)
+    // risk 1, growth null, labour 1, medical 24/34 under the floor, no funds and no projects with no earlier quarter (half), collective 1/3, complete.
+    expect(score('522202')).toBe(20 + 7.5 + 15 + 0 + 7.5 + 2.5 + 10 * ((1 / 3 - 0.3) / (0.8 - 0.3)) + 10 - 2 * 5)
+    expect(appraisal.counties.find((c) => c.county === '522202')?.no_data).toEqual(['income_growth_yoy', 'fund_spending_rate', 'project_completion_rate'])
   })
 })

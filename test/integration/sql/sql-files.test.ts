@@ -15,6 +15,7 @@ import {
 
 /** Every query of functions/sql/; indicator-queries.test.ts runs each of them on DuckDB. */
 const INDICATOR_QUERIES = [
+  'county-earlier-denominators',
   'county-income-year-earlier',
   'county-indicators',
   'county-names',
@@ -22,6 +23,7 @@ const INDICATOR_QUERIES = [
   'median-days-to-eliminate',
   'missing-counties',
   'red-flag-villages',
+  'region-indicators',
   'villages-expected',
 ]
 /** saved-queries.test.ts runs each of them on DuckDB. */

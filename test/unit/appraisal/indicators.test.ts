@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { APPRAISAL_COLUMNS, toAppraisalRow } from '../../../functions/core/appraisal/appraisal-columns.ts'
-import { completeness, countyInputsFromRows, growth } from '../../../functions/core/appraisal/indicators.ts'
+import { completeness, countyInputsFromRows, earlierDenominators, growth } from '../../../functions/core/appraisal/indicators.ts'
 import type { IndicatorRows, QueryRow } from '../../../functions/core/appraisal/indicators.ts'
 import { scoreAppraisal } from '../../../functions/core/appraisal/score.ts'
 import { loadScoringConfig } from '../../../functions/core/appraisal/scoring-config.ts'
@@ -128,5 +128,26 @@ describe('the county_appraisals row', () => {
       run_id: 'run-7', computed_at: '2024-07-15T02:00:00.000Z',
       ...Object.fromEntries(INDICATOR_KEYS.map((k) => [k, c.indicators[k]])),
     })
+  })
+})
+
+describe('earlierDenominators (appraisal.md, "Nulls are not free points")', () => {
+  const row = (county: string, year: number, quarter: number, allocated: number, monitored: number) => ({
+    county_code: county, year, quarter, monitored_persons: monitored, alleviated_labor: 10, covered_persons: 10,
+    linkage_funds_allocated: allocated, projects_planned: 1, villages_reported: 3,
+  })
+
+  it('takes the latest earlier quarter, and the same quarter a year earlier for fund_spending_rate', () => {
+    const found = earlierDenominators([row('522201', 2023, 1, 0, 5), row('522201', 2023, 4, 80, 0), row('522201', 2024, 1, 90, 7)], 2024, 1)
+    expect(found.get('522201')).toEqual({
+      risk_elimination_rate: 0, labor_employment_rate: 10, medical_insurance_rate: 10, fund_spending_rate: 0, project_completion_rate: 1, collective_income_share: 3,
+    })
+  })
+
+  it('leaves fund_spending_rate out without the year-earlier quarter, and the county out without any earlier quarter', () => {
+    const found = earlierDenominators([row('522201', 2024, 1, 90, 7)], 2024, 2)
+    expect(found.get('522201')?.fund_spending_rate).toBeUndefined()
+    expect(found.get('522201')?.risk_elimination_rate).toBe(7)
+    expect(found.has('522202')).toBe(false)
   })
 })

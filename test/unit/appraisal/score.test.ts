@@ -94,7 +94,7 @@ describe('scoreAppraisal', () => {
         {
           county: '522201', name: '县522201', city: '5222', province: '52',
           indicators: indicators(AT_TARGET_Q2),
-          score: 100, points: 100, deductions: 0, grade: 'excellent', rank_in_city: 1, rank_in_province: 1, red_flags: [],
+          score: 100, points: 100, deductions: 0, grade: 'excellent', rank_in_city: 1, rank_in_province: 1, red_flags: [], no_data: [],
           breakdown: [
             { indicator: 'risk_elimination_rate', direction: 'up', value: 0.7, floor: 0.3, target: 0.7, weight: 20, points: 20 },
             { indicator: 'income_growth_yoy', direction: 'up', value: 0.1, floor: 0, target: 0.1, weight: 15, points: 15 },
@@ -108,6 +108,7 @@ describe('scoreAppraisal', () => {
         },
       ],
       missing_counties: [],
+      not_appraisable: [],
     })
   })
 
@@ -117,20 +118,41 @@ describe('scoreAppraisal', () => {
     expect(appraisal.counties.map((c) => c.county)).toEqual(['522201'])
   })
 
-  it('gives null indicators their full weight, and income_growth_yoy half', () => {
-    const [c] = score([county('522201')]).counties
+  const SCORED = ['risk_elimination_rate', 'labor_employment_rate', 'medical_insurance_rate', 'fund_spending_rate', 'project_completion_rate', 'collective_income_share', 'reporting_completeness'] as const
+  const every = (n: number) => Object.fromEntries(SCORED.map((k) => [k, n]))
+
+  it.each<[string, Partial<CountyInput>, number]>([
+    ['structural zeros (every denominator 0 in the comparable earlier quarter): full weight', { earlier_denominators: every(0) }, 92.5],
+    ['figures reported before and stopped now: no points', { earlier_denominators: every(12) }, 7.5],
+    ['no comparable earlier quarter: half the weight', {}, 50],
+  ])('a null scored indicator: %s (income_growth_yoy always half)', (_name, extra, expected) => {
+    const [c] = score([county('522201', {}, extra)]).counties
+    expect(c?.score).toBe(expected)
+    expect(c?.no_data).toEqual(['risk_elimination_rate', 'income_growth_yoy', 'labor_employment_rate', 'medical_insurance_rate', 'fund_spending_rate', 'project_completion_rate', 'collective_income_share', 'reporting_completeness'])
+  })
+
+  it('judges each null indicator by its own earlier denominator', () => {
+    const [c] = score([county('522201', {}, { earlier_denominators: { risk_elimination_rate: 0, fund_spending_rate: 300 } })]).counties
     expect(c?.breakdown.map((b) => [b.indicator, b.points])).toEqual([
       ['risk_elimination_rate', 20],
       ['income_growth_yoy', 7.5],
-      ['labor_employment_rate', 15],
-      ['medical_insurance_rate', 10],
-      ['fund_spending_rate', 15],
-      ['project_completion_rate', 5],
-      ['collective_income_share', 10],
-      ['reporting_completeness', 10],
+      ['labor_employment_rate', 7.5],
+      ['medical_insurance_rate', 5],
+      ['fund_spending_rate', 0],
+      ['project_completion_rate', 2.5],
+      ['collective_income_share', 5],
+      ['reporting_completeness', 5],
     ])
-    expect(c?.score).toBe(92.5)
-    expect(c?.grade).toBe('excellent')
+  })
+
+  it('a county with no alleviated persons (a report of zeros) is not appraisable: not scored, ranked or missing', () => {
+    const appraisal = scoreAppraisal({
+      year: 2024, quarter: 2, config: DEFAULTS, sha256: DEFAULT_SHA, missingCounties: ['522203', '522202'],
+      counties: [county('522201', AT_TARGET_Q2, { alleviated_persons: 500 }), county('522202', {}, { alleviated_persons: 0 })],
+    })
+    expect(appraisal.counties.map((c) => [c.county, c.rank_in_city])).toEqual([['522201', 1]])
+    expect(appraisal.not_appraisable).toEqual([{ county: '522202', reason: 'no_alleviated_persons' }])
+    expect(appraisal.missing_counties).toEqual(['522203'])
   })
 
   it('measures fund spending and project completion against the quarter’s schedule', () => {
@@ -175,16 +197,16 @@ describe('scoreAppraisal', () => {
   })
 
   it('ranks in city and province on the unrounded score: 1e-9 ties share the better rank, tied counties listed by code', () => {
-    // Risk elimination decides; every other indicator is null (72.5 points).
+    // Risk elimination decides; every other indicator is null, a structural zero (72.5 points).
     const rest = 7.5 + 15 + 10 + 15 + 5 + 10 + 10
     const risk = (v: number) => 20 * ((v - 0.3) / (0.7 - 0.3))
     const appraisal = score([
-      county('520201', { risk_elimination_rate: 0.4 }),
-      county('520103', { risk_elimination_rate: 0.5 + 1e-11 }), // 5e-10 points above 520102: a tie
-      county('520102', { risk_elimination_rate: 0.5 }),
-      county('520101', { risk_elimination_rate: 0.7 }),
-      county('520104', { risk_elimination_rate: 0.5 - 1e-10 }), // 5e-9 below: no tie
-      county('530101', { risk_elimination_rate: 0.31 }),
+      county('520201', { risk_elimination_rate: 0.4 }, { earlier_denominators: every(0) }),
+      county('520103', { risk_elimination_rate: 0.5 + 1e-11 }, { earlier_denominators: every(0) }), // 5e-10 points above 520102: a tie
+      county('520102', { risk_elimination_rate: 0.5 }, { earlier_denominators: every(0) }),
+      county('520101', { risk_elimination_rate: 0.7 }, { earlier_denominators: every(0) }),
+      county('520104', { risk_elimination_rate: 0.5 - 1e-10 }, { earlier_denominators: every(0) }), // 5e-9 below: no tie
+      county('530101', { risk_elimination_rate: 0.31 }, { earlier_denominators: every(0) }),
     ])
     expect(appraisal.counties.map((c) => [c.county, c.rank_in_city, c.rank_in_province])).toEqual([
       ['520101', 1, 1],

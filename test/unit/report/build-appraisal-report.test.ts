@@ -91,7 +91,7 @@ describe('buildAppraisalReport', () => {
 
   it('uses the appraisal just computed instead of reading it back', async () => {
     const f = fakes({ '2024Q2': stored('2024Q2', [], 'stale') })
-    const appraisal: Appraisal = { period: '2024Q2', config: sample.config!, counties: [...sample.counties], missing_counties: [] }
+    const appraisal: Appraisal = { period: '2024Q2', config: sample.config!, counties: [...sample.counties], missing_counties: [], not_appraisable: [] }
     const input = await gatherAppraisalReportInput(f.deps, { period: '2024Q2', now: NOW, current: { appraisal, run_id: 'fresh', computed_at: '2024-07-15T02:00:00.000Z' } })
     expect(f.periodsRead).not.toContain('2024Q2')
     expect(input.counties).toEqual(sample.counties)

@@ -59,7 +59,8 @@ export function sampleReportInput(): AppraisalReportInput {
         red_flag_villages: { dropouts: ['522202001003', '522202001001'], unsafe_houses: ['522202001002'] },
       }),
       county('522222', '江口县', typical(0.8, 140)),
-      county('522223', null, { ...typical(0.5, 120), income_growth_yoy: null, labor_employment_rate: null }),
+      // No alleviated labour now nor in the comparable earlier quarter: a structural zero, full points.
+      county('522223', null, { ...typical(0.5, 120), income_growth_yoy: null, labor_employment_rate: null }, { earlier_denominators: { labor_employment_rate: 0 } }),
       county('522224', HOSTILE_NAME, typical(0.3, 75)),
       county('522301', '兴义市', { ...typical(0.1, 200), unsafe_water_households: 7 }, {
         red_flag_villages: { unsafe_water_households: ['522301104008'] },

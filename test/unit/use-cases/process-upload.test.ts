@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { DEFAULT_UPLOAD_LIMITS } from '../../../schemas/settings.ts'
 import { hmacSha256Hex } from '../../../functions/adapters/node-id-hash.ts'
 import { processUpload, type UploadDeps, type UploadEvent, type Verdict } from '../../../functions/use-cases/process-upload.ts'
+import { rosterCsv, rosterRow } from '../../support/village-rows.ts'
 import { MemoryFiles, MemoryLedger, MemoryObjectStore, memoryScratch, readJsonTable } from '../../support/fake-ports.ts'
 
 // processUpload on in-memory ports: no emulator, no file system (test/integration/ has the emulators).
@@ -48,6 +49,21 @@ describe('processUpload on in-memory ports', () => {
     expect(await ledger.current('511921', '2024Q2', 'village_report')).toMatchObject({ submission_id: id })
     expect(told.map((v) => v.submission.submission_id)).toEqual([id])
     expect([scratch.opened, scratch.disposed, files.files.size]).toEqual([1, 1, 0])
+  })
+
+  it('warns of a household at risk on the latest earlier accepted roster that is absent from this one (household_dropped)', async () => {
+    const { deps, store } = setup()
+    const q1 = { period: '2024Q1' }
+    await store.put('ingest', 'uploads/522226/2024Q1/名册.csv', rosterCsv([
+      rosterRow({ ...q1, household_id: 'H-0001' }),
+      rosterRow({ ...q1, household_id: 'H-0002', risk_eliminated: '是', eliminated_on: '2024-02-01' }),
+      rosterRow({ ...q1, household_id: 'H-0003' }),
+    ]))
+    expect((await processUpload(deps, event('uploads/522226/2024Q1/名册.csv', '2024-04-05T02:00:00.000Z'))).report.findings).toEqual([])
+    await store.put('ingest', 'uploads/522226/2024Q2/名册.csv', rosterCsv([rosterRow({ household_id: 'H-0001' })]))
+    const verdict = await processUpload(deps, event('uploads/522226/2024Q2/名册.csv'))
+    expect(verdict.report.findings.map((f) => [f.code, f.row, f.column, f.value])).toEqual([['household_dropped', undefined, 'household_id', 'H-0003']])
+    expect(verdict.submission.status).toBe('accepted')
   })
 
   it('rejects a file with an error: no staged or curated data, the report says why', async () => {

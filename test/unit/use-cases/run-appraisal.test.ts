@@ -18,6 +18,7 @@ function setup() {
   const rows: Record<string, Record<string, string | number | null>[]> = {
     'county-names': [COUNTY],
     'missing-counties': [{ county_code: '520622' }],
+    'region-indicators': [{ level: 'city', code: '5206', villages_reported: 3, fund_spending_rate: 0.5 }],
   }
   const engine: QueryEngine = {
     name: 'duckdb',
@@ -40,9 +41,11 @@ describe('runAppraisal on in-memory ports', () => {
     const { deps, store, ledger, appraisals, asked, announced } = setup()
     const run = await runAppraisal(deps, { period: '2024Q2', now: new Date('2024-07-15T02:00:00.000Z'), publish: true, by: 'province' })
     expect(run).toMatchObject({ missing_counties: ['520622'], run_id: '20240715T020000000Z', published: true })
-    expect([...new Set(asked)].sort()).toEqual(['county-income-year-earlier', 'county-indicators', 'county-names', 'median-days-to-eliminate', 'missing-counties', 'red-flag-villages', 'villages-expected'].concat('late-counties').sort())
-    expect(store.keys('lake')).toEqual(['analytics/county_appraisals/year=2024/quarter=2/data.parquet', 'reports/appraisals/2024Q2/index.html'])
+    expect([...new Set(asked)].sort()).toEqual(['county-income-year-earlier', 'county-indicators', 'county-names', 'median-days-to-eliminate', 'missing-counties', 'red-flag-villages', 'villages-expected', 'county-earlier-denominators', 'region-indicators'].concat('late-counties').sort())
+    expect(store.keys('lake')).toEqual(['analytics/county_appraisals/year=2024/quarter=2/data.parquet', 'analytics/region_indicators/year=2024/quarter=2/data.parquet', 'reports/appraisals/2024Q2/index.html'])
     expect(await readJsonTable((await store.getBytes('lake', 'analytics/county_appraisals/year=2024/quarter=2/data.parquet'))!)).toEqual([])
+    const [region] = await readJsonTable((await store.getBytes('lake', 'analytics/region_indicators/year=2024/quarter=2/data.parquet'))!)
+    expect(region).toMatchObject({ level: 'city', code: '5206', name: null, villages_reported: 3, fund_spending_rate: 0.5, risk_elimination_rate: null })
     expect(appraisals.saved).toEqual([{ counties: 0, run_id: '20240715T020000000Z', missing_counties: ['520622'] }])
     expect(await ledger.getLock('2024Q2')).toMatchObject({ locked: true, by: 'province', at: '2024-07-15T02:00:00.000Z' })
     expect(announced.map((a) => a.period)).toEqual(['2024Q2'])

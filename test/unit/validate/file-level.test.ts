@@ -190,6 +190,8 @@ describe('column-level codes: the rows are still checked', () => {
       { severity: E, code: 'missing_column', column: 'dropouts' },
     ])
     expect(report.rows).toEqual({ total: 1, accepted: 1, rejected: 0 })
+    // The Chinese message names the column in Chinese, not by its English key.
+    expect(report.findings[0]!.message.zh.startsWith('「乡镇名称」')).toBe(true)
   })
 
   it('an absent optional column is no finding, and its default applies (relocation_site: 否)', async () => {
