@@ -16,6 +16,7 @@ import {
   MONITORED_HOUSEHOLD_COLUMNS,
   ORG_UNIT_COLUMNS,
   PARTITION_KEYS,
+  REGION_INDICATOR_GLUE_COLUMNS,
   VILLAGE_REPORT_COLUMNS,
 } from './glue-columns.ts'
 import type { GlueColumn } from './glue-columns.ts'
@@ -80,6 +81,13 @@ export const LAKE_TABLES: readonly LakeTable[] = [
     prefix: 'analytics/county_appraisals/',
     description: '县级季度考核结果 / quarterly county appraisals',
     columns: COUNTY_APPRAISAL_COLUMNS,
+    partitioned: true,
+  },
+  {
+    name: 'region_indicators',
+    prefix: 'analytics/region_indicators/',
+    description: '乡镇、市、省汇总指标 / township, city and province roll-ups',
+    columns: REGION_INDICATOR_GLUE_COLUMNS,
     partitioned: true,
   },
   {

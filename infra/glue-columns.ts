@@ -8,6 +8,7 @@ import {
 } from '../schemas/datasets.ts'
 import type { ColumnSpec, DatasetSpec, DerivedColumn, StorageType } from '../schemas/datasets.ts'
 import { APPRAISAL_COLUMNS } from '../schemas/appraisal-columns.ts'
+import { REGION_INDICATOR_COLUMNS } from '../schemas/region-columns.ts'
 
 /**
  * Glue column lists derived from the dataset specs, so that the Athena tables cannot drift
@@ -86,6 +87,13 @@ const bilingual = (zh: string, en: string): string => clip(`${zh} / ${en}`)
  * writer's, not a second opinion.
  */
 export const COUNTY_APPRAISAL_COLUMNS: readonly GlueColumn[] = APPRAISAL_COLUMNS.map((c) => ({
+  name: c.key,
+  type: GLUE_TYPE[c.storage],
+  comment: bilingual(c.zh, c.en),
+}))
+
+/** One row per township, city and province and quarter: the roll-ups (appraisal.md), as runAppraisal writes them. */
+export const REGION_INDICATOR_GLUE_COLUMNS: readonly GlueColumn[] = REGION_INDICATOR_COLUMNS.map((c) => ({
   name: c.key,
   type: GLUE_TYPE[c.storage],
   comment: bilingual(c.zh, c.en),

@@ -12,6 +12,7 @@ import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBValue } from '@du
 import { join, resolve, sep } from 'node:path'
 import { DERIVED_COLUMNS, HOUSEHOLD_DERIVED_COLUMNS, MONITORED_HOUSEHOLDS, ORG_UNITS, VILLAGE_REPORT } from '../../schemas/datasets.ts'
 import type { StorageType } from '../../schemas/datasets.ts'
+import { REGION_INDICATOR_COLUMNS } from '../../schemas/region-columns.ts'
 import { APPRAISAL_COLUMNS } from '../core/appraisal/appraisal-columns.ts'
 import type { QueryEngine, SqlRow, SqlValue } from '../use-cases/ports.ts'
 import { withNamedQueries } from './sql-files.ts'
@@ -67,6 +68,12 @@ export const LAKE_TABLES: readonly LakeTable[] = [
     glob: 'analytics/county_appraisals/year=*/quarter=*/*.parquet',
     hivePartitioned: true,
     columns: [...APPRAISAL_COLUMNS, ...PARTITIONS],
+  },
+  {
+    name: 'region_indicators',
+    glob: 'analytics/region_indicators/year=*/quarter=*/*.parquet',
+    hivePartitioned: true,
+    columns: [...REGION_INDICATOR_COLUMNS, ...PARTITIONS],
   },
   {
     name: 'org_units',

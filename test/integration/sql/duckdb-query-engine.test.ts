@@ -33,7 +33,7 @@ const columnsOf = async (table: string) => (await engine.query(`DESCRIBE ${table
 
 describe('the DuckDB query engine', () => {
   it('has every lake table as a typed view even before any file exists', async () => {
-    for (const table of ['village_reports', 'monitored_households', 'county_appraisals', 'org_units']) {
+    for (const table of ['village_reports', 'monitored_households', 'county_appraisals', 'region_indicators', 'org_units']) {
       expect(await engine.query(`SELECT * FROM ${table}`)).toEqual([])
     }
     const type = { string: 'VARCHAR', bigint: 'BIGINT', double: 'DOUBLE', boolean: 'BOOLEAN', date: 'DATE', timestamp: 'TIMESTAMP' }
