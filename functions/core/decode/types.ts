@@ -1,4 +1,5 @@
 import type { Finding } from '../../../schemas/findings.ts'
+import { UPLOAD_LIMITS } from '../../../schemas/settings.ts'
 
 /**
  * A cell as the file holds it. Text formats give strings; XLSX gives numbers for numeric
@@ -59,18 +60,18 @@ export interface ByteSource {
 }
 
 export interface DecodeLimits {
-  /** `file_too_large` above this many bytes (default 200 MB). */
+  /** `file_too_large` above this many bytes (default: schemas/settings.ts). */
   maxBytes: number
-  /** XLSX: `archive_limits` above this many unpacked bytes in all (default 1 GiB). */
+  /** XLSX: `archive_limits` above this many unpacked bytes in all. */
   maxUnpackedBytes: number
-  /** XLSX: `archive_limits` above this many entries (default 10,000). */
+  /** XLSX: `archive_limits` above this many entries. */
   maxEntries: number
 }
 
 export const DEFAULT_DECODE_LIMITS: DecodeLimits = {
-  maxBytes: 200 * 1000 * 1000,
-  maxUnpackedBytes: 1024 * 1024 * 1024,
-  maxEntries: 10_000,
+  maxBytes: UPLOAD_LIMITS.maxBytes,
+  maxUnpackedBytes: UPLOAD_LIMITS.maxUnpackedBytes,
+  maxEntries: UPLOAD_LIMITS.maxEntries,
 }
 
 /** Either a file to read, or the findings that say why it cannot be read. */
