@@ -88,10 +88,29 @@ export function wrapBlock(text: string, width: number): string {
   return text.split('\n').flatMap((l) => wrap(l, width)).join('\n')
 }
 
-export function table(headers: string[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))))
-  const line = (cells: string[]) => cells.map((c, i) => pad(c, widths[i]!)).join('  ').trimEnd()
+export function table(headers: string[], rows: string[][], columns = Number.POSITIVE_INFINITY): string {
+  const widths = fitWidths(headers.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? '')))), columns)
+  const line = (cells: string[]) => cells.map((c, i) => pad(fit(c, widths[i]!), widths[i]!)).join('  ').trimEnd()
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n')
+}
+
+/** The narrowest a column is cut to when a table is wider than the terminal. */
+const MIN_COLUMN_WIDTH = 6
+
+/**
+ * Column widths that fit `columns` (two spaces between columns): the widest column gives up
+ * a character at a time, never below MIN_COLUMN_WIDTH; cut cells end in an ellipsis
+ * (`--json` keeps every value whole).
+ */
+function fitWidths(natural: number[], columns: number): number[] {
+  const widths = [...natural]
+  const total = () => widths.reduce((s, w) => s + w, 0) + 2 * (widths.length - 1)
+  while (total() > columns) {
+    const widest = widths.indexOf(Math.max(...widths))
+    if (widths[widest]! <= MIN_COLUMN_WIDTH) break
+    widths[widest]!--
+  }
+  return widths
 }
 
 /** The text of a message in the display's language; both languages are two paragraphs. */

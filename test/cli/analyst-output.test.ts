@@ -28,6 +28,16 @@ describe('analyst output', () => {
     ])
   })
 
+  it('cuts the widest column with an ellipsis so the ranking fits the terminal', () => {
+    const flagged = { ...county, red_flags: [{ indicator: 'dropout_count', value: 2, villages: ['522226101201', '522226101202', '522226101203'] }] } as unknown as StoredCountyAppraisal
+    expect(rankingTable([flagged], false, 200).split('\n')[2]).toBe('7              522226  印江县  5206  98.93  A      dropout_count 2 (522226101201 522226101202 522226101203)')
+    expect(rankingTable([flagged], false, 80).split('\n')).toEqual([
+      'province rank  county  name    city  score  grade  red flags',
+      '-------------  ------  ------  ----  -----  -----  -----------------------------',
+      '7              522226  印江县  5206  98.93  A      dropout_count 2 (52222610120…',
+    ])
+  })
+
   it.each([[98.93380358111774, '98.93'], [3, '3'], [null, '—'], ['text', 'text'], [0.005, '0.01']])('shows %j as %s', (n, shown) => {
     expect(displayNumber(n)).toBe(shown)
   })

@@ -122,7 +122,9 @@ describe('va as a separate process, from a folder that is not the repository', (
       'severity  where  code  column      value     message',
       '--------  -----  ----  ----------  --------  -----------------------------------',
       'error     H3     VR01  population  380       population must be at least',
-      '                                             households',
+      '                                             households: population 380 is below',
+      '                                             households 400; it must be at least',
+      '                                             400',
       'error     H4     type  population  一千六百  Not a number, whole number, date or',
       '                                             yes/no as the column needs:',
       '                                             expected a whole number',
@@ -140,17 +142,17 @@ describe('va as a separate process, from a folder that is not the repository', (
       'findings: rule 1, type 1',
       '',
       '级别  位置  代码  列      值        说明',
-      '----  ----  ----  ------  --------  -------------------------------------------------',
-      '错误  H3    VR01  总人口  380       总人口应不少于总户数',
+      '----  ----  ----  ------  --------  -------------------------------------------------------------------',
+      '错误  H3    VR01  总人口  380       总人口应不少于总户数：总人口 380 少于总户数 400，总人口应不少于 400',
       '错误  H4    type  总人口  一千六百  数据类型不符（数字、整数、日期或是/否）：应为整数',
       '',
     ])
     const both = await spawnVa([...validate, '--lang', 'both'], here, { COLUMNS: '200', LANG: 'zh_CN.UTF-8', VA_HOME: join(here, 'no-state') })
     expect(both.out.split('\n').slice(4)).toEqual([
       'severity  where  code  column      value     message',
-      '--------  -----  ----  ----------  --------  ---------------------------------------------------------------------------------------',
-      'error     H3     VR01  population  380       总人口应不少于总户数',
-      '                                             population must be at least households',
+      '--------  -----  ----  ----------  --------  ' + '-'.repeat(103),
+      'error     H3     VR01  population  380       总人口应不少于总户数：总人口 380 少于总户数 400，总人口应不少于 400',
+      '                                             population must be at least households: population 380 is below households 400; it must be at least 400',
       'error     H4     type  population  一千六百  数据类型不符（数字、整数、日期或是/否）：应为整数',
       '                                             Not a number, whole number, date or yes/no as the column needs: expected a whole number',
       '',
@@ -159,7 +161,7 @@ describe('va as a separate process, from a folder that is not the repository', (
 
   it('keeps the full text in --json whatever the width', async () => {
     const r = await spawnVa([...validate, '--json'], here, { COLUMNS: '80', VA_HOME: join(here, 'no-state') })
-    expect(JSON.parse(r.out).findings[0].message.en).toBe('cell H3, "总人口", value "380": VR01: population must be at least households')
+    expect(JSON.parse(r.out).findings[0].message.en).toBe('cell H3, "总人口", value "380": VR01: population must be at least households: population 380 is below households 400; it must be at least 400')
   })
 
   it('says where it looked for a file and for the local state', async () => {

@@ -2,7 +2,7 @@ import type { StoredCountyAppraisal } from '../../use-cases/ports.ts'
 import { PeriodLockedError } from '../../use-cases/run-appraisal.ts'
 import { listSavedQueries, loadSavedQuery, SqlFileError } from '../../adapters/sql-files.ts'
 import { parsePeriod } from '../../core/period.ts'
-import { UsageError, parseFlags, requireCounty, requirePeriod, type Command, type CommandIo } from '../args.ts'
+import { UsageError, displayOf, parseFlags, requireCounty, requirePeriod, type Command, type CommandIo } from '../args.ts'
 import { openTarget, type TargetSession } from '../targets.ts'
 import { table } from '../format.ts'
 
@@ -51,7 +51,7 @@ Options:
         else {
           io.out(`appraisal ${period}: ${result.counties} counties scored, run ${result.run_id}${result.published ? ', published and locked' : ''}`)
           if (result.missing_counties.length) io.out(`missing counties: ${result.missing_counties.join(', ')}`)
-          io.out(rankingTable(counties))
+          io.out(rankingTable(counties, false, displayOf(io).columns))
         }
         return 0
       } finally {
@@ -62,22 +62,22 @@ Options:
 }
 
 /** The ranking; with a city, its counties' rank in the city first, and the province rank named as such. */
-export function rankingTable(counties: StoredCountyAppraisal[], byCity = false): string {
+export function rankingTable(counties: StoredCountyAppraisal[], byCity = false, columns?: number): string {
   return table([...(byCity ? ['city rank'] : []), 'province rank', 'county', 'name', 'city', 'score', 'grade', 'red flags'], counties.map((c) => [
     ...(byCity ? [String(c.rank_in_city)] : []),
     String(c.rank_in_province), c.county, c.name ?? '', c.city, fmt(c.score, 2), c.grade,
     c.red_flags.map((f) => `${f.indicator} ${f.value} (${f.villages.join(' ')})`).join('; '),
-  ]))
+  ]), columns)
 }
 
 /** One county in full: its ranking line, then each scored indicator's value and points. */
-export function countyDetail(c: StoredCountyAppraisal): string {
+export function countyDetail(c: StoredCountyAppraisal, columns?: number): string {
   return [
-    rankingTable([c], true),
+    rankingTable([c], true, columns),
     '',
     table(['indicator', 'value', 'floor', 'target', 'weight', 'points'], c.breakdown.map((b) => [
       b.indicator, displayNumber(b.value), displayNumber(b.floor), displayNumber(b.target), displayNumber(b.weight), displayNumber(b.points),
-    ])),
+    ]), columns),
     '',
     `points ${displayNumber(c.points)} − deductions ${displayNumber(c.deductions)} = score ${displayNumber(c.score)}`,
   ].join('\n')
@@ -141,7 +141,7 @@ or one city's counties in city rank, or one county.`,
         missing_counties: items[0]!.missing_counties ?? [],
         not_appraisable: items[0]!.not_appraisable ?? [],
       }
-      io.out(values.json ? JSON.stringify(doc, null, 2) : county && items.length === 1 ? countyDetail(items[0]!) : rankingTable(items, Boolean(values.city)))
+      io.out(values.json ? JSON.stringify(doc, null, 2) : county && items.length === 1 ? countyDetail(items[0]!, displayOf(io).columns) : rankingTable(items, Boolean(values.city), displayOf(io).columns))
       return 0
     })
   },
@@ -163,7 +163,7 @@ async function countyHistory(io: CommandIo, target: string | undefined, county: 
     }))
     io.out(json
       ? JSON.stringify({ county, name: items.at(-1)!.name, history }, null, 2)
-      : table(['period', 'score', 'grade', 'rank in city', 'rank in province'], items.map((c) => [c.period, fmt(c.score, 2), c.grade, String(c.rank_in_city), String(c.rank_in_province)])))
+      : table(['period', 'score', 'grade', 'rank in city', 'rank in province'], items.map((c) => [c.period, fmt(c.score, 2), c.grade, String(c.rank_in_city), String(c.rank_in_province)]), displayOf(io).columns))
     return 0
   })
 }
@@ -199,7 +199,7 @@ org_units. Saved queries: ranking, red_flags, stuck_households, lagging_funds, q
         if (values.json) io.out(JSON.stringify(rows, null, 2))
         else {
           const cols = rows[0] ? Object.keys(rows[0]) : []
-          io.out(rows.length ? table(cols, rows.map((r) => cols.map((c) => (r[c] === null ? '' : displayNumber(r[c]))))) : '(no rows)')
+          io.out(rows.length ? table(cols, rows.map((r) => cols.map((c) => (r[c] === null ? '' : displayNumber(r[c])))), displayOf(io).columns) : '(no rows)')
         }
         return 0
       } finally {

@@ -193,7 +193,7 @@ Options:
       if (html) await writeFile(reportPath, html)
       const ranking = (await deps.appraisals.byPeriod(formatPeriod(last))).sort((a, b) => a.rank_in_province - b.rank_in_province || a.county.localeCompare(b.county))
       io.out(`\nThe appraisal of ${formatPeriod(last)} (${ranking.length} counties; earlier quarters published and locked):\n`)
-      io.out(rankingTable(ranking))
+      io.out(rankingTable(ranking, false, displayOf(io).columns))
       io.out(`\nThe appraisal report (open it in a browser; it needs no network): ${reportPath}`)
       io.out(`Local state: ${home}`)
       io.out(`Try next:`)

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { localHome } from '../../local/local-pipeline.ts'
 import { openTarget } from '../targets.ts'
-import { parseFlags, requireCounty, requirePeriod, requireTarget, type Command } from '../args.ts'
+import { displayOf, parseFlags, requireCounty, requirePeriod, requireTarget, type Command } from '../args.ts'
 import { table } from '../format.ts'
 
 export const statusCommand: Command = {
@@ -39,7 +39,7 @@ Options:
       if (values.json) io.out(JSON.stringify(doc, null, 2))
       else if (doc.submissions.length === 0) io.out(`no submissions for ${county} ${period}`)
       else io.out(table(['received_at', 'dataset', 'status', 'current', 'rows', 'object_key', 'submission_id'],
-        doc.submissions.map((s) => [s.received_at, s.dataset, s.status, s.current ? '*' : '', `${s.rows.accepted}/${s.rows.total}`, s.object_key, s.submission_id])))
+        doc.submissions.map((s) => [s.received_at, s.dataset, s.status, s.current ? '*' : '', `${s.rows.accepted}/${s.rows.total}`, s.object_key, s.submission_id]), displayOf(io).columns))
       return 0
     } finally {
       await session.close()
