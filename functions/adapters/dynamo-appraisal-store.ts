@@ -1,24 +1,40 @@
 import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { Appraisal, CountyAppraisal } from '../core/appraisal/score.ts'
-import type { AppraisalStore, StoredCountyAppraisal } from '../use-cases/ports.ts'
+import type { AppraisalStore, RegionIndicators, StoredCountyAppraisal } from '../use-cases/ports.ts'
 
 /**
  * The `appraisals` table. A quarter's counties share a partition (`APPRAISAL#<period>`, one
  * item per county), so the quarter's ranking is one Query; GSI `by-county` gives a county's
  * history and GSI `by-city` a city's ranking in a quarter, sorted by rank. A re-run moves the
  * replaced items to `HISTORY#<period>` (sort key `<county>#<run id>`) before writing the new
- * ones, so the prior run is kept as a previous version.
+ * ones, so the prior run is kept as a previous version. The quarter's roll-ups share another
+ * partition (`REGION#<period>`, one item per township, city and province, sort key the code).
  */
 export class DynamoAppraisalStore implements AppraisalStore {
   constructor(private readonly db: DynamoDBDocumentClient, private readonly table: string) {}
 
-  async save(appraisal: Appraisal, meta: { run_id: string; computed_at: string; missing_counties: string[] }): Promise<void> {
+  async save(appraisal: Appraisal, meta: { run_id: string; computed_at: string }): Promise<void> {
     const previous = await this.byPeriod(appraisal.period)
     const history = previous.map((p) => ({ ...p, pk: `HISTORY#${appraisal.period}`, sk: `${p.county}#${p.run_id}`, city_period: undefined, rank_key: undefined, county: undefined, period: undefined, history_of: p.county }))
     await this.batch(history.map((Item) => ({ PutRequest: { Item: strip(Item) } })))
     const current = new Set(appraisal.counties.map((c) => c.county))
     await this.batch(previous.filter((p) => !current.has(p.county)).map((p) => ({ DeleteRequest: { Key: { pk: `APPRAISAL#${appraisal.period}`, sk: p.county } } })))
     await this.batch(appraisal.counties.map((c) => ({ PutRequest: { Item: strip(itemOf(appraisal, c, meta)) } })))
+  }
+
+  async saveRegions(period: string, regions: readonly RegionIndicators[], meta: { run_id: string; computed_at: string }): Promise<void> {
+    const pk = `REGION#${period}`
+    const codes = new Set(regions.map((r) => r.code))
+    const previous = await this.regions(period)
+    await this.batch(previous.filter((r) => !codes.has(r.code)).map((r) => ({ DeleteRequest: { Key: { pk, sk: r.code } } })))
+    await this.batch(regions.map((r) => ({ PutRequest: { Item: strip({ ...r, pk, sk: r.code, period, run_id: meta.run_id, computed_at: meta.computed_at }) } })))
+  }
+
+  async regions(period: string, code?: string): Promise<RegionIndicators[]> {
+    const rows = await this.query(code === undefined
+      ? { KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': `REGION#${period}` } }
+      : { KeyConditionExpression: 'pk = :p AND sk = :c', ExpressionAttributeValues: { ':p': `REGION#${period}`, ':c': code } })
+    return rows as unknown as RegionIndicators[]
   }
 
   async byPeriod(period: string): Promise<StoredCountyAppraisal[]> {
@@ -60,7 +76,7 @@ export class DynamoAppraisalStore implements AppraisalStore {
   }
 }
 
-function itemOf(appraisal: Appraisal, c: CountyAppraisal, meta: { run_id: string; computed_at: string; missing_counties: string[] }): Record<string, unknown> {
+function itemOf(appraisal: Appraisal, c: CountyAppraisal, meta: { run_id: string; computed_at: string }): Record<string, unknown> {
   return {
     pk: `APPRAISAL#${appraisal.period}`,
     sk: c.county,
@@ -72,7 +88,7 @@ function itemOf(appraisal: Appraisal, c: CountyAppraisal, meta: { run_id: string
     run_id: meta.run_id,
     computed_at: meta.computed_at,
     // The quarter's lists travel with each county's item, so one Query answers va appraisal --json.
-    missing_counties: meta.missing_counties,
+    missing_counties: appraisal.missing_counties,
     not_appraisable: appraisal.not_appraisable,
   }
 }

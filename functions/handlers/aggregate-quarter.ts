@@ -11,6 +11,7 @@ import { METRICS, METRICS_NAMESPACE, METRIC_SERVICES } from '../../schemas/metri
 import { awsAppraisalDeps, composeAtColdStart, parseEnv } from '../composition/aws.ts'
 import { formatPeriod, quarterJustEnded } from '../core/period.ts'
 import { runAppraisal, type AppraisalDeps } from '../use-cases/run-appraisal.ts'
+import type { MissingCounty } from '../core/appraisal/score.ts'
 
 export interface AggregateQuarterRuntime {
   deps: () => AppraisalDeps
@@ -22,7 +23,7 @@ export interface AggregateQuarterRuntime {
 export interface AggregateResult {
   period: string
   counties: number
-  missing_counties: string[]
+  missing_counties: MissingCounty[]
   run_id: string
   published: boolean
 }

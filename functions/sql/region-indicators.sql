@@ -44,8 +44,9 @@ sums AS (
   GROUP BY level, code
 )
 SELECT
-  level,
-  code,
+  sums.level,
+  sums.code,
+  u.name,
   villages_reported,
   counties_reported,
   monitored_households,
@@ -77,4 +78,6 @@ SELECT
   unsafe_houses,
   unsafe_water_households
 FROM sums
-ORDER BY CASE level WHEN 'province' THEN 1 WHEN 'city' THEN 2 ELSE 3 END, code
+-- The registry's name (empty without a registry); a region may be listed once per level.
+LEFT JOIN (SELECT level, code, MAX(name) AS name FROM org_units GROUP BY level, code) u ON u.level = sums.level AND u.code = sums.code
+ORDER BY CASE sums.level WHEN 'province' THEN 1 WHEN 'city' THEN 2 ELSE 3 END, sums.code

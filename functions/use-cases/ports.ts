@@ -1,7 +1,7 @@
 import type { DatasetName } from '../../schemas/findings.ts'
 import type { CuratedColumn } from '../core/curated-columns.ts'
 import type { ByteSource } from '../core/decode/types.ts'
-import type { Appraisal, CountyAppraisal } from '../core/appraisal/score.ts'
+import type { Appraisal, CountyAppraisal, MissingCounty } from '../core/appraisal/score.ts'
 /**
  * Every port the use cases are written against, in one place. Each has an AWS adapter that is
  * also the local one (S3 and DynamoDB differ only by endpoint) except `QueryEngine`, where
@@ -104,14 +104,24 @@ export type StoredCountyAppraisal = CountyAppraisal & {
   run_id: string
   computed_at: string
   /** The quarter's registry counties without an accepted report, kept on each county's item. */
-  missing_counties?: string[]
+  missing_counties?: MissingCounty[]
   /** The quarter's counties that could not be appraised, kept on each county's item. */
   not_appraisable?: Appraisal['not_appraisable']
 }
 
+/**
+ * One township's, city's or province's roll-up (appraisal.md, "Roll-ups"): the columns of
+ * schemas/region-columns.ts, sums and the ratios computed from them.
+ */
+export type RegionIndicators = { level: 'township' | 'city' | 'province'; code: string; name: string | null } & Record<string, string | number | null>
+
 /** The `appraisals` table: written per quarter, read by quarter, city or county without scans. */
 export interface AppraisalStore {
-  save(appraisal: Appraisal, meta: { run_id: string; computed_at: string; missing_counties: string[] }): Promise<void>
+  save(appraisal: Appraisal, meta: { run_id: string; computed_at: string }): Promise<void>
+  /** Replaces the quarter's roll-ups (one item per region, the quarter's partition of regions). */
+  saveRegions(period: string, regions: readonly RegionIndicators[], meta: { run_id: string; computed_at: string }): Promise<void>
+  /** The quarter's roll-ups, or one region's with its code (2, 4 or 9 digits). */
+  regions(period: string, code?: string): Promise<RegionIndicators[]>
   byPeriod(period: string): Promise<StoredCountyAppraisal[]>
   byCity(period: string, city: string): Promise<StoredCountyAppraisal[]>
   byCounty(county: string): Promise<StoredCountyAppraisal[]>

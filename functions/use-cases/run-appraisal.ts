@@ -1,12 +1,12 @@
 import { APPRAISAL_COLUMNS, toAppraisalRow } from '../core/appraisal/appraisal-columns.ts'
 import { countyInputsFromRows, type IndicatorRows } from '../core/appraisal/indicators.ts'
-import { scoreAppraisal, type Appraisal } from '../core/appraisal/score.ts'
-import { collectiveIncomeThresholds, type LoadedScoringConfig } from '../core/appraisal/scoring-config.ts'
+import { scoreAppraisal, type Appraisal, type MissingCounty } from '../core/appraisal/score.ts'
+import { collectiveIncomeThreshold, collectiveIncomeThresholds, type LoadedScoringConfig } from '../core/appraisal/scoring-config.ts'
 import { appraisalSummary, type AppraisalAnnouncement } from '../core/appraisal/appraisal-summary.ts'
 import { lakeKeys } from '../core/object-keys.ts'
-import { parsePeriod } from '../core/period.ts'
+import { parsePeriod, type Quarter } from '../core/period.ts'
 import { buildAppraisalReport } from './build-appraisal-report.ts'
-import type { AppraisalStore, ObjectStore, QueryEngine, Scratch, SqlRow, SubmissionLedger } from './ports.ts'
+import type { AppraisalStore, ObjectStore, QueryEngine, RegionIndicators, Scratch, SqlRow, SubmissionLedger } from './ports.ts'
 import { PipelineError } from '../core/errors.ts'
 import { REGION_INDICATOR_COLUMNS } from '../../schemas/region-columns.ts'
 
@@ -33,7 +33,7 @@ export interface AppraisalDeps {
 
 export interface AppraisalRun {
   appraisal: Appraisal
-  missing_counties: string[]
+  missing_counties: MissingCounty[]
   run_id: string
   computed_at: string
   published: boolean
@@ -65,11 +65,9 @@ export async function runAppraisal(deps: AppraisalDeps, input: { period: string;
     countyNames: await run('county-names', []),
     earlierDenominators: await run('county-earlier-denominators'),
   }
-  const missing = (await run('missing-counties')).map((r) => String(r['county_code'] ?? r['county']))
-  // Roll-ups from the sums of every accepted village row (appraisal.md, "Roll-ups"), with the
-  // configuration's collective-income threshold for the quarter.
-  const regions = await run('region-indicators', [q.year, q.quarter, collectiveIncomeThresholds(deps.scoring.config, q.quarter)[0]!])
-  const appraisal = scoreAppraisal({ year: q.year, quarter: q.quarter, counties: countyInputsFromRows(rows, deps.scoring.config, q.quarter, q.year), config: deps.scoring.config, sha256: deps.scoring.sha256 })
+  const missingCounties = (await run('missing-counties')).map((r) => ({ county: String(r['county_code']), name: String(r['name'] ?? '') }))
+  const regions = await regionRollUps(deps, q)
+  const appraisal = scoreAppraisal({ year: q.year, quarter: q.quarter, counties: countyInputsFromRows(rows, deps.scoring.config, q.quarter, q.year), config: deps.scoring.config, sha256: deps.scoring.sha256, missingCounties })
   const computed_at = input.now.toISOString()
   const run_id = `${computed_at.replace(/[-:.]/g, '')}`
 
@@ -83,15 +81,38 @@ export async function runAppraisal(deps: AppraisalDeps, input: { period: string;
     writer.finish()
     await deps.store.putFile(deps.lakeBucket, lakeKeys.appraisal(q), writer.path)
     const regionWriter = area.table('regions.parquet', REGION_INDICATOR_COLUMNS.map((c) => ({ name: c.key, storage: c.storage })))
-    for (const r of regions) regionWriter.write(Object.fromEntries(REGION_INDICATOR_COLUMNS.map((c) => [c.key, r[c.key] ?? null])))
+    for (const r of regions) regionWriter.write(r)
     regionWriter.finish()
     await deps.store.putFile(deps.lakeBucket, lakeKeys.regionIndicators(q), regionWriter.path)
   } finally {
     await area.dispose()
   }
-  await deps.appraisals.save(appraisal, { run_id, computed_at, missing_counties: missing })
+  await deps.appraisals.save(appraisal, { run_id, computed_at })
+  await deps.appraisals.saveRegions(input.period, regions, { run_id, computed_at })
   if (input.publish) await deps.ledger.setLock(input.period, true, input.by ?? 'aggregate', computed_at, 'appraisal published')
   await buildAppraisalReport(deps, { period: input.period, now: input.now, current: { appraisal, run_id, computed_at } })
-  if (input.publish) await deps.announce?.(appraisalSummary(appraisal, missing))
-  return { appraisal, missing_counties: missing, run_id, computed_at, published: Boolean(input.publish) }
+  if (input.publish) await deps.announce?.(appraisalSummary(appraisal))
+  return { appraisal, missing_counties: appraisal.missing_counties, run_id, computed_at, published: Boolean(input.publish) }
 }
+
+/**
+ * Roll-ups from the sums of every accepted village row (appraisal.md, "Roll-ups"). The
+ * collective-income count depends on the threshold of the region's province (a province may
+ * override it), so the query runs once per distinct threshold and each region takes the rows
+ * computed with its own province's.
+ */
+async function regionRollUps(deps: AppraisalDeps, q: Quarter): Promise<RegionIndicators[]> {
+  const byThreshold = new Map<number, Map<string, SqlRow>>()
+  let ordered: SqlRow[] = []
+  for (const threshold of collectiveIncomeThresholds(deps.scoring.config, q.quarter)) {
+    ordered = await deps.engine.named('region-indicators', [q.year, q.quarter, threshold])
+    byThreshold.set(threshold, new Map(ordered.map((r) => [`${String(r['level'])}#${String(r['code'])}`, r])))
+  }
+  return ordered.map((row) => {
+    const key = `${String(row['level'])}#${String(row['code'])}`
+    const own = byThreshold.get(collectiveIncomeThreshold(deps.scoring.config, String(row['code']).slice(0, 2), q.quarter))?.get(key) ?? row
+    return Object.fromEntries(REGION_INDICATOR_COLUMNS.map((c) => [c.key, cell(own[c.key])])) as RegionIndicators
+  })
+}
+
+const cell = (v: unknown): string | number | null => (typeof v === 'string' || typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : null)

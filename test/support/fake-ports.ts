@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto'
 import { bufferByteSource } from '../../functions/core/decode/byte-source.ts'
 import type {
   AppraisalStore, CellValue, CurrentPointer, ObjectStore, PeriodLock, PutOptions, Scratch, ScratchArea, StoredCountyAppraisal,
-  StoredObject, SubmissionLedger, SubmissionRecord, TableReader, TableWriter,
+  RegionIndicators, StoredObject, SubmissionLedger, SubmissionRecord, TableReader, TableWriter,
 } from '../../functions/use-cases/ports.ts'
 import type { DatasetName } from '../../schemas/findings.ts'
+import type { Appraisal, MissingCounty } from '../../functions/core/appraisal/score.ts'
 
 /**
  * In-memory stand-ins for the use cases' ports: the use cases run on them with no emulator,
@@ -215,9 +216,16 @@ export class MemoryLedger implements SubmissionLedger {
 }
 
 export class MemoryAppraisals implements AppraisalStore {
-  readonly saved: { counties: number; run_id: string; missing_counties: string[] }[] = []
-  async save(appraisal: { counties: unknown[] }, meta: { run_id: string; computed_at: string; missing_counties: string[] }) {
-    this.saved.push({ counties: appraisal.counties.length, run_id: meta.run_id, missing_counties: meta.missing_counties })
+  readonly saved: { counties: number; run_id: string; missing_counties: MissingCounty[] }[] = []
+  readonly savedRegions = new Map<string, RegionIndicators[]>()
+  async save(appraisal: Appraisal, meta: { run_id: string; computed_at: string }) {
+    this.saved.push({ counties: appraisal.counties.length, run_id: meta.run_id, missing_counties: appraisal.missing_counties })
+  }
+  async saveRegions(period: string, regions: readonly RegionIndicators[]) {
+    this.savedRegions.set(period, [...regions])
+  }
+  async regions(period: string, code?: string): Promise<RegionIndicators[]> {
+    return (this.savedRegions.get(period) ?? []).filter((r) => code === undefined || r.code === code)
   }
   async byPeriod(): Promise<StoredCountyAppraisal[]> {
     return []

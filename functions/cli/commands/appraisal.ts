@@ -5,6 +5,7 @@ import { parsePeriod } from '../../core/period.ts'
 import { UsageError, displayOf, parseFlags, requireCounty, requirePeriod, type Command, type CommandIo } from '../args.ts'
 import { openTarget, type TargetSession } from '../targets.ts'
 import { table } from '../format.ts'
+import { REGION_INDICATOR_COLUMNS } from '../../../schemas/region-columns.ts'
 
 async function withTarget<T>(io: CommandIo, target: unknown, work: (session: TargetSession) => Promise<T>): Promise<T> {
   const session = await openTarget(target, io, { requireState: true })
@@ -50,7 +51,7 @@ Options:
         if (values.json) io.out(JSON.stringify({ ...result, counties }, null, 2))
         else {
           io.out(`appraisal ${period}: ${result.counties} counties scored, run ${result.run_id}${result.published ? ', published and locked' : ''}`)
-          if (result.missing_counties.length) io.out(`missing counties: ${result.missing_counties.join(', ')}`)
+          if (result.missing_counties.length) io.out(`missing counties: ${result.missing_counties.map((m) => `${m.county} ${m.name}`.trim()).join(', ')}`)
           io.out(rankingTable(counties, false, displayOf(io).columns))
         }
         return 0
@@ -109,12 +110,21 @@ unlock is recorded with who did it and why.`,
 
 export const appraisalCommand: Command = {
   name: 'appraisal',
-  summary: 'read the appraisal of a quarter (ranked), a city, or a county',
-  usage: 'va appraisal --period <YYYYQn> [--city <4 digits>] [--county <6 digits>] [--json]  |  va appraisal --county <6 digits> [--json]',
+  summary: 'read the appraisal of a quarter (ranked), a city, a county, or a region\'s roll-up',
+  usage: 'va appraisal --period <YYYYQn> [--city <4 digits> | --county <6 digits> | --region <2|4|9 digits>] [--json]  |  va appraisal --county <6 digits> [--json]',
   help: `Reads the stored appraisal from the appraisals table: every county of the quarter ranked,
-or one city's counties in city rank, or one county.`,
+or one city's counties in city rank, or one county. Without --period, --county gives the
+county's history, every appraised quarter oldest first.
+
+--region gives the roll-up of a province (2 digits), city (4) or township (9): the same
+indicators (not scores) computed from the sums of its villages' figures.`,
   async run(argv, io) {
-    const { values } = parseFlags(argv, { period: { type: 'string' }, city: { type: 'string' }, county: { type: 'string' }, json: { type: 'boolean' }, target: { type: 'string' } })
+    const { values } = parseFlags(argv, { period: { type: 'string' }, city: { type: 'string' }, county: { type: 'string' }, region: { type: 'string' }, json: { type: 'boolean' }, target: { type: 'string' } })
+    if (values.region !== undefined) {
+      if (!/^(\d{2}|\d{4}|\d{9})$/.test(values.region)) throw new UsageError('--region needs a province (2 digits), city (4) or township (9 digits) code')
+      if (values.city !== undefined || values.county !== undefined) throw new UsageError('--region goes alone: not with --city or --county')
+      return regionRollUp(io, values.target, requirePeriod(values.period), values.region, values.json === true)
+    }
     const county = values.county === undefined ? undefined : requireCounty(values.county)
     // --county without --period: the county's history, oldest first (appraisal.md, "Roll-ups").
     if (county && values.period === undefined && values.city === undefined) return countyHistory(io, values.target, county, values.json === true)
@@ -145,6 +155,26 @@ or one city's counties in city rank, or one county.`,
       return 0
     })
   },
+}
+
+/** One region's roll-up for a quarter (appraisal.md, "Roll-ups"), from the appraisals table. */
+async function regionRollUp(io: CommandIo, target: string | undefined, period: string, code: string, json: boolean): Promise<number> {
+  return withTarget(io, target, async (session) => {
+    const deps = await session.appraisal()
+    await deps.engine.close?.()
+    const [region] = await deps.appraisals.regions(period, code)
+    if (!region) {
+      io.err(`no roll-up stored for region ${code} in ${period}: no accepted village report of the quarter lies in it, or the quarter was not appraised (va aggregate --period ${period})`)
+      return 1
+    }
+    const doc = { period, ...Object.fromEntries(REGION_INDICATOR_COLUMNS.map((c) => [c.key, region[c.key] ?? null])) }
+    if (json) io.out(JSON.stringify(doc, null, 2))
+    else {
+      io.out(`${period} ${region.level} ${region.code}${region.name ? ` ${region.name}` : ''}: ${displayNumber(region['villages_reported'])} villages of ${displayNumber(region['counties_reported'])} counties reported`)
+      io.out(table(['indicator', 'value', '指标'], REGION_INDICATOR_COLUMNS.filter((c) => !['level', 'code', 'name'].includes(c.key)).map((c) => [c.key, displayNumber(region[c.key]), c.zh]), displayOf(io).columns))
+    }
+    return 0
+  })
 }
 
 /** Every appraised quarter of one county, oldest first, through the by-county index. */

@@ -1,7 +1,7 @@
 import type { Appraisal } from './score.ts'
 
 /** What publishing a quarter announces: the grades, the best and worst, every red flag. */
-export function appraisalSummary(appraisal: Appraisal, missingCounties: readonly string[]) {
+export function appraisalSummary(appraisal: Appraisal) {
   const grades: Record<string, number> = {}
   for (const c of appraisal.counties) grades[c.grade] = (grades[c.grade] ?? 0) + 1
   const byScore = [...appraisal.counties].sort((a, b) => b.score - a.score || a.county.localeCompare(b.county))
@@ -14,7 +14,7 @@ export function appraisalSummary(appraisal: Appraisal, missingCounties: readonly
     top: byScore.slice(0, 3).map(brief),
     bottom: byScore.slice(-3).reverse().map(brief),
     red_flags: appraisal.counties.flatMap((c) => c.red_flags.map((f) => ({ county: c.county, name: c.name, ...f }))),
-    missing_counties: [...missingCounties],
+    missing_counties: appraisal.missing_counties,
   }
 }
 export type AppraisalAnnouncement = ReturnType<typeof appraisalSummary>

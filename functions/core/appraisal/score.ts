@@ -71,14 +71,21 @@ export interface CountyAppraisal {
   no_data: ScorableIndicator[]
 }
 
+/** A registry county without an accepted village report for the quarter, as `va appraisal --json` lists it. */
+export interface MissingCounty {
+  county: string
+  /** The registry's name. */
+  name: string
+}
+
 export interface Appraisal {
   /** `YYYYQn`. */
   period: string
   config: { version: string; sha256: string }
   /** By province, then rank in province, then county code. */
   counties: CountyAppraisal[]
-  /** Active registry counties without an accepted report (missing-counties.sql), sorted; empty without a registry. */
-  missing_counties: string[]
+  /** Active registry counties without an accepted report (missing-counties.sql), by code; empty without a registry. */
+  missing_counties: MissingCounty[]
   /** Counties with an accepted report that cannot be appraised, by county code. */
   not_appraisable: NotAppraisable[]
 }
@@ -91,7 +98,7 @@ export interface ScoreInput {
   /** Of the configuration's bytes (loadScoringConfig). */
   sha256: string
   /** Registry counties that did not report: listed, not appraised or ranked. */
-  missingCounties?: readonly string[]
+  missingCounties?: readonly MissingCounty[]
 }
 
 /** Scores, grades and ranks the counties of one quarter (appraisal.md, "Default scoring"). */
@@ -119,7 +126,7 @@ export function scoreAppraisal(input: ScoreInput): Appraisal {
     period: `${input.year}Q${input.quarter}`,
     config: { version: input.config.version, sha256: input.sha256 },
     counties,
-    missing_counties: [...(input.missingCounties ?? [])].filter((c) => !seen.has(c)).sort(compareCodes),
+    missing_counties: [...(input.missingCounties ?? [])].filter((c) => !seen.has(c.county)).sort((a, b) => compareCodes(a.county, b.county)),
     not_appraisable,
   }
 }

@@ -257,9 +257,9 @@ describe('the queries feed the scoring', () => {
     expect(i522201?.indicators.income_growth_yoy).toBe((12000 * 100 + 10000 * 50) / 150 / 10000 - 1)
     expect(i522201?.indicators.reporting_completeness).toBe(3 / 4)
     expect(i522201?.indicators.median_days_to_eliminate).toBe(50)
-    const missing = (await run('missing-counties', [YEAR, QUARTER])).map((r) => String(r.county_code))
+    const missing = (await run('missing-counties', [YEAR, QUARTER])).map((r) => ({ county: String(r.county_code), name: String(r.name) }))
     const appraisal = scoreAppraisal({ year: YEAR, quarter: 2, counties: inputs, config, sha256, missingCounties: missing })
-    expect(appraisal.missing_counties).toEqual(['522302'])
+    expect(appraisal.missing_counties).toEqual([{ county: '522302', name: '兴仁市' }])
     // 530101 and 530102 report no alleviated persons: not appraisable (scoring 2024.2).
     expect(appraisal.not_appraisable).toEqual([{ county: '530101', reason: 'no_alleviated_persons' }, { county: '530102', reason: 'no_alleviated_persons' }])
     // 522301: risk and labour null with no earlier quarter (half weight), growth null (half), the rest at target: 75.

@@ -57,6 +57,14 @@ describe('region-indicators.sql', () => {
     expect(total('township')).toBe(total('province'))
     expect(total('city')).toBe(total('province'))
   })
+
+  it("names each region from the registry, and leaves a province without one unnamed", async () => {
+    const regions = await engine.query(loadSql('region-indicators'), [YEAR, QUARTER, 50000])
+    const named = (level: string) => regions.filter((r) => r['level'] === level).map((r) => [r['code'], r['name']])
+    expect(named('province')).toEqual([['52', '贵州省'], ['53', null]])
+    expect(named('city')).toEqual([['5222', '铜仁市'], ['5223', '黔西南州'], ['5301', null]])
+    expect(named('township').filter(([code]) => String(code).startsWith('522201'))).toEqual([['522201001', '甲镇'], ['522201002', '乙镇']])
+  })
 })
 
 describe('county-earlier-denominators.sql', () => {

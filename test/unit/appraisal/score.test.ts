@@ -114,7 +114,7 @@ describe('scoreAppraisal', () => {
 
   it('lists the registry counties that did not report, sorted, without ranking them', () => {
     const appraisal = score([county('522201', AT_TARGET_Q2)])
-    expect(scoreAppraisal({ year: 2024, quarter: 2, counties: [county('522201')], config: DEFAULTS, sha256: DEFAULT_SHA, missingCounties: ['522303', '522302'] }).missing_counties).toEqual(['522302', '522303'])
+    expect(scoreAppraisal({ year: 2024, quarter: 2, counties: [county('522201')], config: DEFAULTS, sha256: DEFAULT_SHA, missingCounties: [{ county: '522303', name: '三都' }, { county: '522302', name: '二都' }] }).missing_counties).toEqual([{ county: '522302', name: '二都' }, { county: '522303', name: '三都' }])
     expect(appraisal.counties.map((c) => c.county)).toEqual(['522201'])
   })
 
@@ -147,12 +147,12 @@ describe('scoreAppraisal', () => {
 
   it('a county with no alleviated persons (a report of zeros) is not appraisable: not scored, ranked or missing', () => {
     const appraisal = scoreAppraisal({
-      year: 2024, quarter: 2, config: DEFAULTS, sha256: DEFAULT_SHA, missingCounties: ['522203', '522202'],
+      year: 2024, quarter: 2, config: DEFAULTS, sha256: DEFAULT_SHA, missingCounties: [{ county: '522203', name: '乙县' }, { county: '522202', name: '甲县' }],
       counties: [county('522201', AT_TARGET_Q2, { alleviated_persons: 500 }), county('522202', {}, { alleviated_persons: 0 })],
     })
     expect(appraisal.counties.map((c) => [c.county, c.rank_in_city])).toEqual([['522201', 1]])
     expect(appraisal.not_appraisable).toEqual([{ county: '522202', reason: 'no_alleviated_persons' }])
-    expect(appraisal.missing_counties).toEqual(['522203'])
+    expect(appraisal.missing_counties).toEqual([{ county: '522203', name: '乙县' }])
   })
 
   it('measures fund spending and project completion against the quarter’s schedule', () => {

@@ -18,6 +18,8 @@ function fakes(byPeriod: Record<string, StoredCountyAppraisal[]>, rows: Record<s
   const puts: { bucket: string; key: string; body: string; contentType?: string }[] = []
   const appraisals: AppraisalStore = {
     save: async () => { throw new Error('not in this test') },
+    saveRegions: async () => { throw new Error('not in this test') },
+    regions: async () => [],
     byPeriod: async (period) => {
       periodsRead.push(period)
       return byPeriod[period] ?? []

@@ -15,16 +15,18 @@ function setup() {
   const ledger = new MemoryLedger()
   const appraisals = new MemoryAppraisals()
   const asked: string[] = []
+  const params_: Record<string, unknown[][]> = {}
   const rows: Record<string, Record<string, string | number | null>[]> = {
     'county-names': [COUNTY],
-    'missing-counties': [{ county_code: '520622' }],
+    'missing-counties': [{ county_code: '520622', name: '石阡县' }],
     'region-indicators': [{ level: 'city', code: '5206', villages_reported: 3, fund_spending_rate: 0.5 }],
   }
   const engine: QueryEngine = {
     name: 'duckdb',
     query: async () => { throw new Error('runAppraisal runs named queries only') },
-    named: async (name) => {
+    named: async (name, params) => {
       asked.push(name)
+      params_[name] = [...(params_[name] ?? []), [...(params ?? [])]]
       return rows[name] ?? []
     },
   }
@@ -33,22 +35,42 @@ function setup() {
     engine, store, ledger, appraisals, lakeBucket: 'lake', scoring: scoringConfig(), scratch: memoryScratch(files),
     announce: async (s) => void announced.push(s),
   }
-  return { deps, store, ledger, appraisals, asked, announced }
+  return { deps, store, ledger, appraisals, asked, announced, rows, params: params_ }
 }
 
 describe('runAppraisal on in-memory ports', () => {
   it('runs the named queries, writes the table and the report, saves the items; publishing locks and announces', async () => {
     const { deps, store, ledger, appraisals, asked, announced } = setup()
     const run = await runAppraisal(deps, { period: '2024Q2', now: new Date('2024-07-15T02:00:00.000Z'), publish: true, by: 'province' })
-    expect(run).toMatchObject({ missing_counties: ['520622'], run_id: '20240715T020000000Z', published: true })
+    expect(run).toMatchObject({ missing_counties: [{ county: '520622', name: '石阡县' }], run_id: '20240715T020000000Z', published: true })
     expect([...new Set(asked)].sort()).toEqual(['county-income-year-earlier', 'county-indicators', 'county-names', 'median-days-to-eliminate', 'missing-counties', 'red-flag-villages', 'villages-expected', 'county-earlier-denominators', 'region-indicators'].concat('late-counties').sort())
     expect(store.keys('lake')).toEqual(['analytics/county_appraisals/year=2024/quarter=2/data.parquet', 'analytics/region_indicators/year=2024/quarter=2/data.parquet', 'reports/appraisals/2024Q2/index.html'])
     expect(await readJsonTable((await store.getBytes('lake', 'analytics/county_appraisals/year=2024/quarter=2/data.parquet'))!)).toEqual([])
     const [region] = await readJsonTable((await store.getBytes('lake', 'analytics/region_indicators/year=2024/quarter=2/data.parquet'))!)
     expect(region).toMatchObject({ level: 'city', code: '5206', name: null, villages_reported: 3, fund_spending_rate: 0.5, risk_elimination_rate: null })
-    expect(appraisals.saved).toEqual([{ counties: 0, run_id: '20240715T020000000Z', missing_counties: ['520622'] }])
+    expect(appraisals.saved).toEqual([{ counties: 0, run_id: '20240715T020000000Z', missing_counties: [{ county: '520622', name: '石阡县' }] }])
+    expect(await appraisals.regions('2024Q2', '5206')).toEqual([region])
+    expect(announced[0]!.missing_counties).toEqual([{ county: '520622', name: '石阡县' }])
     expect(await ledger.getLock('2024Q2')).toMatchObject({ locked: true, by: 'province', at: '2024-07-15T02:00:00.000Z' })
     expect(announced.map((a) => a.period)).toEqual(['2024Q2'])
+  })
+
+  it("counts a region's collective-income villages at its own province's threshold when a province overrides it", async () => {
+    const { deps, appraisals, params } = setup()
+    const overridden = { ...deps, scoring: scoringConfig(JSON.stringify({ '53': { collective_income_threshold: { 1: 25000, 2: 80000, 3: 75000, 4: 100000 } } })) }
+    const byThreshold = new Map<number, number>([[50000, 10], [80000, 4]])
+    overridden.engine = {
+      ...deps.engine,
+      named: async (name, p) => {
+        await deps.engine.named(name, p)
+        if (name !== 'region-indicators') return []
+        const villages = byThreshold.get(Number(p?.[2]))!
+        return [{ level: 'province', code: '52', collective_income_villages: villages }, { level: 'province', code: '53', collective_income_villages: villages }]
+      },
+    }
+    await runAppraisal(overridden, { period: '2024Q2', now: new Date('2024-07-15T02:00:00.000Z') })
+    expect(params['region-indicators']!.map((x) => x[2])).toEqual([50000, 80000])
+    expect((await appraisals.regions('2024Q2')).map((r) => [r.code, r['collective_income_villages']])).toEqual([['52', 10], ['53', 4]])
   })
 
   it('refuses a published quarter until it is unlocked, and rebuilds it for a replay', async () => {
