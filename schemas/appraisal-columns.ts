@@ -52,4 +52,5 @@ export const APPRAISAL_COLUMNS: readonly AppraisalColumn[] = [
   { key: 'run_id', storage: 'string', zh: '计算批次', en: 'appraisal run id' },
   { key: 'computed_at', storage: 'timestamp', zh: '计算时间（UTC）', en: 'time computed (UTC)' },
   ...INDICATOR_KEYS.map((key) => ({ key, ...INDICATOR_COLUMNS[key] })),
+  { key: 'no_data', storage: 'string', zh: '无数据指标', en: 'scored indicators that are null (appraisal.md, "Nulls are not free points"), comma-separated; empty when none' },
 ]

@@ -3,7 +3,7 @@ import { formatPeriod, parsePeriod, previousQuarter, submissionDeadline } from '
 import type { AppraisalReportInput, ReportHistoryPoint } from '../core/report/render-appraisal-report.ts'
 import type { Appraisal } from '../core/appraisal/score.ts'
 import type { ObjectStore, QueryEngine, SqlValue } from './ports.ts'
-import type { AppraisalStore, StoredCountyAppraisal } from './ports.ts'
+import type { AppraisalStore, RegionIndicators, StoredCountyAppraisal } from './ports.ts'
 
 /** What the report reads and where it writes: a subset of AppraisalDeps, so runAppraisal can pass its own. */
 export interface AppraisalReportDeps {
@@ -31,7 +31,7 @@ export interface AppraisalReportRequest {
    * The quarter's appraisal just computed (runAppraisal): used instead of reading it back,
    * since a DynamoDB query right after the write may not see it yet.
    */
-  current?: { appraisal: Appraisal; run_id: string; computed_at: string }
+  current?: { appraisal: Appraisal; run_id: string; computed_at: string; regions: readonly RegionIndicators[] }
 }
 
 /**
@@ -55,9 +55,10 @@ export async function gatherAppraisalReportInput(deps: AppraisalReportDeps, inpu
   if (input.current && input.current.appraisal.period !== input.period) throw new Error(`The appraisal given is of ${input.current.appraisal.period}, not ${input.period}`)
   const earlierPeriods: string[] = []
   for (let p = previousQuarter(q); earlierPeriods.length < REPORT_HISTORY_QUARTERS; p = previousQuarter(p)) earlierPeriods.push(formatPeriod(p))
-  const [stored, earlier] = await Promise.all([
+  const [stored, earlier, storedRegions] = await Promise.all([
     input.current ? undefined : deps.appraisals.byPeriod(input.period),
     Promise.all(earlierPeriods.map((p) => deps.appraisals.byPeriod(p))),
+    input.current ? input.current.regions : deps.appraisals.regions(input.period),
   ])
   const current = input.current
     ? { config: input.current.appraisal.config, run: { runId: input.current.run_id, computedAt: input.current.computed_at }, counties: input.current.appraisal.counties }
@@ -76,6 +77,9 @@ export async function gatherAppraisalReportInput(deps: AppraisalReportDeps, inpu
     generatedAt: input.now.toISOString(),
     ...(current.run ? { run: current.run } : {}),
     counties: current.counties,
+    notAppraisable: input.current ? input.current.appraisal.not_appraisable : (stored?.[0]?.not_appraisable ?? []),
+    // The report shows provinces and cities; townships are in the table and the portal.
+    regions: storedRegions.filter((r) => r.level !== 'township'),
     history,
     missingCounties: missing.map((r) => ({ county: String(r['county_code']), name: typeof r['name'] === 'string' ? r['name'] : null })),
     lateCounties: late.map((r) => ({ county: String(r['county_code']), submittedAt: String(r['submitted_at']) })),
@@ -95,6 +99,6 @@ function fromStore(items: readonly StoredCountyAppraisal[]): Pick<AppraisalRepor
     config: first ? first.config : null,
     ...(first ? { run: { runId: first.run_id, computedAt: first.computed_at } } : {}),
     // Items written before a field existed read back without it.
-    counties: items.map((c) => ({ ...c, red_flags: c.red_flags ?? [], breakdown: c.breakdown ?? [] })),
+    counties: items.map((c) => ({ ...c, red_flags: c.red_flags ?? [], breakdown: c.breakdown ?? [], no_data: c.no_data ?? [] })),
   }
 }

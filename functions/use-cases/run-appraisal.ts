@@ -90,7 +90,7 @@ export async function runAppraisal(deps: AppraisalDeps, input: { period: string;
   await deps.appraisals.save(appraisal, { run_id, computed_at })
   await deps.appraisals.saveRegions(input.period, regions, { run_id, computed_at })
   if (input.publish) await deps.ledger.setLock(input.period, true, input.by ?? 'aggregate', computed_at, 'appraisal published')
-  await buildAppraisalReport(deps, { period: input.period, now: input.now, current: { appraisal, run_id, computed_at } })
+  await buildAppraisalReport(deps, { period: input.period, now: input.now, current: { appraisal, run_id, computed_at, regions } })
   if (input.publish) await deps.announce?.(appraisalSummary(appraisal))
   return { appraisal, missing_counties: appraisal.missing_counties, run_id, computed_at, published: Boolean(input.publish) }
 }

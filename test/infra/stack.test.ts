@@ -568,9 +568,10 @@ describe('analytics', () => {
       income_growth_yoy: 'double',
       fund_spending_rate: 'double',
       median_days_to_eliminate: 'double',
+      no_data: 'string',
     })
     expect(cols.map((c) => c.Name)).toEqual(expect.arrayContaining([...INDICATOR_KEYS]))
-    expect(cols).toHaveLength(13 + INDICATOR_KEYS.length)
+    expect(cols).toHaveLength(13 + INDICATOR_KEYS.length + 1)
     // A Chinese part, a separator and an English part.
     for (const c of cols) expect(c.Comment, c.Name).toMatch(/[\u4e00-\u9fff].* \/ [A-Za-z]/)
   })

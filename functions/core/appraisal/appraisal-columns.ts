@@ -30,5 +30,6 @@ export function toAppraisalRow(
     run_id: meta.run_id,
     computed_at: meta.computed_at,
     ...county.indicators,
+    no_data: county.no_data.join(','),
   }
 }

@@ -15,6 +15,9 @@ export interface ReportHistoryPoint {
   grade: Grade
 }
 
+/** One province's or city's roll-up: the columns of schemas/region-columns.ts. */
+export type ReportRegion = { level: string; code: string; name: string | null } & Readonly<Record<string, string | number | null>>
+
 /** Everything the report shows; the renderer reads nothing else. */
 export interface AppraisalReportInput {
   /** `YYYYQn`. */
@@ -27,6 +30,10 @@ export interface AppraisalReportInput {
   run?: { runId: string; computedAt: string }
   /** This quarter's appraised counties, unrounded, any order. */
   counties: readonly CountyAppraisal[]
+  /** Counties with an accepted report that could not be appraised (appraisal.md, "Appraisable"). */
+  notAppraisable?: readonly { county: string; reason: string }[]
+  /** Province and city roll-ups (appraisal.md, "Roll-ups"), from the sums of their villages; any order. */
+  regions?: readonly ReportRegion[]
   /** Earlier quarters' scores (any order; counties not in `counties` are ignored). */
   history: readonly ReportHistoryPoint[]
   /** Registry counties without an accepted village report. */
@@ -58,6 +65,7 @@ export function renderAppraisalReport(input: AppraisalReportInput): string {
     rankingSection(counties, chartCounties),
     heatmapSection(counties, chartCounties),
     historySection(input, counties, chartCounties),
+    regionSection(input.regions ?? []),
     redFlagSection(counties, labelOf),
     reportingSection(input, counties, labelOf),
     breakdownSection(counties),
@@ -260,6 +268,11 @@ function reportingSection(input: AppraisalReportInput, counties: readonly County
     ? empty('无未报送县', 'None missing')
     : `<ul class="chips">${missing.map((m) => `<li data-county="${esc(m.county)}">${nameAndCode(m)}</li>`).join('')}</ul>`
 
+  const notAppraisable = [...(input.notAppraisable ?? [])].sort((a, b) => compareCodes(a.county, b.county))
+  const notAppraisableBody = notAppraisable.length === 0
+    ? empty('无不参评县', 'None')
+    : `<ul class="chips">${notAppraisable.map((n) => `<li data-county="${esc(n.county)}"><code>${esc(n.county)}</code> <span class="en">${esc(n.reason)}</span></li>`).join('')}</ul>`
+
   const late = [...input.lateCounties].sort((a, b) => compareCodes(a.county, b.county))
   const lateBody = late.length === 0
     ? empty('无逾期报送县', 'No late counties')
@@ -275,10 +288,40 @@ ${completenessTable}
 <div><h3>${bilingual('未报送县', 'Missing counties')} <span class="count">${missing.length}</span></h3>
 <p class="note">${bilingual('区划名册中在册、本季度无已通过村级报表的县（无名册时不列出）。', 'Registry counties without an accepted village report (none listed without a registry).')}</p>
 ${missingBody}</div>
+<div><h3>${bilingual('不参评县', 'Not appraisable')} <span class="count">${notAppraisable.length}</span></h3>
+<p class="note">${bilingual('已通过报表但脱贫人口数合计为 0（如全为 0 的报表），不评分、不排名。', 'An accepted report with no alleviated persons at all (such as a report of zeros): neither scored nor ranked.')}</p>
+${notAppraisableBody}</div>
 <div><h3>${bilingual('逾期报送县', 'Late counties')} <span class="count">${late.length}</span></h3>
 <p class="note">${bilingual(`截止时间 ${beijingTime(input.deadline)}（北京时间），本季度已通过报表在此之后接收。`, 'The accepted report was received at or after the deadline.')}</p>
 ${lateBody}</div>
 </div>`, '完整率 = 报送村数 / 应报村数（最高 100%），由低到高排列，低于 80% 的行标出。<span class="en">Completeness = villages reported / expected, capped at 100%; lowest first, rows under 80% highlighted.</span>')
+}
+
+/** The rates shown for a region: the scored ratios, computed from the region's sums. */
+const REGION_RATES = ['risk_elimination_rate', 'labor_employment_rate', 'medical_insurance_rate', 'fund_spending_rate', 'project_completion_rate', 'collective_income_share'] as const
+const REGION_RED_LINES = ['dropouts', 'zero_employment_households', 'unsafe_houses', 'unsafe_water_households'] as const
+
+function regionSection(regions: readonly ReportRegion[]): string {
+  const zh = '省市汇总'
+  const en = 'Roll-up by province and city'
+  if (regions.length === 0) return section('regions', zh, en, empty('本季度无汇总', 'No roll-up this quarter'))
+  const order = (r: ReportRegion) => (r.level === 'province' ? 0 : 1)
+  const sorted = [...regions].sort((a, b) => compareCodes(a.code.slice(0, 2), b.code.slice(0, 2)) || order(a) - order(b) || compareCodes(a.code, b.code))
+  const numberOf = (v: string | number | null | undefined) => (typeof v === 'number' ? v : null)
+  const head = [
+    bilingual('区域', 'Region'), bilingual('代码', 'Code'), bilingual('报送县数', 'Counties'), bilingual('报送村数', 'Villages'),
+    ...REGION_RATES.map((k) => bilingual(INDICATOR_LABELS[k].zh, INDICATOR_LABELS[k].en)),
+    ...REGION_RED_LINES.map((k) => bilingual(INDICATOR_LABELS[k].zh, INDICATOR_LABELS[k].en)),
+  ]
+  const rows = sorted.map((r) => {
+    const label = r.name?.trim() ? r.name.trim() : r.code
+    return `<tr data-region="${esc(r.code)}" class="level-${esc(r.level)}"><td class="county">${r.level === 'province' ? `<strong>${esc(label)}</strong>` : esc(label)}</td><td><code>${esc(r.code)}</code></td>${num(numberOf(r['counties_reported']), grouped(numberOf(r['counties_reported'])))}${num(numberOf(r['villages_reported']), grouped(numberOf(r['villages_reported'])))}${REGION_RATES.map((k) => num(numberOf(r[k]), indicatorValue(numberOf(r[k]), INDICATOR_LABELS[k].kind))).join('')}${REGION_RED_LINES.map((k) => {
+      const v = numberOf(r[k])
+      return num(v, grouped(v), v !== null && v > 0 ? 'num flag-text' : 'num')
+    }).join('')}</tr>`
+  })
+  return section('regions', zh, en, `<table class="data"><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead>
+<tbody>${rows.join('\n')}</tbody></table>`, '由各村数据的分子、分母合计后计算，不是各县比率的平均；含不参评县的已通过报表。<span class="en">Computed from the sums of the villages\' numerators and denominators, never as averages of county ratios; not-appraisable counties\' accepted reports included.</span>')
 }
 
 function breakdownSection(counties: readonly CountyAppraisal[]): string {
@@ -302,7 +345,7 @@ function breakdownSection(counties: readonly CountyAppraisal[]): string {
 <tr><td colspan="6">${bilingual('红线扣分', 'Red-line deductions')}${c.red_flags.length ? `（${esc(c.red_flags.map((f) => INDICATOR_LABELS[f.indicator].zh).join('、'))}）` : ''}</td>${num(c.deductions, c.deductions > 0 ? `−${fixed(c.deductions, 2)}` : fixed(0, 2), 'num points')}<td></td></tr>
 <tr class="total"><td colspan="6">${bilingual('总分', 'Score')}</td>${num(c.score, fixed(c.score, 2), 'num points')}<td>${gradeBadge(c.grade)}</td></tr>
 </tfoot></table>
-<p class="others">${others}</p>
+${c.no_data.length ? `<p class="note">${bilingual('无数据指标', 'No data')}：${esc(c.no_data.map((k) => INDICATOR_LABELS[k].zh).join('、'))} <span class="en">${esc(c.no_data.join(', '))}</span></p>\n` : ''}<p class="others">${others}</p>
 </details>`
   })
   return section('breakdown', '指标得分明细', 'Point breakdown', items.join('\n'), '得分 = 权重 × clamp((数值 − 下限) / (目标 − 下限), 0, 1)；数值为空时按规则计分。<span class="en">Points = weight × clamp((value − floor) / (target − floor), 0, 1); a null value earns the configured share of the weight.</span>')

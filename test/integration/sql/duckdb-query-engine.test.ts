@@ -57,7 +57,7 @@ describe('the DuckDB query engine', () => {
       ['grade', 'VARCHAR'], ['rank_in_city', 'BIGINT'], ['rank_in_province', 'BIGINT'], ['red_flag_count', 'BIGINT'],
       ['config_version', 'VARCHAR'], ['config_sha256', 'VARCHAR'], ['run_id', 'VARCHAR'], ['computed_at', 'TIMESTAMP'],
     ])
-    expect(appraisals.slice(13).map(([name]) => name)).toEqual([...INDICATOR_KEYS, 'year', 'quarter'])
+    expect(appraisals.slice(13).map(([name]) => name)).toEqual([...INDICATOR_KEYS, 'no_data', 'year', 'quarter'])
   })
 
   it('sees files written after it started, with year and quarter from the path and typed values', async () => {

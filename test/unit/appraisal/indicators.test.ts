@@ -127,6 +127,7 @@ describe('the county_appraisals row', () => {
       rank_in_city: 1, rank_in_province: 1, red_flag_count: 2, config_version: '2024.1', config_sha256: 'abc',
       run_id: 'run-7', computed_at: '2024-07-15T02:00:00.000Z',
       ...Object.fromEntries(INDICATOR_KEYS.map((k) => [k, c.indicators[k]])),
+      no_data: c.no_data.join(','),
     })
   })
 })

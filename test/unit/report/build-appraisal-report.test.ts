@@ -83,6 +83,8 @@ describe('buildAppraisalReport', () => {
       generatedAt: '2024-07-15T02:00:00.000Z',
       run: { runId: 'run-2024Q2', computedAt: '2024-07-15T01:59:30.000Z' },
       counties: stored('2024Q2'),
+      notAppraisable: [],
+      regions: [],
       history: [{ period: '2023Q3', county: first.county, score: first.score, grade: first.grade }],
       missingCounties: [],
       lateCounties: [{ county: '522224', submittedAt: '2024-07-12T03:20:00.000Z' }],
@@ -94,11 +96,13 @@ describe('buildAppraisalReport', () => {
   it('uses the appraisal just computed instead of reading it back', async () => {
     const f = fakes({ '2024Q2': stored('2024Q2', [], 'stale') })
     const appraisal: Appraisal = { period: '2024Q2', config: sample.config!, counties: [...sample.counties], missing_counties: [], not_appraisable: [] }
-    const input = await gatherAppraisalReportInput(f.deps, { period: '2024Q2', now: NOW, current: { appraisal, run_id: 'fresh', computed_at: '2024-07-15T02:00:00.000Z' } })
+    const input = await gatherAppraisalReportInput(f.deps, { period: '2024Q2', now: NOW, current: { appraisal, run_id: 'fresh', computed_at: '2024-07-15T02:00:00.000Z', regions: [CITY, TOWNSHIP] } })
     expect(f.periodsRead).not.toContain('2024Q2')
     expect(input.counties).toEqual(sample.counties)
     expect(input.run).toEqual({ runId: 'fresh', computedAt: '2024-07-15T02:00:00.000Z' })
-    await expect(gatherAppraisalReportInput(f.deps, { period: '2024Q1', now: NOW, current: { appraisal, run_id: 'x', computed_at: 'x' } })).rejects.toThrow('of 2024Q2, not 2024Q1')
+    // Provinces and cities in the report; townships stay in the table and the portal.
+    expect(input.regions).toEqual([CITY])
+    await expect(gatherAppraisalReportInput(f.deps, { period: '2024Q1', now: NOW, current: { appraisal, run_id: 'x', computed_at: 'x', regions: [] } })).rejects.toThrow('of 2024Q2, not 2024Q1')
   })
 
   it('reports a quarter nobody was appraised in without failing', async () => {
@@ -112,6 +116,9 @@ describe('buildAppraisalReport', () => {
     await expect(buildAppraisalReport(fakes({}).deps, { period: '2024Q5', now: NOW })).rejects.toThrow('Not a quarter: 2024Q5')
   })
 })
+
+const CITY = { level: 'city', code: '5222', name: '铜仁市', villages_reported: 10, fund_spending_rate: 0.5 } as const
+const TOWNSHIP = { level: 'township', code: '522201001', name: '甲镇', villages_reported: 3, fund_spending_rate: 0.25 } as const
 
 describe('sqlTimestamp', () => {
   it.each([

@@ -117,6 +117,30 @@ describe('renderAppraisalReport', () => {
     expect(late).toContain('<td data-value="2024-07-12T03:20:00.000Z">2024-07-12 11:20</td><td>1 天 11 小时 <span class="en">1 d 11 h</span></td>')
   })
 
+  it('lists the not-appraisable counties with their reason', () => {
+    const withOne = renderAppraisalReport({ ...input, notAppraisable: [{ county: '522230', reason: 'no_alleviated_persons' }] })
+    const part = section(withOne, 'reporting')
+    expect(part).toContain('<li data-county="522230"><code>522230</code> <span class="en">no_alleviated_persons</span></li>')
+    expect(section(html, 'reporting')).toContain('无不参评县')
+  })
+
+  it('rolls up provinces and cities from their sums: a row each, province first, red lines above 0 marked', () => {
+    const regions = [
+      { level: 'city', code: '5223', name: '黔西南州', counties_reported: 1, villages_reported: 40, risk_elimination_rate: 0.5, labor_employment_rate: null, medical_insurance_rate: 1, fund_spending_rate: 0.25, project_completion_rate: 0.5, collective_income_share: 0.1, dropouts: 0, zero_employment_households: 0, unsafe_houses: 0, unsafe_water_households: 0 },
+      { level: 'province', code: '52', name: '贵州省', counties_reported: 3, villages_reported: 140, risk_elimination_rate: 0.6, labor_employment_rate: 0.8, medical_insurance_rate: 0.99, fund_spending_rate: 0.4, project_completion_rate: 0.5, collective_income_share: 0.2, dropouts: 2, zero_employment_households: 0, unsafe_houses: 0, unsafe_water_households: 0 },
+      { level: 'city', code: '5222', name: null, counties_reported: 2, villages_reported: 100, risk_elimination_rate: 0.64, labor_employment_rate: 0.8, medical_insurance_rate: 0.99, fund_spending_rate: 0.46, project_completion_rate: 0.5, collective_income_share: 0.24, dropouts: 2, zero_employment_households: 0, unsafe_houses: 0, unsafe_water_households: 0 },
+    ]
+    const part = section(renderAppraisalReport({ ...input, regions }), 'regions')
+    expect([...part.matchAll(/<tr data-region="(\d+)"/g)].map((m) => m[1])).toEqual(['52', '5222', '5223'])
+    const province = part.slice(part.indexOf('<tr data-region="52"'), part.indexOf('</tr>', part.indexOf('<tr data-region="52"')))
+    expect(province).toContain('<td class="county"><strong>贵州省</strong></td><td><code>52</code></td><td class="num" data-value="3">3</td><td class="num" data-value="140">140</td><td class="num" data-value="0.6">60.0%</td>')
+    expect(province).toContain('<td class="num flag-text" data-value="2">2</td>')
+    // A city without a registry name is shown by its code; a null rate as a dash.
+    expect(part).toContain('<tr data-region="5222" class="level-city"><td class="county">5222</td>')
+    expect(part.slice(part.indexOf('<tr data-region="5223"'))).toContain('<td class="num">—</td>')
+    expect(section(html, 'regions')).toContain('本季度无汇总')
+  })
+
   it('breaks each county down by indicator: value, floor, target, weight, points', () => {
     const part = section(html, 'breakdown')
     expect(part.match(/<details data-county=/g)).toHaveLength(input.counties.length)
@@ -126,6 +150,9 @@ describe('renderAppraisalReport', () => {
     // A null value is said to be null, and the heatmap marks its cell.
     const nameless = part.slice(part.indexOf('<details data-county="522223"'))
     expect(nameless).toContain('<td class="num muted">— <span class="en">空值 null</span></td>')
+    const noData = input.counties.find((c) => c.county === '522223')!.no_data
+    expect(noData.length).toBeGreaterThan(0)
+    expect(nameless).toContain(`<span class="en">${noData.join(', ')}</span></p>`)
     expect(chart(html, 'heatmap')).toContain('>50*</text>')
     expect(chart(html, 'heatmap')).toContain('>100*</text>')
     // Deductions are shown under the points.
