@@ -140,7 +140,10 @@ export function formatReport(report: ValidationReport, file?: string, display: D
   const verdict = WORDS[report.status === 'accepted' ? 'accepted' : 'rejected'][lang]
   const lines = [
     `${file ? `${file}: ` : ''}${verdict}  ${report.dataset ?? 'unknown dataset'}  county ${report.county ?? '-'}  period ${report.period ?? '-'}`,
-    `rows: ${report.rows.total} read, ${report.rows.accepted} accepted, ${report.rows.rejected} rejected`,
+    // A rejected file stores no row: its rows are counted as with or without errors, not "accepted".
+    report.status === 'accepted'
+      ? `rows: ${report.rows.total} read, ${report.rows.accepted} accepted, ${report.rows.rejected} rejected`
+      : `rows: ${report.rows.total} read, ${report.rows.accepted} without errors, ${report.rows.rejected} with errors; the file is rejected whole, no row is stored`,
   ]
   const counts = Object.entries(report.counts)
   if (counts.length) lines.push(`findings: ${counts.map(([k, v]) => `${k} ${v}`).join(', ')}`)

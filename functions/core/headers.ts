@@ -43,6 +43,24 @@ export function lookupHeader(index: HeaderIndex, normalised: string): ColumnSpec
   return bare === normalised ? undefined : index.get(bare)
 }
 
+/** The unit a header names in brackets after the column's name (`衔接资金下达（元）` → `元`), if any. */
+export function headerUnit(normalised: string): string | undefined {
+  return UNIT_SUFFIX_RE.exec(normalised)?.[0].slice(1, -1)
+}
+
+/**
+ * A money column's header that names the other money unit (`衔接资金下达（元）` over a column
+ * asked in 万元): the figures under it are in that unit, a factor of 10,000 off. Returns the
+ * two units, or undefined when the header names none, the same one, or the column is not money.
+ */
+export function moneyUnitConflict(header: string, column: ColumnSpec): { written: string; wanted: string } | undefined {
+  const written = headerUnit(normaliseHeader(header))
+  const wanted = column.unit?.zh.split('，')[0]
+  const money = ['元', '万元']
+  if (written === undefined || wanted === undefined || !money.includes(written) || !money.includes(wanted) || written === wanted) return undefined
+  return { written, wanted }
+}
+
 /** How many distinct columns of the dataset a row's cells name. */
 export function countMappedColumns(cells: readonly CellValue[], spec: DatasetSpec): number {
   const index = headerIndex(spec)

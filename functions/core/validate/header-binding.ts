@@ -3,7 +3,7 @@ import type { DatasetName, Finding } from '../../../schemas/findings.ts'
 import { hasRowBatches } from '../decode/decode-csv.ts'
 import type { DecodedFile, FileFormat, RawRow, SheetSource } from '../decode/types.ts'
 import { finding, type FindingInput } from '../findings.ts'
-import { HEADER_SEARCH_ROWS, classifyHeaderRow, columnLetter, mapHeader, type ColumnBinding, type HeaderMapping } from '../headers.ts'
+import { HEADER_SEARCH_ROWS, classifyHeaderRow, columnLetter, mapHeader, moneyUnitConflict, type ColumnBinding, type HeaderMapping } from '../headers.ts'
 import { isBlank } from '../values.ts'
 
 /** Where the data rows of a file start, and how to read on. */
@@ -106,6 +106,8 @@ function noHeader(file: DecodedFile, sawContent: boolean, sawTie: boolean): Find
   })]
 }
 
+const UNIT_EN: Record<string, string> = { 元: 'yuan', 万元: '10k yuan' }
+
 /** Binds the header's cells to the dataset's columns, with the header row's own findings. */
 export function bindHeader(found: FoundHeader, format: FileFormat): BoundHeader {
   const isJson = format === 'json'
@@ -121,6 +123,18 @@ export function bindHeader(found: FoundHeader, format: FileFormat): BoundHeader 
     findings.push(finding({
       code: 'duplicate_column', column: d.column.key, header: d.header, cell: headerCell(d.letter), sheet: sheetName,
       detail: { zh: `与「${d.first.header}」重复，只使用第一列`, en: `same column as "${d.first.header}"; the first one is used` },
+    }))
+  }
+  // A money column whose header names the other unit: every figure under it is 10,000× off.
+  for (const b of mapping.bindings) {
+    const conflict = moneyUnitConflict(b.header, b.column)
+    if (!conflict) continue
+    findings.push(finding({
+      code: 'unit_suspect', column: b.column.key, header: b.header, cell: headerCell(b.letter), sheet: sheetName,
+      detail: {
+        zh: `表头写明单位为「${conflict.written}」，本列应以「${conflict.wanted}」填报：请把本列数字换算为${conflict.wanted}，表头写「${b.column.zh}」或「${b.column.zh}（${conflict.wanted}）」`,
+        en: `the header says the unit is ${conflict.written} (${UNIT_EN[conflict.written]}), but the column is asked in ${conflict.wanted} (${UNIT_EN[conflict.wanted]}): convert the figures to ${UNIT_EN[conflict.wanted]} and write the header as "${b.column.zh}" or "${b.column.zh}（${conflict.wanted}）"`,
+      },
     }))
   }
   for (const m of mapping.missing) {

@@ -65,6 +65,32 @@ describe('finding the header row and the dataset', () => {
     expect(report.rows.total).toBe(1)
   })
 
+  it('a money header that names the other unit is unit_suspect at the header cell, saying which unit to convert to', async () => {
+    const columns = VILLAGE_REPORT.columns.map((c) => c.key)
+    const headers = { linkage_funds_allocated: '衔接资金下达（元）', collective_operating_income: '村集体经济经营性收入(万元)' }
+    const report = await validateText(villageCsv([villageRow()], { headers }))
+    expect(report.status).toBe('rejected')
+    expect(report.findings).toEqual([
+      finding({
+        code: 'unit_suspect', column: 'collective_operating_income', header: '村集体经济经营性收入(万元)', cell: `${columnLetter(columns.indexOf('collective_operating_income'))}1`,
+        detail: {
+          zh: '表头写明单位为「万元」，本列应以「元」填报：请把本列数字换算为元，表头写「村集体经济经营性收入」或「村集体经济经营性收入（元）」',
+          en: 'the header says the unit is 万元 (10k yuan), but the column is asked in 元 (yuan): convert the figures to yuan and write the header as "村集体经济经营性收入" or "村集体经济经营性收入（元）"',
+        },
+      }),
+      finding({
+        code: 'unit_suspect', column: 'linkage_funds_allocated', header: '衔接资金下达（元）', cell: `${columnLetter(columns.indexOf('linkage_funds_allocated'))}1`,
+        detail: {
+          zh: '表头写明单位为「元」，本列应以「万元」填报：请把本列数字换算为万元，表头写「衔接资金下达」或「衔接资金下达（万元）」',
+          en: 'the header says the unit is 元 (yuan), but the column is asked in 万元 (10k yuan): convert the figures to 10k yuan and write the header as "衔接资金下达" or "衔接资金下达（万元）"',
+        },
+      }),
+    ])
+    // The same unit as the column's, or a unit that is not money, says nothing.
+    const same = await validateText(villageCsv([villageRow()], { headers: { linkage_funds_allocated: '衔接资金下达（万元）', population: '总人口（人）' } }))
+    expect(same.findings).toEqual([])
+  })
+
   it('columns in any order: a finding names the letter where the column sits', async () => {
     const columns = shuffledKeys(VILLAGE_REPORT)
     const letter = columnLetter(columns.indexOf('population'))
