@@ -143,7 +143,7 @@ export function formatReport(report: ValidationReport, file?: string, display: D
     // A rejected file stores no row: its rows are counted as with or without errors, not "accepted".
     report.status === 'accepted'
       ? `rows: ${report.rows.total} read, ${report.rows.accepted} accepted, ${report.rows.rejected} rejected`
-      : `rows: ${report.rows.total} read, ${report.rows.accepted} without errors, ${report.rows.rejected} with errors; the file is rejected whole, no row is stored`,
+      : `rows: ${report.rows.total} read, ${report.rows.accepted} without errors, ${report.rows.rejected} with errors (rejected whole: none stored)`,
   ]
   const counts = Object.entries(report.counts)
   if (counts.length) lines.push(`findings: ${counts.map(([k, v]) => `${k} ${v}`).join(', ')}`)

@@ -116,7 +116,7 @@ describe('va as a separate process, from a folder that is not the repository', (
     expect(r.code).toBe(1)
     expect(r.out.split('\n')).toEqual([
       'files/tongjiang.csv: REJECTED  village_report  county 511921  period 2023Q2',
-      'rows: 3 read, 1 without errors, 2 with errors; the file is rejected whole, no row is stored',
+      'rows: 3 read, 1 without errors, 2 with errors (rejected whole: none stored)',
       'findings: rule 1, type 1',
       '',
       'severity  where  code  column      value     message',
@@ -138,7 +138,7 @@ describe('va as a separate process, from a folder that is not the repository', (
     expect(zh.code).toBe(1)
     expect(zh.out.split('\n')).toEqual([
       'files/tongjiang.csv: 退回  village_report  county 511921  period 2023Q2',
-      'rows: 3 read, 1 without errors, 2 with errors; the file is rejected whole, no row is stored',
+      'rows: 3 read, 1 without errors, 2 with errors (rejected whole: none stored)',
       'findings: rule 1, type 1',
       '',
       '级别  位置  代码  列      值        说明',
