@@ -9,6 +9,7 @@ import { awsAppraisalDeps, parseEnv } from '../composition/aws.ts'
 import type { AggregateResult } from '../handlers/aggregate-quarter.ts'
 import { LOCAL_NAMES } from '../local/emulators.ts'
 import { localHome, startLocalPipeline, type LocalPipeline } from '../local/local-pipeline.ts'
+import { OwnerGoneError } from '../local/local-errors.ts'
 import { aggregateFunction, localAppraisalDeps, outboxFiles } from '../local/local-runtime.ts'
 import type { ObjectStore, QueryEngine, SubmissionLedger, SubmissionRecord } from '../use-cases/ports.ts'
 import type { Verdict } from '../use-cases/process-upload.ts'
@@ -90,21 +91,38 @@ export async function openTarget(target: unknown, io: CommandIo, options: { requ
     const why = io.env['VA_HOME'] ? 'VA_HOME names it' : 'the default is .va/ in the current folder'
     throw new UsageError(`no local state at ${home} (${why}): run where the state is, set VA_HOME to it, or upload files first (va upload, or va demo)`)
   }
-  const pipeline = await startLocalPipeline({ home })
+  const notice = (line: string) => io.err(`va: ${line}`)
+  let pipeline = await startLocalPipeline({ home, onNotice: notice })
   return {
     kind: 'local',
-    store: pipeline.deps.store,
-    ledger: pipeline.deps.ledger,
+    get store() {
+      return pipeline.deps.store
+    },
+    get ledger() {
+      return pipeline.deps.ledger
+    },
     lakeBucket: LOCAL_NAMES.lakeBucket,
-    local: pipeline,
+    get local() {
+      return pipeline
+    },
     upload: async (key, file) => {
-      const processed = pipeline.verdictFor(key)
-      await pipeline.s3.client.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.ingestBucket, Key: key, Body: createReadStream(file), ContentLength: statSync(file).size }))
+      const size = statSync(file).size
+      const known = await pipeline.submissionsOf(key)
+      let submissionId: string
+      try {
+        submissionId = (await pipeline.upload(key, () => createReadStream(file), size, known)).submission.submission_id
+      } catch (e) {
+        if (!(e instanceof OwnerGoneError)) throw e
+        // The owner was killed: this process opens the state again (owning it, or attached to
+        // whoever does), whose start recovers the upload; then the verdict is read as before.
+        notice(`${e.message}; opening the local state again`)
+        await pipeline.close().catch(() => undefined)
+        pipeline = await startLocalPipeline({ home, onNotice: notice })
+        submissionId = (await pipeline.awaitUpload(key, known)).submission.submission_id
+      }
       // The verdict is read where a county would receive it: the local stand-in for the SNS
-      // topic (the outbox), then the report it points to. Waiting on the processing first means
-      // a failure (dead letter) is reported instead of waited on forever.
-      const { submission } = await processed
-      return verdictFromOutbox(pipeline, submission.submission_id)
+      // topic (the outbox), then the report it points to.
+      return verdictFromOutbox(pipeline, submissionId)
     },
     appraisal: () => localAppraisalDeps({ home, s3: pipeline.s3.client, dynamo: pipeline.dynamo.client }),
     aggregate: (deps, event) => aggregateFunction(deps)(event),
