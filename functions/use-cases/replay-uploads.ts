@@ -60,8 +60,11 @@ export async function replayUploads(deps: UploadDeps, scope: { period?: string }
   let accepted = 0
   let rejected = 0
   let done = 0
+  // Quiet: every county was told these verdicts when the uploads first came in. The rebuilt
+  // submissions are marked told, so a later redelivery does not announce them either.
+  const quiet: UploadDeps = { ...deps, notify: async () => undefined }
   for (const { order: _order, ...event } of events) {
-    const { submission } = await processUpload(deps, event)
+    const { submission } = await processUpload(quiet, event)
     if (submission.status === 'rejected') rejected++
     else accepted++
     onProgress?.(++done, events.length)

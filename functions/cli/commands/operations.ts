@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { localAppraisalDeps } from '../../local/local-runtime.ts'
 import { localHome, startLocalPipeline } from '../../local/local-pipeline.ts'
+import { LocalStateError } from '../../local/local-errors.ts'
 import { replayUploads } from '../../use-cases/replay-uploads.ts'
 import { runAppraisal } from '../../use-cases/run-appraisal.ts'
 import { UsageError, parseFlags, requirePeriod, requireTarget, type Command } from '../args.ts'
@@ -8,7 +9,7 @@ import { ProgressBar } from '../progress.ts'
 
 function localState(env: Record<string, string | undefined>, cwd: string): string {
   const home = localHome(env, cwd)
-  if (!existsSync(home)) throw new UsageError(`no local state at ${home}`)
+  if (!existsSync(home)) throw new LocalStateError(`no local state at ${home}`)
   return home
 }
 
