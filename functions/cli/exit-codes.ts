@@ -1,6 +1,6 @@
 import { statfsSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { describeError, PipelineError, StorageError } from '../core/errors.ts'
+import { PipelineError, StorageError } from '../core/errors.ts'
 import { LocalStateError } from '../local/local-errors.ts'
 
 /**

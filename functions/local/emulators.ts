@@ -6,7 +6,7 @@ import { S3Client } from '@aws-sdk/client-s3'
 import S3rver from 's3rver'
 import dynalite from 'dynalite'
 import { s3ClientConfig } from '../adapters/s3-object-store.ts'
-import { hardenS3rver, type HardenedS3rver } from './s3rver-hardening.ts'
+import { hardenS3rver } from './s3rver-hardening.ts'
 
 /** The local names of what the stack creates on AWS (interfaces.md). */
 export const LOCAL_NAMES = {
@@ -46,7 +46,7 @@ export async function startS3Emulator(dir: string): Promise<S3Emulator> {
     directory: dir,
     configureBuckets: Object.values({ a: LOCAL_NAMES.ingestBucket, b: LOCAL_NAMES.lakeBucket, c: LOCAL_NAMES.resultsBucket }).map((name) => ({ name })),
   })
-  hardenS3rver(server as unknown as HardenedS3rver)
+  hardenS3rver(server)
   const address = await server.run()
   const endpoint = `http://127.0.0.1:${address.port}`
   const listeners: ((r: EmulatorS3Record) => void)[] = []

@@ -61,8 +61,8 @@ export function runVa(argv: string[], cwd: string, env: Record<string, string>, 
   const child = spawn(TSX, [VA, ...argv], { cwd, env: { ...process.env, ...env, COLUMNS: '100' }, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   let err = ''
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()))
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()))
   const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs)
   const done = new Promise<VaRun>((resolve) => child.on('close', (code, signal) => {
     if (timer) clearTimeout(timer)
