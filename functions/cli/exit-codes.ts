@@ -61,7 +61,7 @@ function oneLine(error: unknown): string {
   const err = error as Error
   const message = err?.message ?? String(error)
   const cause = err?.cause ? String((err.cause as Error).message ?? err.cause) : ''
-  return `${message}${cause && !message.includes(cause) ? ` (${cause})` : ''}`.replace(/\s*\n\s*/g, ' ')
+  return `${message}${cause && !message.includes(cause) ? ` (${cause})` : ''}`
 }
 
 /** The exit code and the one line to print for a failure that ended a command. */
