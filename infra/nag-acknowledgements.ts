@@ -4,10 +4,11 @@ import type { AccessPolicies } from './access-policies.ts'
 import type { Analytics } from './analytics.ts'
 import { NOTIFICATIONS_HANDLER_ID, type Ingest } from './ingest.ts'
 import type { Operations } from './operations.ts'
+import type { Reconciliation } from './reconciliation.ts'
 import type { Storage } from './storage.ts'
 
 /** The parts of the stack whose findings are acknowledged (not the stack's module: it calls this one). */
-export type AcknowledgedStack = Stack & { storage: Storage; ingest: Ingest; analytics: Analytics; access: AccessPolicies; operations: Operations }
+export type AcknowledgedStack = Stack & { storage: Storage; ingest: Ingest; analytics: Analytics; access: AccessPolicies; operations: Operations; reconciliation: Reconciliation }
 
 /**
  * Every cdk-nag (AwsSolutions) finding this stack accepts, each on the narrowest construct and
@@ -15,7 +16,7 @@ export type AcknowledgedStack = Stack & { storage: Storage; ingest: Ingest; anal
  * elsewhere is still reported until someone adds it here with a reason.
  */
 export function acknowledgeNagFindings(stack: AcknowledgedStack): void {
-  const { storage, ingest, analytics, access, operations } = stack
+  const { storage, ingest, analytics, access, operations, reconciliation } = stack
   const ingestBucket = storage.ingestBucket
   const lake = storage.lakeBucket
 
@@ -37,6 +38,25 @@ export function acknowledgeNagFindings(stack: AcknowledgedStack): void {
     lake.arnForObjects('reports/registry/*'),
   ])
   acknowledgeResources(validateRole, indexReason, [`${storage.submissionsTable.tableArn}/index/*`])
+
+  // The reconcile function runs the validate use case: the same prefixes.
+  const reconcileRole = reconciliation.reconcile.role
+  acknowledgeResources(reconcileRole, prefixReason, [
+    ingestBucket.arnForObjects('uploads/*'),
+    ingestBucket.arnForObjects('registry/*'),
+    lake.arnForObjects('curated/*'),
+    lake.arnForObjects('staging/*'),
+    lake.arnForObjects('raw/*'),
+    lake.arnForObjects('reports/submissions/*'),
+    lake.arnForObjects('reports/registry/*'),
+  ])
+  acknowledgeResources(reconcileRole, indexReason, [`${storage.submissionsTable.tableArn}/index/*`])
+  acknowledgeResources(
+    reconciliation.scheduleRole,
+    'lambda:InvokeFunction on <function ARN>:* is what Function.grantInvoke writes for the ' +
+      'scheduler target (versions and aliases of this one function); no other function is reachable.',
+    [`${reconciliation.reconcile.function.functionArn}:*`],
+  )
 
   const aggregateRole = analytics.aggregate.role
   acknowledgeResources(aggregateRole, prefixReason, [
@@ -78,7 +98,7 @@ export function acknowledgeNagFindings(stack: AcknowledgedStack): void {
     lake.arnForObjects('reports/registry/*'),
   ])
 
-  for (const fn of [ingest.validate.function, analytics.aggregate.function]) {
+  for (const fn of [ingest.validate.function, analytics.aggregate.function, reconciliation.reconcile.function]) {
     Validations.of(fn).acknowledge({
       id: 'AwsSolutions-L1',
       reason:

@@ -13,6 +13,7 @@ import type { StageNames } from '../schemas/stage-names.ts'
 import { APPRAISAL_SCHEDULE, APPRAISAL_TIME_ZONE } from './analytics.ts'
 import type { Analytics } from './analytics.ts'
 import type { Ingest } from './ingest.ts'
+import type { Reconciliation } from './reconciliation.ts'
 
 /**
  * Emitted by the stack's own check schedule (below), never by the functions: "a quarterly run was
@@ -36,6 +37,7 @@ export const NOTIFYING_ALARMS = [
   'OldestUploadAge',
   'QuarterlyRunFailed',
   'QuarterlyRunMissing',
+  'UploadsReconciled',
 ] as const
 export type NotifyingAlarm = (typeof NOTIFYING_ALARMS)[number]
 
@@ -43,6 +45,7 @@ export interface OperationsProps {
   names: StageNames
   ingest: Ingest
   analytics: Analytics
+  reconciliation: Reconciliation
   key?: kms.Key
   /** Subscribed to the ops topic by e-mail (the address confirms once). Default: none. */
   opsEmail?: string
@@ -157,6 +160,7 @@ export class Operations extends Construct {
     this.checkSchedule.node.addDependency(analytics.scheduleGroup)
 
     this.alarmsFor(ingest, analytics)
+    this.reconcileAlarms(props.reconciliation)
     this.dashboard = this.dashboardFor(ingest, analytics)
   }
 
@@ -280,6 +284,38 @@ export class Operations extends Construct {
     })
     // No OK action: the check's hour passes and the composite clears by itself, run or not.
     this.notify('QuarterlyRunMissing', missing, { ok: false })
+  }
+
+  /**
+   * The daily reconciliation found uploads the event path had lost (and processed them), could
+   * not resend or repair something, or failed. On a good day it finds nothing.
+   */
+  private reconcileAlarms(reconciliation: Reconciliation): void {
+    const service = METRIC_SERVICES.reconcile
+    const hour = Duration.hours(1)
+    const once = { threshold: 1, evaluationPeriods: 1, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING }
+    const emf = (metricName: string) => new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service }, period: hour, statistic: 'Sum' })
+    const reconciled = this.component('ReconciledUploads', {
+      alarmDescription: 'Component of UploadsReconciled: the reconciliation sent uploads without a submission record through the pipeline, or repaired curated objects.',
+      metric: emf(METRICS.reconciledUploads),
+      ...once,
+    })
+    const failures = this.component('ReconcileFailures', {
+      alarmDescription: 'Component of UploadsReconciled: the reconciliation could not resend an upload or repair a curated object.',
+      metric: emf(METRICS.reconcileFailures),
+      ...once,
+    })
+    const errors = this.component('ReconcileErrors', {
+      alarmDescription: 'Component of UploadsReconciled: the reconcile function crashed or timed out.',
+      metric: reconciliation.reconcile.function.metricErrors({ period: hour, statistic: 'Sum' }),
+      ...once,
+    })
+    const alarm = new cloudwatch.CompositeAlarm(this, 'UploadsReconciled', {
+      compositeAlarmName: this.name('UploadsReconciled'),
+      alarmDescription: 'The daily reconciliation found lost uploads or damaged curated objects, or failed. Runbook: README, Operations, UploadsReconciled.',
+      alarmRule: cloudwatch.AlarmRule.anyOf(reconciled, failures, errors),
+    })
+    this.notify('UploadsReconciled', alarm, { ok: true })
   }
 
   private dashboardFor(ingest: Ingest, analytics: Analytics): cloudwatch.Dashboard {

@@ -9,6 +9,7 @@ import { Analytics } from './analytics.ts'
 import { Ingest } from './ingest.ts'
 import { acknowledgeNagFindings } from './nag-acknowledgements.ts'
 import { Operations } from './operations.ts'
+import { Reconciliation } from './reconciliation.ts'
 import { Storage } from './storage.ts'
 import { TableProtection } from './table-protection.ts'
 
@@ -59,6 +60,7 @@ export class VillageAppraisalStack extends Stack {
   readonly analytics: Analytics
   readonly access: AccessPolicies
   readonly operations: Operations
+  readonly reconciliation: Reconciliation
   readonly tableProtection: TableProtection
 
   constructor(scope: Construct, id: string, props: VillageAppraisalStackProps = {}) {
@@ -92,11 +94,13 @@ export class VillageAppraisalStack extends Stack {
       scoringOverrides: this.scoringOverrides,
       ...(props.aggregateReservedConcurrency === undefined ? {} : { reservedConcurrency: props.aggregateReservedConcurrency }),
     })
+    this.reconciliation = new Reconciliation(this, 'Reconciliation', { storage: this.storage, analytics: this.analytics, ...(key ? { key } : {}) })
     this.access = new AccessPolicies(this, 'Access', { storage: this.storage, ...(key ? { key } : {}) })
     this.operations = new Operations(this, 'Operations', {
       names,
       ingest: this.ingest,
       analytics: this.analytics,
+      reconciliation: this.reconciliation,
       ...(key ? { key } : {}),
       ...(props.opsEmail ? { opsEmail: props.opsEmail } : {}),
     })
@@ -128,6 +132,7 @@ export class VillageAppraisalStack extends Stack {
       GlueDatabase: [names.glueDatabase, 'Glue database'],
       ValidateFunctionName: [ingest.validate.function.functionName, 'Validate function'],
       AggregateFunctionName: [analytics.aggregate.function.functionName, 'Aggregate function'],
+      ReconcileFunctionName: [this.reconciliation.reconcile.function.functionName, 'Reconcile function (daily; invoke on demand)'],
       VerdictTopicArn: [storage.verdictTopic.topicArn, 'Verdicts, with message attribute county'],
       AppraisalTopicArn: [storage.appraisalTopic.topicArn, 'Published appraisals'],
       // va --target aws composes the aggregate function from these outputs, overrides included

@@ -27,3 +27,13 @@ export const AggregateEventSchema = z.object({
   time: z.string().optional(),
 })
 export type AggregateEvent = z.infer<typeof AggregateEventSchema>
+
+/** What the daily schedule (or an operator, on demand) sends the reconcile function. */
+export const ReconcileEventSchema = z.object({
+  source: z.string().optional(),
+  /** Also read every current curated object (default true: once a day is cheap). */
+  deep: z.boolean().optional(),
+  /** Leave objects younger than this to their own event, which may still be on its way (default 3600). */
+  grace_seconds: z.number().int().nonnegative().optional(),
+})
+export type ReconcileEvent = z.infer<typeof ReconcileEventSchema>

@@ -9,6 +9,7 @@ export const METRICS_NAMESPACE = 'VillageAppraisal'
 export const METRIC_SERVICES = {
   validate: 'validate-upload',
   aggregate: 'aggregate-quarter',
+  reconcile: 'reconcile-ingest',
 } as const
 
 export const METRICS = {
@@ -24,4 +25,11 @@ export const METRICS = {
   appraisalRuns: 'AppraisalRuns',
   /** One per failed quarterly run; dimension service. */
   appraisalFailures: 'AppraisalFailures',
+  /**
+   * Per reconciliation run: uploads the event path had lost (no submission record) that were
+   * sent through the pipeline, plus curated objects repaired; dimension service. 0 on a good day.
+   */
+  reconciledUploads: 'ReconciledUploads',
+  /** Per reconciliation run: uploads or curated objects it could not resend or repair; dimension service. */
+  reconcileFailures: 'ReconcileFailures',
 } as const

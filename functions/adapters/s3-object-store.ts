@@ -5,7 +5,7 @@ import {
   PutObjectCommand, S3Client, S3ServiceException, type S3ClientConfig,
 } from '@aws-sdk/client-s3'
 import { StorageError } from '../core/errors.ts'
-import type { ObjectStore, PutOptions, StoredObject } from '../use-cases/ports.ts'
+import type { ListedObject, ObjectStore, PutOptions, StoredObject } from '../use-cases/ports.ts'
 
 export { StorageError }
 
@@ -106,10 +106,13 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async head(bucket: string, key: string): Promise<{ size: number; metadata: Record<string, string> } | undefined> {
+  async head(bucket: string, key: string): Promise<{ size: number; metadata: Record<string, string>; versionId?: string; lastModified?: Date } | undefined> {
     try {
       const r = await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))
-      return { size: r.ContentLength ?? 0, metadata: decodeMetadata(r.Metadata ?? {}) }
+      return {
+        size: r.ContentLength ?? 0, metadata: decodeMetadata(r.Metadata ?? {}),
+        ...(r.VersionId ? { versionId: r.VersionId } : {}), ...(r.LastModified ? { lastModified: r.LastModified } : {}),
+      }
     } catch (e) {
       if (notFound(e)) return undefined
       throw new StorageError(`Cannot look at s3://${bucket}/${key}`, { cause: e })
@@ -126,8 +129,8 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async list(bucket: string, prefix: string): Promise<{ key: string; size: number; etag?: string }[]> {
-    const out: { key: string; size: number; etag?: string }[] = []
+  async list(bucket: string, prefix: string): Promise<ListedObject[]> {
+    const out: ListedObject[] = []
     let token: string | undefined
     do {
       let r
@@ -136,7 +139,9 @@ export class S3ObjectStore implements ObjectStore {
       } catch (e) {
         throw new StorageError(`Cannot list s3://${bucket}/${prefix}`, { cause: e })
       }
-      for (const o of r.Contents ?? []) if (o.Key) out.push({ key: o.Key, size: o.Size ?? 0, ...(o.ETag ? { etag: o.ETag } : {}) })
+      for (const o of r.Contents ?? []) {
+        if (o.Key) out.push({ key: o.Key, size: o.Size ?? 0, ...(o.ETag ? { etag: o.ETag } : {}), ...(o.LastModified ? { lastModified: o.LastModified } : {}) })
+      }
       token = r.IsTruncated ? r.NextContinuationToken : undefined
     } while (token)
     return out

@@ -9,6 +9,9 @@ import { awsAppraisalDeps, parseEnv } from '../composition/aws.ts'
 import type { AggregateResult } from '../handlers/aggregate-quarter.ts'
 import { LOCAL_NAMES } from '../local/emulators.ts'
 import { localHome, startLocalPipeline, type LocalPipeline } from '../local/local-pipeline.ts'
+import { LocalStateError, OwnerGoneError } from '../local/local-errors.ts'
+import { open, type FileHandle } from 'node:fs/promises'
+import { InputFileError } from './exit-codes.ts'
 import { aggregateFunction, localAppraisalDeps, outboxFiles } from '../local/local-runtime.ts'
 import type { ObjectStore, QueryEngine, SubmissionLedger, SubmissionRecord } from '../use-cases/ports.ts'
 import type { Verdict } from '../use-cases/process-upload.ts'
@@ -88,27 +91,59 @@ export async function openTarget(target: unknown, io: CommandIo, options: { requ
   const home = localHome(io.env, io.cwd)
   if (options.requireState && !existsSync(home)) {
     const why = io.env['VA_HOME'] ? 'VA_HOME names it' : 'the default is .va/ in the current folder'
-    throw new UsageError(`no local state at ${home} (${why}): run where the state is, set VA_HOME to it, or upload files first (va upload, or va demo)`)
+    throw new LocalStateError(`no local state at ${home} (${why}): run where the state is, set VA_HOME to it, or upload files first (va upload, or va demo)`)
   }
-  const pipeline = await startLocalPipeline({ home })
+  const notice = (line: string) => io.err(`va: ${line}`)
+  let pipeline = await startLocalPipeline({ home, onNotice: notice })
   return {
     kind: 'local',
-    store: pipeline.deps.store,
-    ledger: pipeline.deps.ledger,
+    get store() {
+      return pipeline.deps.store
+    },
+    get ledger() {
+      return pipeline.deps.ledger
+    },
     lakeBucket: LOCAL_NAMES.lakeBucket,
-    local: pipeline,
+    get local() {
+      return pipeline
+    },
     upload: async (key, file) => {
-      const processed = pipeline.verdictFor(key)
-      await pipeline.s3.client.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.ingestBucket, Key: key, Body: createReadStream(file), ContentLength: statSync(file).size }))
+      const input = await openInput(file)
+      const known = await pipeline.submissionsOf(key)
+      let submissionId: string
+      try {
+        submissionId = (await pipeline.upload(key, () => input.handle.createReadStream({ start: 0, autoClose: false }), input.size, known)).submission.submission_id
+      } catch (e) {
+        if (!(e instanceof OwnerGoneError)) throw e
+        // The owner was killed: this process opens the state again (owning it, or attached to
+        // whoever does), whose start recovers the upload; then the verdict is read as before.
+        notice(`${e.message}; opening the local state again`)
+        await pipeline.close().catch(() => undefined)
+        pipeline = await startLocalPipeline({ home, onNotice: notice })
+        submissionId = (await pipeline.awaitUpload(key, known)).submission.submission_id
+      } finally {
+        await input.handle.close()
+      }
       // The verdict is read where a county would receive it: the local stand-in for the SNS
-      // topic (the outbox), then the report it points to. Waiting on the processing first means
-      // a failure (dead letter) is reported instead of waited on forever.
-      const { submission } = await processed
-      return verdictFromOutbox(pipeline, submission.submission_id)
+      // topic (the outbox), then the report it points to.
+      return verdictFromOutbox(pipeline, submissionId)
     },
     appraisal: () => localAppraisalDeps({ home, s3: pipeline.s3.client, dynamo: pipeline.dynamo.client }),
     aggregate: (deps, event) => aggregateFunction(deps)(event),
     close: () => pipeline.close(),
+  }
+}
+
+/**
+ * The file to upload, opened once: deleted after this, it is still read whole; gone before
+ * (between the command's check and here), a clear InputFileError (exit 6).
+ */
+async function openInput(file: string): Promise<{ handle: FileHandle; size: number }> {
+  try {
+    const handle = await open(file, 'r')
+    return { handle, size: (await handle.stat()).size }
+  } catch (cause) {
+    throw new InputFileError(`${file} vanished or cannot be read since it was checked (${(cause as NodeJS.ErrnoException).code ?? 'error'}); nothing was uploaded`, { cause })
   }
 }
 

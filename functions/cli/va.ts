@@ -9,10 +9,13 @@ import { templateCommand } from './commands/template.ts'
 import { uploadCommand } from './commands/upload.ts'
 import { validateCommand } from './commands/validate.ts'
 import { LANGS, terminalColumns, type Lang } from './format.ts'
+import { failureExit } from './exit-codes.ts'
+import { localHome } from '../local/local-runtime.ts'
+import { reconcileCommand } from './commands/reconcile.ts'
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true'
 
-export const COMMANDS: Command[] = [validateCommand, uploadCommand, statusCommand, aggregateCommand, unlockCommand, appraisalCommand, queryCommand, reportCommand, redriveCommand, replayCommand, templateCommand, demoCommand]
+export const COMMANDS: Command[] = [validateCommand, uploadCommand, statusCommand, aggregateCommand, unlockCommand, appraisalCommand, queryCommand, reportCommand, redriveCommand, replayCommand, reconcileCommand, templateCommand, demoCommand]
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length))
@@ -71,7 +74,11 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
       io.err(`va ${name}: ${e.message}\nUsage: ${command.usage}`)
       return 2
     }
-    throw e
+    // A fault with a code of its own (exit-codes.ts): one line, that code.
+    const failure = failureExit(e, localHome(io.env, io.cwd))
+    if (failure.code === 1) throw e
+    io.err(`va ${name}: ${failure.line}`)
+    return failure.code
   }
 }
 
@@ -91,14 +98,12 @@ export async function runCli(): Promise<void> {
     tty: Boolean(process.stderr.isTTY),
     columns: terminalColumns(process.env, process.stdout.columns),
   }).catch((e: unknown) => {
-    // A failure of the machinery, not of the input: the message, and the stack with VA_DEBUG=1.
-    const err = e as Error
-    const message = err.message ?? String(e)
-    const cause = err.cause ? String((err.cause as Error).message ?? err.cause) : ''
-    // An error that quotes its cause already (DuckDB's, for bad SQL) is not repeated.
-    process.stderr.write(`va: ${message}${cause && !message.includes(cause) ? ` (${cause})` : ''}\n`)
-    if (process.env['VA_DEBUG']) process.stderr.write(`${err.stack}\n`)
-    return 1
+    // A failure of the machinery, not of the input: one line and its exit code (exit-codes.ts),
+    // the stack with VA_DEBUG=1.
+    const { code: exit, line } = failureExit(e, localHome(process.env, process.cwd()))
+    process.stderr.write(`va: ${line}\n`)
+    if (process.env['VA_DEBUG']) process.stderr.write(`${(e as Error).stack}\n`)
+    return exit
   })
   process.exitCode = code
 }

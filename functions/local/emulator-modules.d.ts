@@ -14,6 +14,9 @@ declare module 's3rver' {
     run(): Promise<AddressInfo>
     on(event: 'event', listener: (event: { Records: never[] }) => void): this
     close(): Promise<void>
+    // The internals functions/local/s3rver-hardening.ts works on (Koa's middleware list, the file store).
+    store: never
+    middleware: never[]
   }
 }
 

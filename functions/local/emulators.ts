@@ -6,6 +6,7 @@ import { S3Client } from '@aws-sdk/client-s3'
 import S3rver from 's3rver'
 import dynalite from 'dynalite'
 import { s3ClientConfig } from '../adapters/s3-object-store.ts'
+import { hardenS3rver } from './s3rver-hardening.ts'
 
 /** The local names of what the stack creates on AWS (interfaces.md). */
 export const LOCAL_NAMES = {
@@ -45,6 +46,7 @@ export async function startS3Emulator(dir: string): Promise<S3Emulator> {
     directory: dir,
     configureBuckets: Object.values({ a: LOCAL_NAMES.ingestBucket, b: LOCAL_NAMES.lakeBucket, c: LOCAL_NAMES.resultsBucket }).map((name) => ({ name })),
   })
+  hardenS3rver(server)
   const address = await server.run()
   const endpoint = `http://127.0.0.1:${address.port}`
   const listeners: ((r: EmulatorS3Record) => void)[] = []
@@ -56,6 +58,9 @@ export async function startS3Emulator(dir: string): Promise<S3Emulator> {
       if (seq <= last) seq = last + 1n
       last = seq
       record.s3.object.sequencer = seq.toString(16).toUpperCase().padStart(16, '0')
+      // s3rver makes up a random principal per request; there is one local user, and an
+      // upload resent by reconciliation must be recorded exactly as its own event would have.
+      record.userIdentity = { principalId: 'AWS:local' }
       for (const l of listeners) l(record)
     }
   })
@@ -70,6 +75,20 @@ export async function startS3Emulator(dir: string): Promise<S3Emulator> {
     },
   }
 }
+
+/** The S3 emulator another process owns, over HTTP: its events reach that process only. */
+export function connectS3Emulator(endpoint: string): S3Emulator {
+  const client = new S3Client(s3ClientConfig(endpoint))
+  return { endpoint, client, onObjectCreated: () => undefined, close: async () => client.destroy() }
+}
+
+/** The DynamoDB emulator another process owns, over HTTP. */
+export function connectDynamoEmulator(endpoint: string): DynamoEmulator {
+  const client = dynamoClient(endpoint)
+  return { endpoint, client, close: async () => client.destroy() }
+}
+
+const dynamoClient = (endpoint: string) => new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } })
 
 export interface DynamoEmulator {
   endpoint: string
@@ -111,7 +130,7 @@ export async function startDynamoEmulator(dir?: string): Promise<DynamoEmulator>
     server.listen(0, '127.0.0.1', () => resolve())
   })
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } })
+  const client = dynamoClient(endpoint)
   for (const [name, def] of Object.entries(TABLE_DEFINITIONS)) await ensureTable(client, name, def)
   return {
     endpoint,
@@ -141,4 +160,6 @@ export const stateDirs = (home: string) => ({
   tmp: join(home, 'tmp'),
   lakeMirror: join(home, 'lake-mirror'),
   reports: join(home, 'reports'),
+  queue: join(home, 'queue'),
+  quarantine: join(home, 'quarantine'),
 })

@@ -37,6 +37,14 @@ export interface StoredObject {
   metadata?: Record<string, string>
 }
 
+export interface ListedObject {
+  key: string
+  size: number
+  etag?: string
+  /** When the store received the object (S3: second precision on some stores). */
+  lastModified?: Date
+}
+
 export interface PutOptions {
   contentType?: string
   /** Write only when no object exists at the key (write-once copies). */
@@ -47,13 +55,14 @@ export interface PutOptions {
 export interface ObjectStore {
   get(bucket: string, key: string, versionId?: string): Promise<StoredObject | undefined>
   /** An object's user metadata, without its body. */
-  head(bucket: string, key: string): Promise<{ size: number; metadata: Record<string, string> } | undefined>
+  head(bucket: string, key: string): Promise<{ size: number; metadata: Record<string, string>; versionId?: string; lastModified?: Date } | undefined>
   getBytes(bucket: string, key: string, versionId?: string): Promise<Uint8Array | undefined>
   put(bucket: string, key: string, body: Uint8Array | string, options?: PutOptions): Promise<{ versionId?: string }>
   putFile(bucket: string, key: string, path: string, options?: PutOptions): Promise<{ versionId?: string }>
   copy(bucket: string, fromKey: string, toKey: string): Promise<void>
   exists(bucket: string, key: string): Promise<boolean>
-  list(bucket: string, prefix: string): Promise<{ key: string; size: number; etag?: string }[]>
+  /** Every object under the prefix, however many (paged). */
+  list(bucket: string, prefix: string): Promise<ListedObject[]>
   delete(bucket: string, key: string): Promise<void>
 }
 
@@ -152,6 +161,8 @@ export interface SubmissionRecord {
   raw_key: string
   /** The normalised Parquet of an accepted upload, from which the curated object is copied. */
   staged_keys: string[]
+  /** The ingest object's ETag as read: with the key, how reconciliation knows it is recorded where there are no versions. */
+  etag?: string
   /** True once the county was told the verdict (SNS or the outbox); redelivery tells it otherwise. */
   notified?: boolean
 }

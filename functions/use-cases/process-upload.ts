@@ -46,7 +46,7 @@ export const RAW_METADATA = {
 } as const
 
 /** Where the ledger files an upload: its county and quarter, or the registry. */
-function ledgerPlace(place: UploadPlace): { county: string; period: string } {
+export function ledgerPlace(place: UploadPlace): { county: string; period: string } {
   if (place.kind === 'county') return { county: place.county, period: place.period }
   if (place.kind === 'registry') return { county: 'registry', period: 'registry' }
   return { county: 'unplaced', period: 'unplaced' }
@@ -63,7 +63,7 @@ export async function processUpload(deps: UploadDeps, event: UploadEvent): Promi
   const { county, period } = ledgerPlace(place)
   const id = submissionId(event.eventTime, event.bucket, event.key, event.versionId ?? event.sequencer)
 
-  const known = await deps.ledger.get(county, period, id)
+  const known = (await deps.ledger.get(county, period, id)) ?? (await sameVersion(deps, county, period, event))
   if (known) return finishKnown(deps, known)
 
   const area = await deps.scratch.open('upload')
@@ -115,6 +115,7 @@ export async function processUpload(deps: UploadDeps, event: UploadEvent): Promi
       report_key: reportKey,
       raw_key: rawKey,
       staged_keys: stagedKeys,
+      ...(object.etag ? { etag: object.etag } : {}),
     }
     await deps.ledger.record(submission)
     if (submission.status === 'accepted') await finishAccepted(deps, submission)
@@ -122,6 +123,17 @@ export async function processUpload(deps: UploadDeps, event: UploadEvent): Promi
   } finally {
     await area.dispose()
   }
+}
+
+/**
+ * The submission of the same object version under another id: reconciliation resends an
+ * upload with the time S3 stored it, and its own event, if late, carries the time S3 sent it.
+ * One version is one submission (interfaces.md), whichever came first.
+ */
+async function sameVersion(deps: UploadDeps, county: string, period: string, event: UploadEvent): Promise<SubmissionRecord | undefined> {
+  if (!event.versionId || event.source) return undefined
+  const { submissions } = await deps.ledger.list(county, period)
+  return submissions.find((s) => s.object_key === event.key && s.version_id === event.versionId)
 }
 
 /** The verdict recorded for an upload event (the submission and its report), once it was processed. */

@@ -7,6 +7,8 @@ export interface ReplayResult {
   accepted: number
   rejected: number
   periods: string[]
+  /** Raw copies that could not be replayed (their metadata is gone or torn): reported, never skipped silently. */
+  unreadable?: string[]
 }
 
 /**
@@ -21,12 +23,16 @@ export async function replayUploads(deps: UploadDeps, scope: { period?: string }
     return scope.period === undefined || period === scope.period
   })
   const events: (UploadEvent & { order: string })[] = []
+  const unreadable: string[] = []
   for (const o of raw) {
     const head = await deps.store.head(deps.buckets.lake, o.key)
     const m = head?.metadata ?? {}
     const key = m[RAW_METADATA.key]
     const receivedAt = m[RAW_METADATA.receivedAt]
-    if (!key || !receivedAt) continue
+    if (!key || !receivedAt) {
+      unreadable.push(o.key)
+      continue
+    }
     const event: UploadEvent & { order: string } = {
       bucket: m[RAW_METADATA.bucket] ?? deps.buckets.ingest,
       key,
@@ -60,12 +66,15 @@ export async function replayUploads(deps: UploadDeps, scope: { period?: string }
   let accepted = 0
   let rejected = 0
   let done = 0
+  // Quiet: every county was told these verdicts when the uploads first came in. The rebuilt
+  // submissions are marked told, so a later redelivery does not announce them either.
+  const quiet: UploadDeps = { ...deps, notify: async () => undefined }
   for (const { order: _order, ...event } of events) {
-    const { submission } = await processUpload(deps, event)
+    const { submission } = await processUpload(quiet, event)
     if (submission.status === 'rejected') rejected++
     else accepted++
     onProgress?.(++done, events.length)
   }
   const periods = [...new Set([...places].map((p) => p.split('/')[1]!).filter((p) => parsePeriod(p)))].sort()
-  return { uploads: events.length, accepted, rejected, periods }
+  return { uploads: events.length, accepted, rejected, periods, ...(unreadable.length ? { unreadable } : {}) }
 }

@@ -169,7 +169,7 @@ describe('va as a separate process, from a folder that is not the repository', (
     expect(missing.code).toBe(2)
     expect(missing.err.split('\n')[0]).toBe(`va validate: no such file: nope.csv (looked at ${join(here, 'nope.csv')})`)
     const noState = await spawnVa(['appraisal', '--period', '2024Q2'], here)
-    expect(noState.code).toBe(2)
+    expect(noState.code).toBe(3)
     expect(noState.err.split('\n')[0]).toBe(`va appraisal: no local state at ${join(here, '.va')} (the default is .va/ in the current folder): run where the state is, set VA_HOME to it, or upload files first (va upload, or va demo)`)
   })
 

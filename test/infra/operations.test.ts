@@ -102,7 +102,7 @@ describe('alarms', () => {
 
   it('the components feeding them notify no one themselves', () => {
     expect(Object.keys(ops.components).sort()).toEqual(
-      ['AggregateErrors', 'AppraisalDue', 'AppraisalFailures', 'AppraisalSucceeded', 'QuarterlyRunDeadLettered', 'UploadFailures', 'ValidateErrors'].sort(),
+      ['AggregateErrors', 'AppraisalDue', 'AppraisalFailures', 'AppraisalSucceeded', 'QuarterlyRunDeadLettered', 'UploadFailures', 'ValidateErrors', 'ReconciledUploads', 'ReconcileFailures', 'ReconcileErrors'].sort(),
     )
     for (const [name, logical] of Object.entries(ops.components)) {
       const a = props(prod, logical)

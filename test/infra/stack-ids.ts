@@ -12,7 +12,7 @@ export function stackIds(stack: VillageAppraisalStack) {
     const child = construct.node.defaultChild ?? construct
     return (stack as Stack).getLogicalId(child as CfnElement)
   }
-  const { storage, ingest, analytics, access, operations, tableProtection } = stack
+  const { storage, ingest, analytics, access, operations, tableProtection, reconciliation } = stack
   const child = (name: string): string | undefined => {
     const found = stack.node.tryFindChild(name)
     return found ? id(found) : undefined
@@ -51,6 +51,11 @@ export function stackIds(stack: VillageAppraisalStack) {
       schedule: id(analytics.schedule),
       scheduleGroup: id(analytics.scheduleGroup),
       database: id(analytics.database),
+    },
+    reconciliation: {
+      reconcile: fn(reconciliation.reconcile),
+      schedule: id(reconciliation.schedule),
+      scheduleRole: id(reconciliation.scheduleRole),
     },
     access: {
       countyUploaderRole: id(access.countyUploaderRole),

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PutObjectCommand } from '@aws-sdk/client-s3'
@@ -221,8 +221,12 @@ describe('rebuild from the raw uploads', () => {
     // Lose everything derived: the ledger and the curated lake.
     await p.deps.ledger.clear('511921', '2024Q2')
     await p.deps.store.delete(LOCAL_NAMES.lakeBucket, 'curated/village_report/year=2024/quarter=2/511921.parquet')
+    const told = await readFile(join(p.home, 'outbox', 'verdicts.jsonl'), 'utf8')
+    expect(told.trim().split('\n')).toHaveLength(4)
     const result = await replayUploads(p.deps, { period: '2024Q2' })
     expect(result).toEqual({ uploads: 4, accepted: 3, rejected: 1, periods: ['2024Q2'] })
+    // Replay is quiet: no verdict announced a second time.
+    expect(await readFile(join(p.home, 'outbox', 'verdicts.jsonl'), 'utf8')).toBe(told)
     expect(await p.deps.ledger.list('511921', '2024Q2')).toEqual(before.a)
     expect(await p.deps.ledger.list('511922', '2024Q2')).toEqual(before.b)
     expect(await curatedVillages(p, 'curated/village_report/year=2024/quarter=2/511921.parquet')).toEqual(before.curated)

@@ -5,6 +5,8 @@ import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { planProvince, quartersBetween, registryCsv, rosterCsv, villageQuarter, villageReportCsv, type VillageQuarter } from '../../demo/generate.ts'
 import { LOCAL_NAMES, stateDirs } from '../../local/emulators.ts'
 import { localHome, startLocalPipeline } from '../../local/local-pipeline.ts'
+import { LocalStateError } from '../../local/local-errors.ts'
+import { currentOwner } from '../../local/state-owner.ts'
 import { formatPeriod, quarterLastDay, SHANGHAI_OFFSET_MS, type Quarter } from '../../core/period.ts'
 import type { Verdict } from '../../use-cases/process-upload.ts'
 import { aggregateFunction, localAppraisalDeps } from '../../local/local-runtime.ts'
@@ -48,6 +50,8 @@ Options:
     if (existsSync(home) && (await readdir(home)).length > 0 && !existsSync(join(home, MARKER))) {
       throw new UsageError(`${home} holds local state the demo did not create; set VA_HOME to another folder to run the demo`)
     }
+    const owner = await currentOwner(home)
+    if (owner) throw new LocalStateError(`the local state ${home} is in use by process ${owner.pid}; the demo starts from a clean state: run it when that process ends, or set VA_HOME to another folder`)
     await rm(home, { recursive: true, force: true })
     await mkdir(home, { recursive: true })
     await writeFile(join(home, MARKER), 'created by va demo\n')
@@ -65,7 +69,7 @@ Options:
       const days = county === lateCounty ? 14 : 3 + (Number(county) % 6)
       return new Date((quarterLastDay(q) + days) * 86_400_000 - SHANGHAI_OFFSET_MS + 10 * 3600_000)
     }
-    const pipeline = await startLocalPipeline({ home, receivedAt: (key) => arrival.get(key), concurrency: 2 })
+    const pipeline = await startLocalPipeline({ home, receivedAt: (key) => arrival.get(key), concurrency: 2, ownerOnly: true })
     try {
       const uploads: { key: string; body: string | Uint8Array; at: Date; wave: number }[] = []
       const last = quarters.at(-1)!

@@ -1,14 +1,16 @@
 import { existsSync } from 'node:fs'
 import { localAppraisalDeps } from '../../local/local-runtime.ts'
 import { localHome, startLocalPipeline } from '../../local/local-pipeline.ts'
+import { LocalStateError } from '../../local/local-errors.ts'
 import { replayUploads } from '../../use-cases/replay-uploads.ts'
 import { runAppraisal } from '../../use-cases/run-appraisal.ts'
 import { UsageError, parseFlags, requirePeriod, requireTarget, type Command } from '../args.ts'
 import { ProgressBar } from '../progress.ts'
+import { EXIT } from '../exit-codes.ts'
 
 function localState(env: Record<string, string | undefined>, cwd: string): string {
   const home = localHome(env, cwd)
-  if (!existsSync(home)) throw new UsageError(`no local state at ${home}`)
+  if (!existsSync(home)) throw new LocalStateError(`no local state at ${home}`)
   return home
 }
 
@@ -68,7 +70,8 @@ again in the order it was received, and re-runs the appraisal of each quarter th
         }
         const doc = { ...result, reappraised }
         io.out(values.json ? JSON.stringify(doc, null, 2) : `replayed ${result.uploads} uploads (${result.accepted} accepted, ${result.rejected} rejected) for ${result.periods.join(', ') || 'no quarter'}; appraisals re-run: ${reappraised.join(', ') || 'none'}`)
-        return 0
+        for (const key of result.unreadable ?? []) io.err(`va replay: cannot replay s3://lake/${key}: its metadata is gone or torn (the object is kept)`)
+        return result.unreadable?.length ? EXIT.storage : 0
       } finally {
         await appraisal.engine.close()
       }

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs'
 import { basename, dirname, relative, resolve } from 'node:path'
-import { UsageError, parseFlags, requireCounty, requirePeriod, type Command, displayOf } from '../args.ts'
+import { UsageError, parseFlags, requireCounty, requirePeriod, requireTarget, type Command, displayOf } from '../args.ts'
+import { unstorableSegment } from '../../local/s3rver-hardening.ts'
+import { NameTooLongError } from '../exit-codes.ts'
 import { openTarget } from '../targets.ts'
 import { formatReport } from '../format.ts'
 import { saveSubmissionReports } from '../submission-reports.ts'
@@ -23,7 +25,8 @@ Options:
   --json                print the verdict as JSON: { submission, report }
   --target local|aws    where the pipeline runs (default local)
 
-Exit codes: 0 accepted, 1 rejected, 2 usage error.`,
+Exit codes: 0 accepted, 1 rejected, 2 usage error; 3 and up a fault of the machine (the
+README lists them: local state, storage, disk full, input file gone, name too long).`,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, {
       county: { type: 'string' }, period: { type: 'string' }, registry: { type: 'boolean' },
@@ -35,6 +38,9 @@ Exit codes: 0 accepted, 1 rejected, 2 usage error.`,
     const key = values.registry
       ? `registry/org_units/${basename(file)}`
       : `uploads/${requireCounty(values.county)}/${requirePeriod(values.period)}/${basename(file)}`
+    // The local file store keeps each key segment as a file name (255 bytes with its suffixes).
+    const unstorable = requireTarget(values.target) === 'local' ? unstorableSegment(key) : undefined
+    if (unstorable) throw new NameTooLongError(`the local store cannot hold the name "${unstorable.segment}": ${unstorable.bytes} bytes in UTF-8, at most ${unstorable.limit}; rename the file (S3 on AWS takes keys up to 1,024 bytes); nothing was uploaded`)
     const session = await openTarget(values.target, io)
     try {
       const { submission, report } = await session.upload(key, file, io)
