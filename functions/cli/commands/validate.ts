@@ -9,26 +9,11 @@ import type { ByteSource } from '../../core/decode/types.ts'
 import { parseUploadKey } from '../../core/object-keys.ts'
 import { localHome, startLocalPipeline, type LocalPipeline } from '../../local/local-pipeline.ts'
 import { checkUpload } from '../../use-cases/check-upload.ts'
-import { UsageError, parseFlags, requireCounty, requirePeriod, type Command, displayOf } from '../args.ts'
+import { UsageError, parseFlags, requireCounty, requirePeriod, type CommandRunner, displayOf } from '../args.ts'
 import { formatReport } from '../format.ts'
 import { ProgressBar } from '../progress.ts'
 
-export const validateCommand: Command = {
-  name: 'validate',
-  summary: 'check a file exactly as the pipeline would, without uploading it',
-  usage: 'va validate <file> --county <6 digits> --period <YYYYQn> [--dataset <name>] [--received-at <ISO time>] [--json]',
-  help: `Checks a county file (CSV in UTF-8 or GB18030, XLSX, or JSON) against the data contract
-and prints every finding with its row, cell, code and message. Nothing is uploaded.
-Quarter-over-quarter and roster checks use the local state (\$VA_HOME or .va/) when present.
-
-Options:
-  --county <6 digits>     the uploading county, e.g. 522226
-  --period <YYYYQn>       the quarter, e.g. 2024Q2
-  --dataset <name>        village_report, monitored_households or org_units (default: from the headers)
-  --received-at <ISO>     the time received, for late_submission (default: now)
-  --json                  print the JSON report only (interfaces.md)
-
-Exit codes: 0 accepted, 1 rejected, 2 usage error.`,
+export const validateCommand: CommandRunner = {
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, {
       county: { type: 'string' }, period: { type: 'string' }, dataset: { type: 'string' },
