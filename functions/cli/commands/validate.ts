@@ -7,7 +7,8 @@ import { fileByteSource } from '../../adapters/file-byte-source.ts'
 import { hmacSha256Hex } from '../../adapters/node-id-hash.ts'
 import type { ByteSource } from '../../core/decode/types.ts'
 import { parseUploadKey } from '../../core/object-keys.ts'
-import { localHome, startLocalPipeline, type LocalPipeline } from '../../local/local-pipeline.ts'
+import { localHome } from '../../local/local-home.ts'
+import type { LocalPipeline } from '../../local/local-pipeline.ts'
 import { checkUpload } from '../../use-cases/check-upload.ts'
 import { UsageError, parseFlags, requireCounty, requirePeriod, type CommandRunner, displayOf } from '../args.ts'
 import { formatReport } from '../format.ts'
@@ -36,7 +37,8 @@ export const validateCommand: CommandRunner = {
 
     const home = localHome(io.env, io.cwd)
     let state: LocalPipeline | undefined
-    if (existsSync(home)) state = await startLocalPipeline({ home })
+    // The local pipeline (emulators, DuckDB) loads only when there is local state to check against.
+    if (existsSync(home)) state = await (await import('../../local/local-pipeline.ts')).startLocalPipeline({ home })
     try {
       const key = county && period ? `uploads/${county}/${period}/${basename(file)}` : `registry/org_units/${basename(file)}`
       const source = await fileByteSource(file)
