@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { DATASETS } from './dataset-names.ts'
 
 /** File-level codes (contract/validation.md, "File-level codes"). */
