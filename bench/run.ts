@@ -25,6 +25,7 @@ import { benchCli, type CliResult } from './cli.ts'
 import { benchColdStart, type ColdStartResult } from './cold-start.ts'
 import { BENCH_PERIOD, benchCounty, writeRosterCsv, writeRosterXlsx } from './data.ts'
 import { benchLatency, type LatencyResult } from './latency.ts'
+import { benchParquet, type ParquetResult } from './parquet.ts'
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true'
 
@@ -131,6 +132,10 @@ async function main(): Promise<number> {
     log('cold start: bundling and importing each handler…')
     const coldStart: ColdStartResult = await benchColdStart(join(work, 'bundles'))
 
+    // ---- Parquet writers: ours, hyparquet-writer, DuckDB on the same 200k staged rows ----
+    log('parquet: the hand-written writer beside hyparquet-writer and DuckDB, 200k rows…')
+    const parquet: ParquetResult = await benchParquet(join(work, 'parquet'))
+
     // ---- the va command ----
     log('cli: va --help and va validate of 2,000 villages, beside node -e 0 and the check in-process…')
     const cli: CliResult = await benchCli(join(work, 'cli'))
@@ -173,6 +178,7 @@ async function main(): Promise<number> {
         init_ms_by_function: Object.fromEntries(Object.entries(coldStart.init_ms_by_function).map(([k, v]) => [k, round(v, 1)])),
         largest_inputs_bytes: coldStart.largest_inputs_bytes,
       },
+      parquet,
       cli: {
         node_bare_ms: round(cli.node_bare_ms, 1),
         help_ms: round(cli.help_ms, 1),
@@ -249,6 +255,7 @@ function printTable(r: Record<string, unknown>): void {
   const c = r['cold_start'] as { bundle_bytes: Record<string, number>; init_ms: number; init_ms_by_function: Record<string, number> }
   const l = r['latency'] as Record<string, number>
   const v = r['cli'] as Record<string, number>
+  const p = r['parquet'] as ParquetResult
   rows.push(['ingest.rows_per_s (1M-row CSV, validate → Parquet)', String(i['rows_per_s']), ''])
   rows.push(['ingest.csv_parse_rows_per_s (columns: true only)', String(i['csv_parse_rows_per_s']), ''])
   rows.push(['ingest.duckdb_rows_per_s (COPY, threads=1, no checks)', String(i['duckdb_rows_per_s']), ''])
@@ -265,6 +272,9 @@ function printTable(r: Record<string, unknown>): void {
   for (const [name, bytes] of Object.entries(c.bundle_bytes)) rows.push([`cold_start.bundle_bytes.${name}`, String(bytes), target(bytes <= 600 * 1024, '≤ 600 KB')])
   for (const [name, ms] of Object.entries(c.init_ms_by_function)) rows.push([`cold_start.init_ms_by_function.${name}`, String(ms), ''])
   rows.push(['cold_start.init_ms (largest)', String(c.init_ms), target(c.init_ms <= 60, '≤ 60')])
+  for (const [w, f] of Object.entries(p.writers)) rows.push([`parquet.writers.${w} (rows/s; peak MB; bytes; read same by DuckDB, hyparquet)`, `${f.rows_per_s}; ${f.peak_rss_mb}; ${f.parquet_bytes}; ${f.duckdb_reads_same}, ${f.hyparquet_reads_same}`, ''])
+  rows.push(['parquet.ours_speed_vs_hyparquet_writer', String(p.ours_speed_vs_hyparquet_writer), ''])
+  rows.push(['parquet.ours_speed_vs_duckdb', String(p.ours_speed_vs_duckdb), ''])
   rows.push(['cli.help_ms (va --help; va validate --help: validate_help_ms)', `${v['help_ms']}; ${v['validate_help_ms']}`, ''])
   rows.push(['cli.node_bare_ms (node -e 0)', String(v['node_bare_ms']), ''])
   rows.push(['cli.help_ratio (the slower --help ÷ node -e 0)', String(v['help_ratio']), target(v['help_ratio']! <= 10, '≤ 10')])
@@ -273,6 +283,7 @@ function printTable(r: Record<string, unknown>): void {
   rows.push(['cli.validate_ratio', String(v['validate_ratio']), target(v['validate_ratio']! <= 2, '≤ 2')])
   rows.push(['latency.upload_to_verdict_p50_ms (500 villages)', String(l['upload_to_verdict_p50_ms']), target(l['upload_to_verdict_p50_ms']! <= 1000, '≤ 1000')])
   const w = [Math.max(...rows.map((x) => x[0].length)), Math.max(...rows.map((x) => x[1].length))]
+  process.stdout.write(`machine: ${(r['machine'] as { host: string }).host}\n`)
   process.stdout.write(`| ${'key'.padEnd(w[0]!)} | ${'value'.padStart(w[1]!)} | target |\n|${'-'.repeat(w[0]! + 2)}|${'-'.repeat(w[1]! + 2)}|---|\n`)
   for (const [k, v, t] of rows) process.stdout.write(`| ${k.padEnd(w[0]!)} | ${v.padStart(w[1]!)} | ${t} |\n`)
   process.stdout.write(`\nwritten to bench/results/latest.json (${String(r['bench_seconds'])} s)\n`)
