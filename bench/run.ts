@@ -6,7 +6,8 @@
  *   npm run bench                       the full run (a few minutes on 2 cores)
  *   npm run bench -- --quick            CI: the validate path's speed against csv-parse on a
  *                                       100k-row roster; fails (exit 1) below half the ratio
- *                                       recorded in bench/results/baseline.json
+ *                                       recorded in bench/results/baseline.json, or when
+ *                                       `va --help` takes over 10× `node -e 0` (cli.help_ratio)
  *   npm run bench -- --quick --record   records the quick ratio as the new baseline
  *
  * Every measured path runs in a fresh process bundled as Lambda bundles it (bench/bundle.ts),
