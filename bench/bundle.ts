@@ -1,10 +1,14 @@
 /**
+ * `npx tsx bench/bundle.ts [n]` prints what each Lambda bundle holds: its bytes, then the `n`
+ * (default 15) largest contributors by package or project folder and by input file, from
+ * esbuild's metafile.
+ *
  * esbuild with the options the CDK stack bundles each Lambda with (infra/pipeline-function.ts:
  * ESM, node22, minified, names kept, UTF-8, the AWS SDK bundled, the require banner), so the
  * bench measures the artifacts that are deployed: their size and their import time.
  */
-import { cp, mkdir, stat } from 'node:fs/promises'
-import { join } from 'node:path'
+import { cp, mkdir, readdir, stat } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build, type BuildOptions, type Metafile } from 'esbuild'
 import { BUNDLED_FOLDERS, BUNDLE_HANDLER_DIR, ESM_REQUIRE_BANNER } from '../infra/pipeline-function.ts'
@@ -55,3 +59,22 @@ export function bytesByOrigin(metafile: Metafile, output: string): [string, numb
   }
   return [...sums.entries()].sort((a, b) => b[1] - a[1])
 }
+
+/** Bytes of a bundle by input file, largest first. */
+export function bytesByInput(metafile: Metafile, output: string): [string, number][] {
+  const out = Object.entries(metafile.outputs).find(([path]) => path.endsWith(output))?.[1]
+  return Object.entries(out?.inputs ?? {}).map(([input, { bytesInOutput }]): [string, number] => [input, bytesInOutput]).sort((a, b) => b[1] - a[1])
+}
+
+async function printBundles(top: number): Promise<void> {
+  const kb = (n: number) => `${(n / 1024).toFixed(1).padStart(8)} KB`
+  for (const h of (await readdir(join(REPO, 'functions/handlers'))).filter((f) => f.endsWith('.ts')).sort()) {
+    const b = await lambdaBundle(`functions/handlers/${h}`, join(REPO, 'bench/.build/bundles', h.replace(/\.ts$/, '')))
+    process.stdout.write(`\n${h}: ${kb(b.bytes)} (target ≤ 600 KB)\n  by package or folder:\n`)
+    for (const [origin, bytes] of bytesByOrigin(b.metafile, 'index.mjs').slice(0, top)) process.stdout.write(`  ${kb(bytes)}  ${origin}\n`)
+    process.stdout.write('  by file:\n')
+    for (const [input, bytes] of bytesByInput(b.metafile, 'index.mjs').slice(0, top)) process.stdout.write(`  ${kb(bytes)}  ${input}\n`)
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await printBundles(Number(process.argv[2] ?? 15))

@@ -6,7 +6,8 @@
  *   npm run bench                       the full run (a few minutes on 2 cores)
  *   npm run bench -- --quick            CI: the validate path's speed against csv-parse on a
  *                                       100k-row roster; fails (exit 1) below half the ratio
- *                                       recorded in bench/results/baseline.json
+ *                                       recorded in bench/results/baseline.json, or when
+ *                                       `va --help` takes over 10× `node -e 0` (cli.help_ratio)
  *   npm run bench -- --quick --record   records the quick ratio as the new baseline
  *
  * Every measured path runs in a fresh process bundled as Lambda bundles it (bench/bundle.ts),
@@ -21,9 +22,11 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { benchAggregate, writeJson, type AggregateResult } from './aggregate.ts'
 import { REPO, childBundle } from './bundle.ts'
+import { benchCli, type CliResult } from './cli.ts'
 import { benchColdStart, type ColdStartResult } from './cold-start.ts'
 import { BENCH_PERIOD, benchCounty, writeRosterCsv, writeRosterXlsx } from './data.ts'
 import { benchLatency, type LatencyResult } from './latency.ts'
+import { benchParquet, type ParquetResult } from './parquet.ts'
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true'
 
@@ -83,7 +86,7 @@ async function main(): Promise<number> {
     if (flags.quick) return await quick(work, ingestRun, csvParse, accepted)
 
     const machine = { host: hostname(), cpus: cpus().length, cpu: cpus()[0]?.model ?? 'cpu', memory_mb: round(totalmem() / 2 ** 20), node: process.version }
-    log(`machine: ${machine.cpus} × ${machine.cpu}, node ${machine.node}`)
+    log(`machine: ${machine.host}, ${machine.cpus} × ${machine.cpu}, node ${machine.node}`)
 
     // ---- ingest: 1M rows, beside csv-parse and DuckDB on the same file ----
     const csv1m = join(work, 'roster-1m.csv')
@@ -130,6 +133,14 @@ async function main(): Promise<number> {
     log('cold start: bundling and importing each handler…')
     const coldStart: ColdStartResult = await benchColdStart(join(work, 'bundles'))
 
+    // ---- Parquet writers: ours, hyparquet-writer, DuckDB on the same 200k staged rows ----
+    log('parquet: the hand-written writer beside hyparquet-writer and DuckDB, 200k rows…')
+    const parquet: ParquetResult = await benchParquet(join(work, 'parquet'))
+
+    // ---- the va command ----
+    log('cli: va --help and va validate of 2,000 villages, beside node -e 0 and the check in-process…')
+    const cli: CliResult = await benchCli(join(work, 'cli'))
+
     // ---- latency ----
     log('latency: 20 uploads of a 500-village report through the local pipeline…')
     const latency: LatencyResult = await benchLatency(join(work, 'latency'))
@@ -168,6 +179,17 @@ async function main(): Promise<number> {
         init_ms_by_function: Object.fromEntries(Object.entries(coldStart.init_ms_by_function).map(([k, v]) => [k, round(v, 1)])),
         largest_inputs_bytes: coldStart.largest_inputs_bytes,
       },
+      parquet,
+      cli: {
+        node_bare_ms: round(cli.node_bare_ms, 1),
+        help_ms: round(cli.help_ms, 1),
+        validate_help_ms: round(cli.validate_help_ms, 1),
+        help_ratio: round(cli.help_ratio, 2),
+        validate_villages: cli.validate_villages,
+        validate_ms: round(cli.validate_ms, 1),
+        validate_in_process_ms: round(cli.validate_in_process_ms, 1),
+        validate_ratio: round(cli.validate_ratio, 2),
+      },
       latency: {
         samples: latency.samples,
         upload_to_verdict_p50_ms: round(latency.upload_to_verdict_p50_ms, 1),
@@ -199,6 +221,11 @@ async function quick(work: string, ingestRun: (file: string) => () => ChildResul
     peak_rss_mb: product.peak_rss_mb,
   }
   process.stdout.write(`quick: validate path ${quickResult.rows_per_s} rows/s, csv-parse ${quickResult.csv_parse_rows_per_s} rows/s, ratio ${quickResult.ratio_vs_csv_parse}\n`)
+  // va --help over node -e 0: a heavy static import in functions/cli/va.ts shows here at once.
+  const cli = await benchCli(join(work, 'cli'), 3, 0)
+  const helpOk = cli.help_ratio <= 10
+  process.stdout.write(`quick (${hostname()}): va --help ${round(cli.help_ms)} ms, va validate --help ${round(cli.validate_help_ms)} ms, node -e 0 ${round(cli.node_bare_ms)} ms: cli.help_ratio ${round(cli.help_ratio, 2)} ${helpOk ? '≤' : '>'} 10\n`)
+  if (!helpOk) return 1
   if (flags.record) {
     await writeJson(BASELINE, { note: 'npm run bench -- --quick --record; CI fails below half of quick.ratio_vs_csv_parse', recorded_at: new Date().toISOString(), node: process.version, cpus: cpus().length, quick: quickResult })
     process.stdout.write(`recorded ${BASELINE}\n`)
@@ -228,6 +255,8 @@ function printTable(r: Record<string, unknown>): void {
   const a = r['aggregate'] as Record<string, number>
   const c = r['cold_start'] as { bundle_bytes: Record<string, number>; init_ms: number; init_ms_by_function: Record<string, number> }
   const l = r['latency'] as Record<string, number>
+  const v = r['cli'] as Record<string, number>
+  const p = r['parquet'] as ParquetResult
   rows.push(['ingest.rows_per_s (1M-row CSV, validate → Parquet)', String(i['rows_per_s']), ''])
   rows.push(['ingest.csv_parse_rows_per_s (columns: true only)', String(i['csv_parse_rows_per_s']), ''])
   rows.push(['ingest.duckdb_rows_per_s (COPY, threads=1, no checks)', String(i['duckdb_rows_per_s']), ''])
@@ -244,8 +273,18 @@ function printTable(r: Record<string, unknown>): void {
   for (const [name, bytes] of Object.entries(c.bundle_bytes)) rows.push([`cold_start.bundle_bytes.${name}`, String(bytes), target(bytes <= 600 * 1024, '≤ 600 KB')])
   for (const [name, ms] of Object.entries(c.init_ms_by_function)) rows.push([`cold_start.init_ms_by_function.${name}`, String(ms), ''])
   rows.push(['cold_start.init_ms (largest)', String(c.init_ms), target(c.init_ms <= 60, '≤ 60')])
+  for (const [w, f] of Object.entries(p.writers)) rows.push([`parquet.writers.${w} (rows/s; peak MB; bytes; read same by DuckDB, hyparquet)`, `${f.rows_per_s}; ${f.peak_rss_mb}; ${f.parquet_bytes}; ${f.duckdb_reads_same}, ${f.hyparquet_reads_same}`, ''])
+  rows.push(['parquet.ours_speed_vs_hyparquet_writer', String(p.ours_speed_vs_hyparquet_writer), ''])
+  rows.push(['parquet.ours_speed_vs_duckdb', String(p.ours_speed_vs_duckdb), ''])
+  rows.push(['cli.help_ms (va --help; va validate --help: validate_help_ms)', `${v['help_ms']}; ${v['validate_help_ms']}`, ''])
+  rows.push(['cli.node_bare_ms (node -e 0)', String(v['node_bare_ms']), ''])
+  rows.push(['cli.help_ratio (the slower --help ÷ node -e 0)', String(v['help_ratio']), target(v['help_ratio']! <= 10, '≤ 10')])
+  rows.push(['cli.validate_ms (va validate, 2,000 villages, whole process)', String(v['validate_ms']), ''])
+  rows.push(['cli.validate_in_process_ms (checkUpload, modules loaded)', String(v['validate_in_process_ms']), ''])
+  rows.push(['cli.validate_ratio', String(v['validate_ratio']), target(v['validate_ratio']! <= 2, '≤ 2')])
   rows.push(['latency.upload_to_verdict_p50_ms (500 villages)', String(l['upload_to_verdict_p50_ms']), target(l['upload_to_verdict_p50_ms']! <= 1000, '≤ 1000')])
   const w = [Math.max(...rows.map((x) => x[0].length)), Math.max(...rows.map((x) => x[1].length))]
+  process.stdout.write(`machine: ${(r['machine'] as { host: string }).host}\n`)
   process.stdout.write(`| ${'key'.padEnd(w[0]!)} | ${'value'.padStart(w[1]!)} | target |\n|${'-'.repeat(w[0]! + 2)}|${'-'.repeat(w[1]! + 2)}|---|\n`)
   for (const [k, v, t] of rows) process.stdout.write(`| ${k.padEnd(w[0]!)} | ${v.padStart(w[1]!)} | ${t} |\n`)
   process.stdout.write(`\nwritten to bench/results/latest.json (${String(r['bench_seconds'])} s)\n`)

@@ -1,4 +1,5 @@
-import { z } from 'zod'
+import * as z from 'zod'
+import { DATASETS } from './dataset-names.ts'
 
 /** File-level codes (contract/validation.md, "File-level codes"). */
 export const FILE_CODES = [
@@ -88,7 +89,7 @@ export const FindingSchema = z.object({
 })
 export type Finding = z.infer<typeof FindingSchema>
 
-export const DATASETS = ['village_report', 'monitored_households', 'org_units'] as const
+export { DATASETS }
 export const DatasetNameSchema = z.enum(DATASETS)
 export type DatasetName = z.infer<typeof DatasetNameSchema>
 

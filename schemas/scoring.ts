@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 /**
  * The scoring configuration of the quarterly appraisal (contract/appraisal.md, "Default

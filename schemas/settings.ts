@@ -30,3 +30,6 @@ export const DEFAULT_UPLOAD_LIMITS: UploadLimits = {
   maxRows: UPLOAD_LIMITS.maxRows,
   deadlineDays: UPLOAD_LIMITS.deadlineDays,
 }
+
+/** `va template`: rows under the header that carry data validation (the example row included). */
+export const TEMPLATE_DATA_ROWS = 2000

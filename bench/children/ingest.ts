@@ -3,9 +3,9 @@
  * `checkUpload`, exactly what `processUpload` runs between the download and the S3 puts —
  * decode, every rule, the HMAC of each ID number, and the staged Parquet.
  *
- *   node ingest.mjs <file> <county> <period> <scratch folder>
+ *   node ingest.mjs <file> <county> <period> <scratch folder> [copy of the staged Parquet]
  */
-import { statSync } from 'node:fs'
+import { copyFileSync, statSync } from 'node:fs'
 import { basename } from 'node:path'
 import { fileByteSource } from '../../functions/adapters/file-byte-source.ts'
 import { hmacSha256Hex } from '../../functions/adapters/node-id-hash.ts'
@@ -14,7 +14,7 @@ import { parseUploadKey } from '../../functions/core/object-keys.ts'
 import { checkUpload } from '../../functions/use-cases/check-upload.ts'
 import { reportResult } from './report.ts'
 
-const [file, county, period, staged] = process.argv.slice(2) as [string, string, string, string]
+const [file, county, period, staged, keepAs] = process.argv.slice(2) as [string, string, string, string, string | undefined]
 const place = parseUploadKey(`uploads/${county}/${period}/${basename(file)}`)
 // Limits raised so that the 5M-row stress file is read whole (the defaults would stop it at 2M rows / 200 MB).
 const limits = { maxBytes: 4_000_000_000, maxRows: 100_000_000, deadlineDays: 10 }
@@ -38,5 +38,7 @@ reportResult({
   parquet_bytes: parts[0] ? statSync(parts[0].path).size : 0,
   cpu_s: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
 })
+// `keepAs`: a copy of the staged Parquet, for the writers' comparison (bench/parquet.ts).
+if (keepAs && parts[0]) copyFileSync(parts[0].path, keepAs)
 await source.close?.()
 await area.dispose()

@@ -27,12 +27,21 @@ export function displayOf(io: CommandIo): Display {
   return { lang: io.lang ?? localeLang(io.env), columns: io.columns ?? terminalColumns(io.env, undefined) }
 }
 
+/** What a command does once loaded: its module exports one of these (functions/cli/commands/). */
+export interface CommandRunner {
+  run(argv: string[], io: CommandIo): Promise<number>
+}
+
+/**
+ * A line of va's command table (va.ts): what `va --help` and `va <name> --help` print, and how
+ * to load the command's module, which happens only when that command runs.
+ */
 export interface Command {
   name: string
   summary: string
   usage: string
   help: string
-  run(argv: string[], io: CommandIo): Promise<number>
+  load(): Promise<CommandRunner>
 }
 
 type Options = NonNullable<ParseArgsConfig['options']>

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { Logger } from '@aws-lambda-powertools/logger'
 import { Metrics } from '@aws-lambda-powertools/metrics'
 import type { LogLevel } from '@aws-lambda-powertools/logger/types'
@@ -25,10 +25,7 @@ import { syncLakeMirror } from './lake-mirror.ts'
  * Manager, and JSON-lines outboxes instead of the SNS topics.
  */
 
-/** Where the local state lives: `$VA_HOME`, else `.va/` in the directory the command started from. */
-export function localHome(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): string {
-  return resolve(cwd, env['VA_HOME'] || '.va')
-}
+export { localHome } from './local-home.ts'
 
 /** The local HMAC key for head_id_hash: generated once, kept in the local state, never in code. */
 export async function localIdHashKey(home: string): Promise<Uint8Array> {

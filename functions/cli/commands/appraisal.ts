@@ -2,7 +2,7 @@ import type { StoredCountyAppraisal } from '../../use-cases/ports.ts'
 import { PeriodLockedError } from '../../use-cases/run-appraisal.ts'
 import { listSavedQueries, loadSavedQuery, SqlFileError } from '../../adapters/sql-files.ts'
 import { parsePeriod } from '../../core/period.ts'
-import { UsageError, displayOf, parseFlags, requireCounty, requirePeriod, type Command, type CommandIo } from '../args.ts'
+import { UsageError, displayOf, parseFlags, requireCounty, requirePeriod, type CommandRunner, type CommandIo } from '../args.ts'
 import { openTarget, type TargetSession } from '../targets.ts'
 import { table } from '../format.ts'
 import { REGION_INDICATOR_COLUMNS } from '../../../schemas/region-columns.ts'
@@ -18,20 +18,7 @@ async function withTarget<T>(io: CommandIo, target: unknown, work: (session: Tar
 
 const fmt = (n: unknown, digits = 1) => (typeof n === 'number' ? n.toFixed(digits) : '—')
 
-export const aggregateCommand: Command = {
-  name: 'aggregate',
-  summary: 'run the quarterly appraisal now',
-  usage: 'va aggregate --period <YYYYQn> [--publish] [--json]',
-  help: `Computes every county's indicators from the accepted village reports of the quarter (the
-SQL in functions/sql/, on DuckDB locally and Athena on AWS), scores, grades and ranks them,
-writes analytics/county_appraisals/… and the appraisals table. A re-run replaces the quarter
-and keeps the previous run as a prior version.
-
-Options:
-  --period <YYYYQn>   the quarter
-  --publish           lock the quarter: later uploads for it are rejected (period_locked)
-  --by <name>         who publishes (default: $USER)
-  --json              print the appraisal JSON`,
+export const aggregateCommand: CommandRunner = {
   async run(argv, io) {
     const { values } = parseFlags(argv, { period: { type: 'string' }, publish: { type: 'boolean' }, by: { type: 'string' }, json: { type: 'boolean' }, target: { type: 'string' } })
     const period = requirePeriod(values.period)
@@ -90,12 +77,7 @@ export function displayNumber(n: unknown): string {
   return typeof n === 'number' && !Number.isInteger(n) ? String(Number(n.toFixed(2))) : String(n)
 }
 
-export const unlockCommand: Command = {
-  name: 'unlock',
-  summary: 'unlock a published quarter, recording who and why',
-  usage: 'va unlock --period <YYYYQn> --reason "…" [--by <name>]',
-  help: `Unlocks a quarter that was published, so that counties can send corrections. The
-unlock is recorded with who did it and why.`,
+export const unlockCommand: CommandRunner = {
   async run(argv, io) {
     const { values } = parseFlags(argv, { period: { type: 'string' }, reason: { type: 'string' }, by: { type: 'string' }, json: { type: 'boolean' }, target: { type: 'string' } })
     const period = requirePeriod(values.period)
@@ -108,16 +90,7 @@ unlock is recorded with who did it and why.`,
   },
 }
 
-export const appraisalCommand: Command = {
-  name: 'appraisal',
-  summary: 'read the appraisal of a quarter (ranked), a city, a county, or a region\'s roll-up',
-  usage: 'va appraisal --period <YYYYQn> [--city <4 digits> | --county <6 digits> | --region <2|4|9 digits>] [--json]  |  va appraisal --county <6 digits> [--json]',
-  help: `Reads the stored appraisal from the appraisals table: every county of the quarter ranked,
-or one city's counties in city rank, or one county. Without --period, --county gives the
-county's history, every appraised quarter oldest first.
-
---region gives the roll-up of a province (2 digits), city (4) or township (9): the same
-indicators (not scores) computed from the sums of its villages' figures.`,
+export const appraisalCommand: CommandRunner = {
   async run(argv, io) {
     const { values } = parseFlags(argv, { period: { type: 'string' }, city: { type: 'string' }, county: { type: 'string' }, region: { type: 'string' }, json: { type: 'boolean' }, target: { type: 'string' } })
     if (values.region !== undefined) {
@@ -198,12 +171,7 @@ async function countyHistory(io: CommandIo, target: string | undefined, county: 
   })
 }
 
-export const queryCommand: Command = {
-  name: 'query',
-  summary: 'run SQL on the lake (DuckDB locally, Athena on AWS)',
-  usage: 'va query "<sql>" [--json]  |  va query --saved <name> --period <YYYYQn> [--json]',
-  help: `Runs SQL over the tables village_reports, monitored_households, county_appraisals and
-org_units. Saved queries: ranking, red_flags, stuck_households, lagging_funds, qoq_movers.`,
+export const queryCommand: CommandRunner = {
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, { saved: { type: 'string' }, period: { type: 'string' }, json: { type: 'boolean' }, target: { type: 'string' } })
     if (!values.saved && !positionals[0]) throw new UsageError('give the SQL, or --saved <name> --period <YYYYQn>')

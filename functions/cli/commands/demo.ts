@@ -11,28 +11,13 @@ import { formatPeriod, quarterLastDay, SHANGHAI_OFFSET_MS, type Quarter } from '
 import type { Verdict } from '../../use-cases/process-upload.ts'
 import { aggregateFunction, localAppraisalDeps } from '../../local/local-runtime.ts'
 import { rankingTable } from './appraisal.ts'
-import { UsageError, parseFlags, type Command, displayOf } from '../args.ts'
+import { UsageError, parseFlags, type CommandRunner, displayOf } from '../args.ts'
 import { formatReport, table } from '../format.ts'
 import { ProgressBar } from '../progress.ts'
 
 const MARKER = '.va-demo'
 
-export const demoCommand: Command = {
-  name: 'demo',
-  summary: 'the whole pipeline locally on generated sample data, end to end',
-  usage: 'va demo [--seed <n>] [--from <YYYYQn>] [--to <YYYYQn>] [--townships <n>] [--villages <n>]',
-  help: `Generates a province's registry and eight quarters of village reports (and rosters for
-the last two quarters) from real place codes, uploads them through the embedded S3 emulator,
-plants a few problems on purpose, and shows what the pipeline answered.
-
-The demo starts from a clean local state (\$VA_HOME or .va/); it refuses to wipe a state it
-did not create.
-
-Options:
-  --seed <n>         the generator's seed (default 2024)
-  --from, --to       the quarters (default 2023Q1 to 2024Q4)
-  --townships <n>    townships per county (default 5)
-  --villages <n>     villages per township (default 8)`,
+export const demoCommand: CommandRunner = {
   async run(argv, io) {
     const { values } = parseFlags(argv, {
       seed: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' },

@@ -4,7 +4,7 @@ import { localHome, startLocalPipeline } from '../../local/local-pipeline.ts'
 import { LocalStateError } from '../../local/local-errors.ts'
 import { replayUploads } from '../../use-cases/replay-uploads.ts'
 import { runAppraisal } from '../../use-cases/run-appraisal.ts'
-import { UsageError, parseFlags, requirePeriod, requireTarget, type Command } from '../args.ts'
+import { UsageError, parseFlags, requirePeriod, requireTarget, type CommandRunner } from '../args.ts'
 import { ProgressBar } from '../progress.ts'
 import { EXIT } from '../exit-codes.ts'
 
@@ -14,14 +14,7 @@ function localState(env: Record<string, string | undefined>, cwd: string): strin
   return home
 }
 
-export const redriveCommand: Command = {
-  name: 'redrive',
-  summary: 'send the dead-lettered uploads back through the pipeline',
-  usage: 'va redrive [--json]',
-  help: `Uploads whose processing kept failing (after 3 tries locally; after the queue's
-maxReceiveCount on AWS) wait in the dead-letter queue. Once the cause is fixed, redrive sends
-them back, once each. On AWS, start a message move task from the DeadLetterQueueUrl output to
-the ingest queue (aws sqs start-message-move-task).`,
+export const redriveCommand: CommandRunner = {
   async run(argv, io) {
     const { values } = parseFlags(argv, { json: { type: 'boolean' }, target: { type: 'string' } })
     if (requireTarget(values.target) === 'aws') throw new UsageError('on AWS: aws sqs start-message-move-task --source-arn <DLQ arn> (see the README, "Operations")')
@@ -37,13 +30,7 @@ the ingest queue (aws sqs start-message-move-task).`,
   },
 }
 
-export const replayCommand: Command = {
-  name: 'replay',
-  summary: 'rebuild the curated lake, current submissions and appraisals from the raw uploads',
-  usage: 'va replay (--period <YYYYQn> | --all) [--json]',
-  help: `Forgets everything derived from the uploads of a quarter (or of all quarters): the
-submissions and their current pointers, the curated Parquet; then processes every raw upload
-again in the order it was received, and re-runs the appraisal of each quarter that had one.`,
+export const replayCommand: CommandRunner = {
   async run(argv, io) {
     const { values } = parseFlags(argv, { period: { type: 'string' }, all: { type: 'boolean' }, json: { type: 'boolean' }, target: { type: 'string' } })
     if (requireTarget(values.target) === 'aws') throw new UsageError('replay runs on the local pipeline in this version')

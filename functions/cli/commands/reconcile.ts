@@ -1,23 +1,10 @@
 import { localHome, startLocalPipeline } from '../../local/local-pipeline.ts'
 import { LocalStateError } from '../../local/local-errors.ts'
 import { existsSync } from 'node:fs'
-import { UsageError, parseFlags, requireTarget, type Command } from '../args.ts'
+import { UsageError, parseFlags, requireTarget, type CommandRunner } from '../args.ts'
 import { EXIT } from '../exit-codes.ts'
 
-export const reconcileCommand: Command = {
-  name: 'reconcile',
-  summary: 'send every upload without a submission record through the pipeline again',
-  usage: 'va reconcile [--json]',
-  help: `Lists the ingest bucket and sends every upload that has no submission record (a process
-killed between the upload and its verdict) through the pipeline again, and finishes again every
-current accepted submission whose curated object is missing or unreadable. It is idempotent:
-run it any time. Every command that opens the local state first does the same (without reading
-every curated object); this one also reads each curated object.
-
-On AWS the reconcile function does it daily (and on demand: aws lambda invoke).
-
-Exit codes: 0 the state is whole (or was repaired), 4 something could not be resent or repaired,
-8 torn emulator files were found and quarantined (listed; their objects are kept aside).`,
+export const reconcileCommand: CommandRunner = {
   async run(argv, io) {
     const { values } = parseFlags(argv, { json: { type: 'boolean' }, target: { type: 'string' } })
     if (requireTarget(values.target) === 'aws') throw new UsageError('on AWS the reconcile function runs daily; run it now with aws lambda invoke --function-name <ReconcileFunctionName output>')

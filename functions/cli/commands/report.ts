@@ -6,26 +6,11 @@ import { stateDirs } from '../../local/emulators.ts'
 import { localAppraisalDeps } from '../../local/local-runtime.ts'
 import { localHome, startLocalPipeline } from '../../local/local-pipeline.ts'
 import { buildAppraisalReport } from '../../use-cases/build-appraisal-report.ts'
-import { UsageError, parseFlags, requirePeriod, requireTarget, type Command, type CommandIo } from '../args.ts'
+import { UsageError, parseFlags, requirePeriod, requireTarget, type CommandRunner, type CommandIo } from '../args.ts'
 import { findReportKey, saveSubmissionReports } from '../submission-reports.ts'
 import { openTarget } from '../targets.ts'
 
-export const reportCommand: Command = {
-  name: 'report',
-  summary: 'write the appraisal report of a quarter (one HTML file with charts)',
-  usage: 'va report --period <YYYYQn> [--out <file.html>] [--json]  |  va report --submission <id> [--out-dir <folder>]',
-  help: `Builds the human report of a stored appraisal: the ranking, an indicator heatmap, each
-county's score over the quarters, red flags with their villages, completeness, missing and late
-counties, and every county's point breakdown. One self-contained HTML file (charts drawn in
-it as SVG, no script, nothing fetched when opened), also written to the lake at
-reports/appraisals/<period>/index.html as every aggregation run does.
-
-Options:
-  --period <YYYYQn>   the quarter (run va aggregate for it first)
-  --out <file.html>   where to write it (default: <local state>/reports/appraisal-<period>.html)
-  --json              print { period, path, key, counties, bytes }
-  --submission <id>   instead, fetch the reports of one upload (JSON, CSV, and the annotated
-                      workbook of a rejected XLSX) into --out-dir (default: the current folder)`,
+export const reportCommand: CommandRunner = {
   async run(argv, io) {
     const { values } = parseFlags(argv, {
       period: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' }, target: { type: 'string' },

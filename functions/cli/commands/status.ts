@@ -1,20 +1,10 @@
 import { existsSync } from 'node:fs'
 import { localHome } from '../../local/local-pipeline.ts'
 import { openTarget } from '../targets.ts'
-import { displayOf, parseFlags, requireCounty, requirePeriod, requireTarget, type Command } from '../args.ts'
+import { displayOf, parseFlags, requireCounty, requirePeriod, requireTarget, type CommandRunner } from '../args.ts'
 import { table } from '../format.ts'
 
-export const statusCommand: Command = {
-  name: 'status',
-  summary: 'the submissions of a county and quarter, and which is current',
-  usage: 'va status --county <6 digits> --period <YYYYQn> [--json]',
-  help: `Lists every upload of a county for a quarter, oldest first, with its outcome
-(accepted, rejected, superseded) and which one is current for each dataset.
-
-Options:
-  --county <6 digits>   the county
-  --period <YYYYQn>     the quarter
-  --json                print the JSON document of interfaces.md`,
+export const statusCommand: CommandRunner = {
   async run(argv, io) {
     const { values } = parseFlags(argv, { county: { type: 'string' }, period: { type: 'string' }, json: { type: 'boolean' }, target: { type: 'string' } })
     const county = requireCounty(values.county)

@@ -1,32 +1,13 @@
 import { existsSync } from 'node:fs'
 import { basename, dirname, relative, resolve } from 'node:path'
-import { UsageError, parseFlags, requireCounty, requirePeriod, requireTarget, type Command, displayOf } from '../args.ts'
+import { UsageError, parseFlags, requireCounty, requirePeriod, requireTarget, type CommandRunner, displayOf } from '../args.ts'
 import { unstorableSegment } from '../../local/s3rver-hardening.ts'
 import { NameTooLongError } from '../exit-codes.ts'
 import { openTarget } from '../targets.ts'
 import { formatReport } from '../format.ts'
 import { saveSubmissionReports } from '../submission-reports.ts'
 
-export const uploadCommand: Command = {
-  name: 'upload',
-  summary: 'upload a file to the pipeline and wait for its verdict',
-  usage: 'va upload <file> --county <6 digits> --period <YYYYQn> [--json]  |  va upload <file> --registry [--json]',
-  help: `Uploads a county file to uploads/<county>/<period>/<file name> (or a registry to
-registry/org_units/ with --registry) through the S3 API, waits for the pipeline's verdict and
-prints it. Writes the reports beside the file (or into --out-dir) as <file>.report.json,
-<file>.report.csv and, for a rejected XLSX, <file>.annotated.xlsx, and prints their paths. With --target local (the default) the embedded pipeline runs in this process, its
-state under \$VA_HOME or .va/.
-
-Options:
-  --county <6 digits>   the uploading county
-  --period <YYYYQn>     the quarter
-  --registry            upload an org_units registry instead
-  --out-dir <folder>    where to write the reports (default: the uploaded file's folder)
-  --json                print the verdict as JSON: { submission, report }
-  --target local|aws    where the pipeline runs (default local)
-
-Exit codes: 0 accepted, 1 rejected, 2 usage error; 3 and up a fault of the machine (the
-README lists them: local state, storage, disk full, input file gone, name too long).`,
+export const uploadCommand: CommandRunner = {
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, {
       county: { type: 'string' }, period: { type: 'string' }, registry: { type: 'boolean' },

@@ -7,28 +7,14 @@ import { fileByteSource } from '../../adapters/file-byte-source.ts'
 import { hmacSha256Hex } from '../../adapters/node-id-hash.ts'
 import type { ByteSource } from '../../core/decode/types.ts'
 import { parseUploadKey } from '../../core/object-keys.ts'
-import { localHome, startLocalPipeline, type LocalPipeline } from '../../local/local-pipeline.ts'
+import { localHome } from '../../local/local-home.ts'
+import type { LocalPipeline } from '../../local/local-pipeline.ts'
 import { checkUpload } from '../../use-cases/check-upload.ts'
-import { UsageError, parseFlags, requireCounty, requirePeriod, type Command, displayOf } from '../args.ts'
+import { UsageError, parseFlags, requireCounty, requirePeriod, type CommandRunner, displayOf } from '../args.ts'
 import { formatReport } from '../format.ts'
 import { ProgressBar } from '../progress.ts'
 
-export const validateCommand: Command = {
-  name: 'validate',
-  summary: 'check a file exactly as the pipeline would, without uploading it',
-  usage: 'va validate <file> --county <6 digits> --period <YYYYQn> [--dataset <name>] [--received-at <ISO time>] [--json]',
-  help: `Checks a county file (CSV in UTF-8 or GB18030, XLSX, or JSON) against the data contract
-and prints every finding with its row, cell, code and message. Nothing is uploaded.
-Quarter-over-quarter and roster checks use the local state (\$VA_HOME or .va/) when present.
-
-Options:
-  --county <6 digits>     the uploading county, e.g. 522226
-  --period <YYYYQn>       the quarter, e.g. 2024Q2
-  --dataset <name>        village_report, monitored_households or org_units (default: from the headers)
-  --received-at <ISO>     the time received, for late_submission (default: now)
-  --json                  print the JSON report only (interfaces.md)
-
-Exit codes: 0 accepted, 1 rejected, 2 usage error.`,
+export const validateCommand: CommandRunner = {
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, {
       county: { type: 'string' }, period: { type: 'string' }, dataset: { type: 'string' },
@@ -51,7 +37,8 @@ Exit codes: 0 accepted, 1 rejected, 2 usage error.`,
 
     const home = localHome(io.env, io.cwd)
     let state: LocalPipeline | undefined
-    if (existsSync(home)) state = await startLocalPipeline({ home })
+    // The local pipeline (emulators, DuckDB) loads only when there is local state to check against.
+    if (existsSync(home)) state = await (await import('../../local/local-pipeline.ts')).startLocalPipeline({ home })
     try {
       const key = county && period ? `uploads/${county}/${period}/${basename(file)}` : `registry/org_units/${basename(file)}`
       const source = await fileByteSource(file)

@@ -4,6 +4,7 @@ import type { Cell, DataValidation, Worksheet } from 'exceljs'
 import { DATASET_SPECS, type ColumnSpec, type ColumnType, type DatasetSpec } from '../../../schemas/datasets.ts'
 import type { DatasetName, Message } from '../../../schemas/findings.ts'
 import { columnLetter } from '../headers.ts'
+import { TEMPLATE_DATA_ROWS } from '../../../schemas/settings.ts'
 
 /**
  * The XLSX template a county clerk fills in (interfaces.md, `va template`): the Chinese
@@ -13,8 +14,7 @@ import { columnLetter } from '../headers.ts'
  * derived from DATASET_SPECS; only the example rows and the per-column notes are written here.
  */
 
-/** Rows under the header that carry data validation (the example row included). */
-export const TEMPLATE_DATA_ROWS = 2000
+export { TEMPLATE_DATA_ROWS }
 export const INSTRUCTIONS_SHEET = '填写说明 Instructions'
 /** MH03 (contract/validation.md): nothing is identified before this day. */
 export const EARLIEST_DATE = new Date(Date.UTC(2020, 0, 1))
