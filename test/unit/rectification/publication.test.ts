@@ -133,7 +133,7 @@ describe('lookBack', () => {
 })
 
 describe('penaltyItems', () => {
-  const base = { county: '522226', source: 'data_quality', problem: 'late', opened_in: '2024Q1', recurring: false, history: [] } as const
+  const base = { county: '522226', source: 'data_quality', problem: 'late', opened_in: '2024Q1', recurring: false, history: [] } satisfies Partial<RectificationItem>
   it('counts unclosed items due on or before the quarter\'s last day', () => {
     const items: RectificationItem[] = [
       { ...base, item_id: 'a', due: '2024-06-30', status: 'open' },
