@@ -143,6 +143,11 @@ export function automaticItemId(county: string, openedIn: string, problem: ItemP
   return `${county}-${shortHash(['auto', county, openedIn, problem, indicator ?? ''])}`
 }
 
+/** The county an item id begins with (`<county6>-…`). */
+export function countyOf(itemId: string): string | undefined {
+  return /^(\d{6})-/.exec(itemId)?.[1]
+}
+
 export interface InspectionInput {
   county: string
   title: string
