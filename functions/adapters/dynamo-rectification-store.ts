@@ -39,7 +39,7 @@ export class DynamoRectificationStore implements RectificationStore {
   async get(itemId: string): Promise<StoredRectificationItem | undefined> {
     const county = countyOf(itemId)
     if (!county) return undefined
-    const r = await this.send('Get', new GetCommand({ TableName: this.table, Key: { pk: `RECT#${county}`, sk: itemId }, ConsistentRead: true }))
+    const r = (await this.send('Get', new GetCommand({ TableName: this.table, Key: { pk: `RECT#${county}`, sk: itemId }, ConsistentRead: true }))) as { Item?: Record<string, unknown> }
     return r.Item ? stored(r.Item) : undefined
   }
 

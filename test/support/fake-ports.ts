@@ -243,7 +243,7 @@ export class MemoryAppraisals implements AppraisalStore {
 export class MemoryRectifications implements RectificationStore {
   readonly items = new Map<string, StoredRectificationItem>()
   /** Throws on the nth put from now (1 = the next), to stand for a crash between writes. */
-  failOnPut?: number
+  failOnPut: number | undefined
   puts = 0
 
   async put(item: RectificationItem, expectedVersion?: number): Promise<'written' | 'conflict'> {
