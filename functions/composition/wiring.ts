@@ -14,7 +14,7 @@ import { verdictMessage } from '../core/verdict-message.ts'
 import type { QueryEngine } from '../use-cases/ports.ts'
 import type { UploadDeps, Verdict } from '../use-cases/process-upload.ts'
 import type { AppraisalDeps } from '../use-cases/run-appraisal.ts'
-import defaultScoring from '../config/scoring/2024.2.json' with { type: 'json' }
+import defaultScoring from '../config/scoring/2024.3.json' with { type: 'json' }
 
 /**
  * The one wiring of the pipeline's use cases, shared by every runtime: the Lambda handlers

@@ -1,6 +1,6 @@
 import type { Appraisal } from '../core/appraisal/score.ts'
-import { formatPeriod, parsePeriod, previousQuarter, type Quarter } from '../core/period.ts'
-import { automaticNeeds, lookBack, reconcileOpened, villageRedLines, type Publication } from '../core/rectification/publication.ts'
+import { formatPeriod, parsePeriod, previousQuarter, quarterLastDay, type Quarter } from '../core/period.ts'
+import { applyChanges, automaticNeeds, lookBack, penaltyItems, reconcileOpened, villageRedLines, type Publication } from '../core/rectification/publication.ts'
 import type { RectificationItem } from '../core/rectification/rectification-item.ts'
 import { PipelineError } from '../core/errors.ts'
 import type { QueryEngine, RectificationStore, StoredRectificationItem, SubmissionLedger } from './ports.ts'
@@ -64,6 +64,26 @@ export async function lateCounties(ledger: Pick<SubmissionLedger, 'current' | 'g
     batch.forEach((county, j) => flags[j] && late.push(county))
   }
   return late.sort()
+}
+
+/**
+ * Each county's overdue items for quarter Q's penalty (rectification.md, "Overdue"): due on or
+ * before Q's last day and still open after Q's look-back, which is applied here as publishing
+ * would apply it (without writing), so an unpublished run scores as its publication will.
+ * Counties with none are left out.
+ */
+export async function overdueItemCounts(deps: RectificationDeps, q: Quarter, counties: readonly string[], pub: Publication): Promise<Map<string, number>> {
+  const looked = lookBack(pub, (await deps.rectifications.byQuarter(formatPeriod(previousQuarter(q)))).map(withoutVersion), await lookBackVillages(deps.engine, q))
+  const counts = new Map<string, number>()
+  for (let i = 0; i < counties.length; i += 16) {
+    const batch = counties.slice(i, i + 16)
+    const items = await Promise.all(batch.map((county) => deps.rectifications.byCounty(county)))
+    batch.forEach((county, j) => {
+      const n = penaltyItems(applyChanges((items[j] ?? []).map(withoutVersion), looked), quarterLastDay(q)).length
+      if (n > 0) counts.set(county, n)
+    })
+  }
+  return counts
 }
 
 /** The published quarter's villages and their red-line values (look-back-villages.sql). */

@@ -7,7 +7,7 @@ import { lakeKeys } from '../core/object-keys.ts'
 import { parsePeriod, type Quarter } from '../core/period.ts'
 import { buildAppraisalReport } from './build-appraisal-report.ts'
 import type { AppraisalStore, ObjectStore, QueryEngine, RectificationStore, RegionIndicators, Scratch, SqlRow, SubmissionLedger } from './ports.ts'
-import { lateCounties, rectifyOnPublish, type RectificationOnPublish } from './publish-rectification.ts'
+import { lateCounties, overdueItemCounts, rectifyOnPublish, type RectificationOnPublish } from './publish-rectification.ts'
 import { PipelineError } from '../core/errors.ts'
 import { REGION_INDICATOR_COLUMNS } from '../../schemas/region-columns.ts'
 
@@ -72,7 +72,13 @@ export async function runAppraisal(deps: AppraisalDeps, input: { period: string;
   }
   const missingCounties = (await run('missing-counties')).map((r) => ({ county: String(r['county_code']), name: String(r['name'] ?? '') }))
   const regions = await regionRollUps(deps, q)
-  const appraisal = scoreAppraisal({ year: q.year, quarter: q.quarter, counties: countyInputsFromRows(rows, deps.scoring.config, q.quarter, q.year), config: deps.scoring.config, sha256: deps.scoring.sha256, missingCounties })
+  let counties = countyInputsFromRows(rows, deps.scoring.config, q.quarter, q.year)
+  if (deps.rectifications) {
+    const pub = { period: input.period, at: input.now, by: input.by ?? 'aggregate' }
+    const overdue = await overdueItemCounts({ engine: deps.engine, rectifications: deps.rectifications }, q, counties.map((c) => c.county), pub)
+    counties = counties.map((c) => (overdue.has(c.county) ? { ...c, overdue_items: overdue.get(c.county)! } : c))
+  }
+  const appraisal = scoreAppraisal({ year: q.year, quarter: q.quarter, counties, config: deps.scoring.config, sha256: deps.scoring.sha256, missingCounties })
   const computed_at = input.now.toISOString()
   const run_id = `${computed_at.replace(/[-:.]/g, '')}`
 

@@ -7,7 +7,7 @@ import { dayNumber } from '../../../functions/core/period.ts'
 function county(code: string, extra: Partial<CountyAppraisal> = {}): CountyAppraisal {
   return {
     county: code, name: null, city: code.slice(0, 4), province: code.slice(0, 2), indicators: {} as CountyAppraisal['indicators'],
-    score: 80, grade: 'good', rank_in_city: 1, rank_in_province: 1, red_flags: [], breakdown: [], points: 80, deductions: 0, no_data: [], ...extra,
+    score: 80, grade: 'good', rank_in_city: 1, rank_in_province: 1, red_flags: [], breakdown: [], points: 80, deductions: 0, penalties: [], no_data: [], ...extra,
   }
 }
 

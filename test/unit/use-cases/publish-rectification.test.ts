@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest'
 import type { Appraisal, CountyAppraisal } from '../../../functions/core/appraisal/score.ts'
 import { automaticItemId } from '../../../functions/core/rectification/rectification-item.ts'
 import type { QueryEngine, SqlRow, SubmissionRecord } from '../../../functions/use-cases/ports.ts'
-import { lateCounties, rectifyOnPublish } from '../../../functions/use-cases/publish-rectification.ts'
+import { lateCounties, overdueItemCounts, rectifyOnPublish } from '../../../functions/use-cases/publish-rectification.ts'
 import { MemoryLedger, MemoryRectifications } from '../../support/fake-ports.ts'
 
 function county(code: string, extra: Partial<CountyAppraisal> = {}): CountyAppraisal {
   return {
     county: code, name: null, city: code.slice(0, 4), province: code.slice(0, 2), indicators: {} as CountyAppraisal['indicators'],
-    score: 80, grade: 'good', rank_in_city: 1, rank_in_province: 1, red_flags: [], breakdown: [], points: 80, deductions: 0, no_data: [], ...extra,
+    score: 80, grade: 'good', rank_in_city: 1, rank_in_province: 1, red_flags: [], breakdown: [], points: 80, deductions: 0, penalties: [], no_data: [], ...extra,
   }
 }
 
@@ -130,5 +130,20 @@ describe('lateCounties', () => {
       await ledger.claimCurrent(s)
     }
     expect(await lateCounties(ledger, '2024Q2', ['522204', '522203', '522202', '522201', '522205'])).toEqual(['522201', '522203'])
+  })
+})
+
+describe('overdueItemCounts', () => {
+  it('counts items due by the quarter\'s last day still open after its look-back, per county', async () => {
+    const rectifications = new MemoryRectifications()
+    const q2 = appraisal('2024Q2', [county('522226', { red_flags: [{ indicator: 'dropouts', value: 2, villages: ['522226100001'] }] }), county('522227')])
+    // Opened with 2024Q2: due 2024-09-30, so they count for 2024Q3's penalty, not 2024Q2's.
+    await rectifyOnPublish({ engine, rectifications }, { appraisal: q2, late: ['522226', '522227'], at: AT, by: 'alice' })
+    const pub = (period: string) => ({ period, at: new Date('2024-10-15T00:00:00Z'), by: 'bob' })
+    expect(await overdueItemCounts({ engine, rectifications }, { year: 2024, quarter: 2 }, ['522226', '522227'], pub('2024Q2'))).toEqual(new Map())
+    // 2024Q3's look-back closes 522226's red flag (its village is at 0 in 2024Q3); the late items stay.
+    expect(await overdueItemCounts({ engine, rectifications }, { year: 2024, quarter: 3 }, ['522226', '522227', '522228'], pub('2024Q3'))).toEqual(new Map([['522226', 1], ['522227', 1]]))
+    // Nothing was written: the look-back is only applied in the count.
+    expect([...rectifications.items.values()].every((i) => i.version === 1)).toBe(true)
   })
 })
