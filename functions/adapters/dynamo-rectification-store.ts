@@ -9,8 +9,10 @@ import type { RectificationStore, StoredRectificationItem } from '../use-cases/p
  * (`RECT#<county>`, sort key the item id) holds the items, and one partition per quarter
  * (`RECTQ#<opened_in>`, sort key the item id) holds a pointer to each item the quarter opened,
  * so both reads are Queries. An item's id begins with its county, so a pointer is all it takes
- * to find the item. The pointer is written before the item, idempotently: a crash between the
- * two leaves a pointer to nothing, which reads skip and the next write completes.
+ * to find the item; so does one partition per province (`RECTP#<province>`), whose sort keys
+ * begin with the county, so a city's items are a `begins_with` Query. Pointers are written
+ * before the item, idempotently: a crash between leaves a pointer to nothing, which reads skip
+ * and the next write completes.
  *
  * The item lives under the attribute `body`, never as top-level `county` or `period`, which
  * would put it into the appraisals' `by-county` index.
@@ -20,6 +22,7 @@ export class DynamoRectificationStore implements RectificationStore {
 
   async put(item: RectificationItem, expectedVersion?: number): Promise<'written' | 'conflict'> {
     await this.send('Put', new PutCommand({ TableName: this.table, Item: { pk: `RECTQ#${item.opened_in}`, sk: item.item_id, kind: 'rectification-pointer' } }))
+    await this.send('Put', new PutCommand({ TableName: this.table, Item: { pk: `RECTP#${item.county.slice(0, 2)}`, sk: item.item_id, kind: 'rectification-pointer' } }))
     const version = (expectedVersion ?? 0) + 1
     try {
       await this.send('Put', new PutCommand({
@@ -48,7 +51,16 @@ export class DynamoRectificationStore implements RectificationStore {
   }
 
   async byQuarter(period: string): Promise<StoredRectificationItem[]> {
-    const keys = (await this.queryAll(`RECTQ#${period}`)).map((p) => String(p['sk'])).flatMap((id) => {
+    return this.pointed(await this.queryAll(`RECTQ#${period}`))
+  }
+
+  async byRegion(code: string): Promise<StoredRectificationItem[]> {
+    return this.pointed(await this.queryAll(`RECTP#${code.slice(0, 2)}`, code))
+  }
+
+  /** The items the pointers name, by id; a pointer to nothing (a crash between writes) is skipped. */
+  private async pointed(pointers: Record<string, unknown>[]): Promise<StoredRectificationItem[]> {
+    const keys = pointers.map((p) => String(p['sk'])).flatMap((id) => {
       const county = countyOf(id)
       return county ? [{ pk: `RECT#${county}`, sk: id }] : []
     })
@@ -62,11 +74,14 @@ export class DynamoRectificationStore implements RectificationStore {
     return out.sort((a, b) => (a.item_id < b.item_id ? -1 : a.item_id > b.item_id ? 1 : 0))
   }
 
-  private async queryAll(pk: string): Promise<Record<string, unknown>[]> {
+  private async queryAll(pk: string, skPrefix?: string): Promise<Record<string, unknown>[]> {
     const out: Record<string, unknown>[] = []
     let start: Record<string, unknown> | undefined
+    const condition = skPrefix === undefined
+      ? { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } }
+      : { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix } }
     do {
-      const r = (await this.send('Query', new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ConsistentRead: true, ExclusiveStartKey: start }))) as QueryOutput
+      const r = (await this.send('Query', new QueryCommand({ TableName: this.table, ...condition, ConsistentRead: true, ExclusiveStartKey: start }))) as QueryOutput
       out.push(...(r.Items ?? []))
       start = r.LastEvaluatedKey
     } while (start)

@@ -144,6 +144,8 @@ export interface RectificationStore {
   byCounty(county: string): Promise<StoredRectificationItem[]>
   /** The items opened in a quarter (`opened_in`). */
   byQuarter(period: string): Promise<StoredRectificationItem[]>
+  /** The items of a province (2 digits) or a city (4 digits). */
+  byRegion(code: string): Promise<StoredRectificationItem[]>
 }
 
 /** One upload and its outcome, as the `submissions` table keeps it (interfaces.md). */

@@ -267,6 +267,9 @@ export class MemoryRectifications implements RectificationStore {
   async byQuarter(period: string) {
     return this.sorted((i) => i.opened_in === period)
   }
+  async byRegion(code: string) {
+    return this.sorted((i) => i.county.startsWith(code))
+  }
   private sorted(keep: (i: StoredRectificationItem) => boolean): StoredRectificationItem[] {
     return [...this.items.values()].filter(keep).sort((a, b) => (a.item_id < b.item_id ? -1 : 1)).map((i) => structuredClone(i))
   }

@@ -138,6 +138,11 @@ export function isOverdue(item: RectificationItem, now: Date): boolean {
   return now.getTime() >= (due + 1) * 86_400_000 - SHANGHAI_OFFSET_MS
 }
 
+/** A county's counts for `va appraisal --json` (interfaces.md): not closed, and overdue at `now`. */
+export function rectificationCounts(items: readonly RectificationItem[], now: Date): { open: number; overdue: number } {
+  return { open: items.filter(isUnclosed).length, overdue: items.filter((i) => isOverdue(i, now)).length }
+}
+
 /** The identity of an automatic item (rectification.md): hashed into its id, prefixed by the county. */
 export function automaticItemId(county: string, openedIn: string, problem: ItemProblem, indicator?: string): string {
   return `${county}-${shortHash(['auto', county, openedIn, problem, indicator ?? ''])}`
