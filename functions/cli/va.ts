@@ -3,6 +3,7 @@ import { UsageError, didYouMean, type Command, type CommandIo } from './args.ts'
 import { aggregateCommand, appraisalCommand, queryCommand, unlockCommand } from './commands/appraisal.ts'
 import { demoCommand } from './commands/demo.ts'
 import { redriveCommand, replayCommand } from './commands/operations.ts'
+import { rectificationCommand } from './commands/rectification.ts'
 import { reportCommand } from './commands/report.ts'
 import { statusCommand } from './commands/status.ts'
 import { templateCommand } from './commands/template.ts'
@@ -12,7 +13,7 @@ import { LANGS, terminalColumns, type Lang } from './format.ts'
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true'
 
-export const COMMANDS: Command[] = [validateCommand, uploadCommand, statusCommand, aggregateCommand, unlockCommand, appraisalCommand, queryCommand, reportCommand, redriveCommand, replayCommand, templateCommand, demoCommand]
+export const COMMANDS: Command[] = [validateCommand, uploadCommand, statusCommand, aggregateCommand, unlockCommand, appraisalCommand, queryCommand, reportCommand, rectificationCommand, redriveCommand, replayCommand, templateCommand, demoCommand]
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length))
