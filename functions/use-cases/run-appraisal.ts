@@ -109,7 +109,7 @@ export async function runAppraisal(deps: AppraisalDeps, input: { period: string;
   }
   if (input.publish) await deps.ledger.setLock(input.period, true, input.by ?? 'aggregate', computed_at, 'appraisal published')
   await buildAppraisalReport(deps, { period: input.period, now: input.now, current: { appraisal, run_id, computed_at, regions } })
-  if (input.publish) await deps.announce?.(appraisalSummary(appraisal))
+  if (input.publish) await deps.announce?.(appraisalSummary(appraisal, rectification))
   return { appraisal, missing_counties: appraisal.missing_counties, run_id, computed_at, published: Boolean(input.publish), ...(rectification ? { rectification } : {}) }
 }
 

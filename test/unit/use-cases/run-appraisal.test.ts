@@ -83,7 +83,7 @@ describe('runAppraisal on in-memory ports', () => {
 
 describe('runAppraisal with rectification items', () => {
   it('publishing opens the automatic items before the lock; one that fails on the way leaves the quarter unlocked to publish again', async () => {
-    const { deps, ledger, asked } = setup()
+    const { deps, ledger, asked, announced } = setup()
     const rectifications = new MemoryRectifications()
     rectifications.failOnPut = 1
     const withItems = { ...deps, rectifications }
@@ -95,6 +95,8 @@ describe('runAppraisal with rectification items', () => {
     expect(run.rectification?.opened.map((i) => [i.county, i.problem, i.due])).toEqual([['520622', 'missing', '2024-09-30']])
     expect([...rectifications.items.values()].map((i) => [i.county, i.problem, i.status])).toEqual([['520622', 'missing', 'open']])
     expect(await ledger.getLock('2024Q2')).toMatchObject({ locked: true })
+    const [item] = rectifications.items.values()
+    expect(announced.map((a) => a.rectification)).toEqual([{ opened: [{ item_id: item!.item_id, county: '520622', problem: 'missing', due: '2024-09-30' }], withdrawn: [], closed: [], recurring: [] }])
   })
 
   it('a run that does not publish opens nothing', async () => {
