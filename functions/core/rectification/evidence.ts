@@ -38,6 +38,8 @@ export function evidenceKind(bytes: Uint8Array): EvidenceKind | undefined {
 
 /** The lake key of an evidence file (interfaces.md): the file's own name, without any folder part. */
 export function evidenceKey(county: string, itemId: string, fileName: string): string {
-  const base = fileName.split(/[\\/]/).pop()?.replace(/[\u0000-\u001f]/g, '').trim() || 'evidence'
+  const last = fileName.split(/[\\/]/).pop() ?? ''
+  // Control characters never reach an object key.
+  const base = [...last].filter((c) => c.charCodeAt(0) >= 0x20).join('').trim() || 'evidence'
   return `rectification/${county}/${itemId}/${base}`
 }
