@@ -103,6 +103,11 @@ const scoringShape = {
   grades: GradeThresholdsSchema,
   /** The best grade a county with any red flag can get. */
   red_flag_grade_cap: GradeSchema,
+  /**
+   * Points deducted per overdue rectification item, up to `cap` (rectification.md, "Overdue").
+   * Left out (versions before 2024.3): no deduction, so earlier appraisals reproduce exactly.
+   */
+  overdue_item_penalty: z.strictObject({ per_item: z.number().min(0), cap: z.number().min(0) }).default({ per_item: 0, cap: 0 }),
 }
 
 /** What a province may override: any part of the scoring, indicator by indicator. */
@@ -114,6 +119,7 @@ export const ProvinceOverrideSchema = z.strictObject({
   red_line_deduction: z.number().min(0).optional(),
   grades: GradeThresholdsSchema.partial().optional(),
   red_flag_grade_cap: GradeSchema.optional(),
+  overdue_item_penalty: z.strictObject({ per_item: z.number().min(0), cap: z.number().min(0) }).partial().optional(),
 })
 export type ProvinceOverride = z.infer<typeof ProvinceOverrideSchema>
 

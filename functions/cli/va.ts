@@ -20,6 +20,13 @@ import { localHome } from '../local/local-home.ts'
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true'
 
+const RECTIFICATION_USAGE = [
+  'va rectification list (--county <6> | --city <4> | --province <2>) [--status <status>] [--json]',
+  'va rectification open --county <6> --title "…" [--detail "…"] [--due YYYY-MM-DD] [--json]',
+  'va rectification respond <item_id> --text "…" [--file <evidence>] [--json]',
+  'va rectification verify <item_id> (--close | --reopen --reason "…") [--json]',
+]
+
 export const COMMANDS: Command[] = [
   {
     name: 'validate',
@@ -170,6 +177,20 @@ On AWS the reconcile function does it daily (and on demand: aws lambda invoke).
 Exit codes: 0 the state is whole (or was repaired), 4 something could not be resent or repaired,
 8 torn emulator files were found and quarantined (listed; their objects are kept aside).`,
     load: async () => (await import('./commands/reconcile.ts')).reconcileCommand,
+  },
+  {
+    name: 'rectification',
+    summary: 'rectification items: list, open, respond, verify',
+    usage: RECTIFICATION_USAGE.join('\n       '),
+    help: `Rectification items (整改事项, contract/rectification.md). Publishing a quarter opens one
+per red flag and per data-quality problem, and looks back at the previous quarter's red
+flags; officials open inspection items; the county's clerk responds (text and optionally an
+evidence file: PDF, image or XLSX, at most 20 MB, kept under rectification/<county>/<item>/);
+an official closes a responded item or reopens it with the reason.
+
+Who acts: VA_ROLE=clerk:<county6> | city:<city4> | province:<2 digits>; without VA_ROLE, the
+local operator is a province admin named by $USER. Refused actions exit 1 with the reason.`,
+    load: async () => (await import('./commands/rectification.ts')).rectificationCommand,
   },
   {
     name: 'template',

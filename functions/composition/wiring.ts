@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { S3Client } from '@aws-sdk/client-s3'
 import type { UploadLimits } from '../../schemas/settings.ts'
 import { DynamoAppraisalStore } from '../adapters/dynamo-appraisal-store.ts'
+import { DynamoRectificationStore } from '../adapters/dynamo-rectification-store.ts'
 import { DynamoSubmissionLedger, documentClient } from '../adapters/dynamo-submission-ledger.ts'
 import { hmacSha256Hex } from '../adapters/node-id-hash.ts'
 import { readParquetRows } from '../adapters/parquet-read.ts'
@@ -13,7 +14,7 @@ import { verdictMessage } from '../core/verdict-message.ts'
 import type { QueryEngine } from '../use-cases/ports.ts'
 import type { UploadDeps, Verdict } from '../use-cases/process-upload.ts'
 import type { AppraisalDeps } from '../use-cases/run-appraisal.ts'
-import defaultScoring from '../config/scoring/2024.2.json' with { type: 'json' }
+import defaultScoring from '../config/scoring/2024.3.json' with { type: 'json' }
 
 /**
  * The one wiring of the pipeline's use cases, shared by every runtime: the Lambda handlers
@@ -96,6 +97,8 @@ export function appraisalDeps(w: AppraisalWiring): AppraisalDeps {
     store: new S3ObjectStore(w.s3),
     ledger: new DynamoSubmissionLedger(db, w.names.submissionsTable),
     appraisals: new DynamoAppraisalStore(db, w.names.appraisalsTable),
+    // Rectification items share the appraisals table (dynamo-rectification-store.ts).
+    rectifications: new DynamoRectificationStore(db, w.names.appraisalsTable),
     lakeBucket: w.names.lakeBucket,
     scoring: scoringConfig(w.scoringOverrides),
     scratch: scratchFolder(w.scratchRoot),

@@ -2,6 +2,7 @@ import type { DatasetName } from '../../schemas/findings.ts'
 import type { CuratedColumn } from '../core/curated-columns.ts'
 import type { ByteSource } from '../core/decode/types.ts'
 import type { Appraisal, CountyAppraisal, MissingCounty } from '../core/appraisal/score.ts'
+import type { RectificationItem } from '../core/rectification/rectification-item.ts'
 /**
  * Every port the use cases are written against, in one place. Each has an AWS adapter that is
  * also the local one (S3 and DynamoDB differ only by endpoint) except `QueryEngine`, where
@@ -134,6 +135,26 @@ export interface AppraisalStore {
   byPeriod(period: string): Promise<StoredCountyAppraisal[]>
   byCity(period: string, city: string): Promise<StoredCountyAppraisal[]>
   byCounty(county: string): Promise<StoredCountyAppraisal[]>
+}
+
+/** A rectification item as stored, with the version its next write must name. */
+export type StoredRectificationItem = RectificationItem & { version: number }
+
+/**
+ * Rectification items (rectification.md), readable by county and by the quarter that opened
+ * them without scans. Every write is conditional on the version read, so two writers cannot
+ * lose each other's history entry: the second gets `conflict`, reads again and retries.
+ */
+export interface RectificationStore {
+  /** Creates the item (`expectedVersion` left out) or replaces the version read. */
+  put(item: RectificationItem, expectedVersion?: number): Promise<'written' | 'conflict'>
+  /** One item by its id (which begins with its county). */
+  get(itemId: string): Promise<StoredRectificationItem | undefined>
+  byCounty(county: string): Promise<StoredRectificationItem[]>
+  /** The items opened in a quarter (`opened_in`). */
+  byQuarter(period: string): Promise<StoredRectificationItem[]>
+  /** The items of a province (2 digits) or a city (4 digits). */
+  byRegion(code: string): Promise<StoredRectificationItem[]>
 }
 
 /** One upload and its outcome, as the `submissions` table keeps it (interfaces.md). */

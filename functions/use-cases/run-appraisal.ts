@@ -6,7 +6,8 @@ import { appraisalSummary, type AppraisalAnnouncement } from '../core/appraisal/
 import { lakeKeys } from '../core/object-keys.ts'
 import { parsePeriod, type Quarter } from '../core/period.ts'
 import { buildAppraisalReport } from './build-appraisal-report.ts'
-import type { AppraisalStore, ObjectStore, QueryEngine, RegionIndicators, Scratch, SqlRow, SubmissionLedger } from './ports.ts'
+import type { AppraisalStore, ObjectStore, QueryEngine, RectificationStore, RegionIndicators, Scratch, SqlRow, SubmissionLedger } from './ports.ts'
+import { lateCounties, overdueItemCounts, rectifyOnPublish, type RectificationOnPublish } from './publish-rectification.ts'
 import { PipelineError } from '../core/errors.ts'
 import { REGION_INDICATOR_COLUMNS } from '../../schemas/region-columns.ts'
 
@@ -29,6 +30,8 @@ export interface AppraisalDeps {
   announce?: (summary: AppraisalAnnouncement) => Promise<void>
   /** Local runs copy the lake's new objects where DuckDB reads them; Athena needs nothing. */
   beforeQuery?: () => Promise<void>
+  /** Rectification items (rectification.md): publishing opens and looks back; without it, nothing is. */
+  rectifications?: RectificationStore
 }
 
 export interface AppraisalRun {
@@ -37,6 +40,8 @@ export interface AppraisalRun {
   run_id: string
   computed_at: string
   published: boolean
+  /** What publishing did to rectification items. */
+  rectification?: RectificationOnPublish
 }
 
 /**
@@ -67,7 +72,13 @@ export async function runAppraisal(deps: AppraisalDeps, input: { period: string;
   }
   const missingCounties = (await run('missing-counties')).map((r) => ({ county: String(r['county_code']), name: String(r['name'] ?? '') }))
   const regions = await regionRollUps(deps, q)
-  const appraisal = scoreAppraisal({ year: q.year, quarter: q.quarter, counties: countyInputsFromRows(rows, deps.scoring.config, q.quarter, q.year), config: deps.scoring.config, sha256: deps.scoring.sha256, missingCounties })
+  let counties = countyInputsFromRows(rows, deps.scoring.config, q.quarter, q.year)
+  if (deps.rectifications) {
+    const pub = { period: input.period, at: input.now, by: input.by ?? 'aggregate' }
+    const overdue = await overdueItemCounts({ engine: deps.engine, rectifications: deps.rectifications }, q, counties.map((c) => c.county), pub)
+    counties = counties.map((c) => (overdue.has(c.county) ? { ...c, overdue_items: overdue.get(c.county)! } : c))
+  }
+  const appraisal = scoreAppraisal({ year: q.year, quarter: q.quarter, counties, config: deps.scoring.config, sha256: deps.scoring.sha256, missingCounties })
   const computed_at = input.now.toISOString()
   const run_id = `${computed_at.replace(/[-:.]/g, '')}`
 
@@ -89,10 +100,17 @@ export async function runAppraisal(deps: AppraisalDeps, input: { period: string;
   }
   await deps.appraisals.save(appraisal, { run_id, computed_at })
   await deps.appraisals.saveRegions(input.period, regions, { run_id, computed_at })
+  // Before the lock: a publication that fails here leaves the quarter open to publishing again,
+  // which converges on the same items (publish-rectification.ts).
+  let rectification: RectificationOnPublish | undefined
+  if (input.publish && deps.rectifications) {
+    const late = await lateCounties(deps.ledger, input.period, [...appraisal.counties.map((c) => c.county), ...appraisal.not_appraisable.map((c) => c.county)])
+    rectification = await rectifyOnPublish({ engine: deps.engine, rectifications: deps.rectifications }, { appraisal, late, at: input.now, by: input.by ?? 'aggregate' })
+  }
   if (input.publish) await deps.ledger.setLock(input.period, true, input.by ?? 'aggregate', computed_at, 'appraisal published')
   await buildAppraisalReport(deps, { period: input.period, now: input.now, current: { appraisal, run_id, computed_at, regions } })
-  if (input.publish) await deps.announce?.(appraisalSummary(appraisal))
-  return { appraisal, missing_counties: appraisal.missing_counties, run_id, computed_at, published: Boolean(input.publish) }
+  if (input.publish) await deps.announce?.(appraisalSummary(appraisal, rectification))
+  return { appraisal, missing_counties: appraisal.missing_counties, run_id, computed_at, published: Boolean(input.publish), ...(rectification ? { rectification } : {}) }
 }
 
 /**

@@ -107,4 +107,12 @@ describe('the quarterly appraisal on the local pipeline', () => {
     const lock = await pipeline.deps.ledger.getLock('2024Q2')
     expect(lock?.history.map((h) => [h.action, h.by])).toEqual([['lock', 'analyst'], ['unlock', 'admin']])
   })
+
+  it('publishing opened the red flag\'s rectification item in the appraisals table, found by county and by quarter', async () => {
+    const stored = await deps.rectifications!.byCounty('511922')
+    expect(stored.map((i) => [i.source, i.indicator, i.villages, i.opened_in, i.due, i.status, i.history[0]!.by])).toEqual([
+      ['red_flag', 'dropouts', ['511922100201'], '2024Q2', '2024-09-30', 'open', 'analyst'],
+    ])
+    expect((await deps.rectifications!.byQuarter('2024Q2')).map((i) => i.item_id)).toContain(stored[0]!.item_id)
+  })
 })

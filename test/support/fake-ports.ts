@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto'
 import { bufferByteSource } from '../../functions/core/decode/byte-source.ts'
 import type {
   AppraisalStore, CellValue, CurrentPointer, ObjectStore, PeriodLock, PutOptions, Scratch, ScratchArea, StoredCountyAppraisal,
-  RegionIndicators, StoredObject, SubmissionLedger, SubmissionRecord, TableReader, TableWriter,
+  RectificationStore, RegionIndicators, StoredObject, StoredRectificationItem, SubmissionLedger, SubmissionRecord, TableReader, TableWriter,
 } from '../../functions/use-cases/ports.ts'
+import type { RectificationItem } from '../../functions/core/rectification/rectification-item.ts'
 import type { DatasetName } from '../../schemas/findings.ts'
 import type { Appraisal, MissingCounty } from '../../functions/core/appraisal/score.ts'
 
@@ -235,5 +236,41 @@ export class MemoryAppraisals implements AppraisalStore {
   }
   async byCounty(): Promise<StoredCountyAppraisal[]> {
     return []
+  }
+}
+
+/** The rectification items in memory, with the same version checks as the DynamoDB adapter. */
+export class MemoryRectifications implements RectificationStore {
+  readonly items = new Map<string, StoredRectificationItem>()
+  /** Throws on the nth put from now (1 = the next), to stand for a crash between writes. */
+  failOnPut: number | undefined
+  puts = 0
+
+  async put(item: RectificationItem, expectedVersion?: number): Promise<'written' | 'conflict'> {
+    if (this.failOnPut !== undefined && --this.failOnPut === 0) {
+      this.failOnPut = undefined
+      throw new Error(`injected failure writing ${item.item_id}`)
+    }
+    const old = this.items.get(item.item_id)
+    if (expectedVersion === undefined ? old !== undefined : old?.version !== expectedVersion) return 'conflict'
+    this.puts++
+    this.items.set(item.item_id, structuredClone({ ...item, version: (expectedVersion ?? 0) + 1 }))
+    return 'written'
+  }
+  async get(itemId: string) {
+    const found = this.items.get(itemId)
+    return found && structuredClone(found)
+  }
+  async byCounty(county: string) {
+    return this.sorted((i) => i.county === county)
+  }
+  async byQuarter(period: string) {
+    return this.sorted((i) => i.opened_in === period)
+  }
+  async byRegion(code: string) {
+    return this.sorted((i) => i.county.startsWith(code))
+  }
+  private sorted(keep: (i: StoredRectificationItem) => boolean): StoredRectificationItem[] {
+    return [...this.items.values()].filter(keep).sort((a, b) => (a.item_id < b.item_id ? -1 : 1)).map((i) => structuredClone(i))
   }
 }

@@ -1,4 +1,5 @@
-import type { StoredCountyAppraisal } from '../../use-cases/ports.ts'
+import type { RectificationStore, StoredCountyAppraisal } from '../../use-cases/ports.ts'
+import { rectificationCounts } from '../../core/rectification/rectification-item.ts'
 import { PeriodLockedError } from '../../use-cases/run-appraisal.ts'
 import { listSavedQueries, loadSavedQuery, SqlFileError } from '../../adapters/sql-files.ts'
 import { parsePeriod } from '../../core/period.ts'
@@ -113,13 +114,15 @@ export const appraisalCommand: CommandRunner = {
         io.err(`no appraisal stored for ${period}${values.city ? ` city ${values.city}` : ''}${county ? ` county ${county}` : ''}; run va aggregate --period ${period}`)
         return 1
       }
+      const counts = await rectificationByCounty(deps.rectifications, items.map((c) => c.county))
       const doc = {
         period,
         config: items[0]!.config,
         counties: items.map((c) => ({
           county: c.county, name: c.name, city: c.city, province: c.province, indicators: c.indicators,
           score: c.score, grade: c.grade, rank_in_city: c.rank_in_city, rank_in_province: c.rank_in_province,
-          red_flags: c.red_flags, breakdown: c.breakdown, no_data: c.no_data ?? [],
+          red_flags: c.red_flags, breakdown: c.breakdown, penalties: c.penalties ?? [], no_data: c.no_data ?? [],
+          rectification: counts.get(c.county) ?? { open: 0, overdue: 0 },
         })),
         missing_counties: items[0]!.missing_counties ?? [],
         not_appraisable: items[0]!.not_appraisable ?? [],
@@ -128,6 +131,19 @@ export const appraisalCommand: CommandRunner = {
       return 0
     })
   },
+}
+
+/** Each county's rectification items not closed and overdue now (interfaces.md, `rectification`). */
+async function rectificationByCounty(store: RectificationStore | undefined, counties: readonly string[]): Promise<Map<string, { open: number; overdue: number }>> {
+  const out = new Map<string, { open: number; overdue: number }>()
+  if (!store) return out
+  const now = new Date()
+  for (let i = 0; i < counties.length; i += 16) {
+    const batch = counties.slice(i, i + 16)
+    const items = await Promise.all(batch.map((c) => store.byCounty(c)))
+    batch.forEach((c, j) => out.set(c, rectificationCounts(items[j] ?? [], now)))
+  }
+  return out
 }
 
 /** One region's roll-up for a quarter (appraisal.md, "Roll-ups"), from the appraisals table. */

@@ -24,6 +24,18 @@ export interface CountyInput {
    * means there is no such quarter (appraisal.md, "Nulls are not free points").
    */
   earlier_denominators?: Partial<Record<ScorableIndicator, number>>
+  /**
+   * Rectification items due on or before the quarter's last day and still open after the
+   * quarter's look-back (rectification.md, "Overdue"); left out: none.
+   */
+  overdue_items?: number
+}
+
+/** A deduction that is not a red line: listed apart, and caps no grade (rectification.md). */
+export interface Penalty {
+  kind: 'overdue_items'
+  count: number
+  points: number
 }
 
 /** A county left out of the appraisal, and why (appraisal.md, "Appraisable"). */
@@ -67,6 +79,8 @@ export interface CountyAppraisal {
   points: number
   /** Points deducted for red lines. */
   deductions: number
+  /** Other deductions (overdue rectification items), each with its count and points; empty when none. */
+  penalties: Penalty[]
   /** Scored indicators that are null (their denominator is 0), in the configuration's order. */
   no_data: ScorableIndicator[]
 }
@@ -157,7 +171,10 @@ export function scoreCounty(county: CountyInput, scoring: EffectiveScoring, quar
   }
   const points = breakdown.reduce((sum, b) => sum + b.points, 0)
   const deductions = red_flags.length * scoring.red_line_deduction
-  const score = Math.max(0, points - deductions)
+  const overdue = county.overdue_items ?? 0
+  const { per_item, cap } = scoring.overdue_item_penalty
+  const penalties: Penalty[] = overdue > 0 && per_item > 0 ? [{ kind: 'overdue_items', count: overdue, points: Math.min(cap, overdue * per_item) }] : []
+  const score = Math.max(0, points - deductions - penalties.reduce((sum, p) => sum + p.points, 0))
   return {
     county: county.county,
     name: county.name,
@@ -170,6 +187,7 @@ export function scoreCounty(county: CountyInput, scoring: EffectiveScoring, quar
     breakdown,
     points,
     deductions,
+    penalties,
     no_data,
   }
 }

@@ -20,6 +20,7 @@ const INDICATOR_QUERIES = [
   'county-indicators',
   'county-names',
   'late-counties',
+  'look-back-villages',
   'median-days-to-eliminate',
   'missing-counties',
   'red-flag-villages',

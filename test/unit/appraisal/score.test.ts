@@ -94,7 +94,7 @@ describe('scoreAppraisal', () => {
         {
           county: '522201', name: '县522201', city: '5222', province: '52',
           indicators: indicators(AT_TARGET_Q2),
-          score: 100, points: 100, deductions: 0, grade: 'excellent', rank_in_city: 1, rank_in_province: 1, red_flags: [], no_data: [],
+          score: 100, points: 100, deductions: 0, grade: 'excellent', rank_in_city: 1, rank_in_province: 1, red_flags: [], penalties: [], no_data: [],
           breakdown: [
             { indicator: 'risk_elimination_rate', direction: 'up', value: 0.7, floor: 0.3, target: 0.7, weight: 20, points: 20 },
             { indicator: 'income_growth_yoy', direction: 'up', value: 0.1, floor: 0, target: 0.1, weight: 15, points: 15 },
@@ -240,5 +240,38 @@ describe('scoreAppraisal', () => {
 
   it('refuses the same county twice', () => {
     expect(() => score([county('522201'), county('522201')])).toThrow(new Error('County 522201 appears twice in the appraisal input'))
+  })
+})
+
+describe('overdue rectification items (2024.3, rectification.md "Overdue")', () => {
+  const V3 = loadScoringConfig(readFileSync(new URL('../../../functions/config/scoring/2024.3.json', import.meta.url)))
+
+  it.each([
+    [0, 100, []],
+    [1, 99, [{ kind: 'overdue_items', count: 1, points: 1 }]],
+    [5, 95, [{ kind: 'overdue_items', count: 5, points: 5 }]],
+    [6, 95, [{ kind: 'overdue_items', count: 6, points: 5 }]],
+    [40, 95, [{ kind: 'overdue_items', count: 40, points: 5 }]],
+  ] as const)('%i overdue items: score %d, listed under penalties, capped at 5', (overdue, expected, penalties) => {
+    const [c] = score([county('522226', AT_TARGET_Q2, { overdue_items: overdue })], 2, V3.config, V3.sha256).counties
+    expect(c!.score).toBeCloseTo(expected, 9)
+    expect(c!.penalties).toEqual(penalties)
+    expect([c!.red_flags, c!.deductions, c!.points]).toEqual([[], 0, 100])
+  })
+
+  it('caps no grade: 94 with overdue items is still excellent, unlike a red flag', () => {
+    const [c] = score([county('522226', AT_TARGET_Q2, { overdue_items: 6 })], 2, V3.config, V3.sha256).counties
+    expect([c!.score, c!.grade]).toEqual([95, 'excellent'])
+  })
+
+  it('earlier versions deduct nothing, so their appraisals reproduce', () => {
+    const [c] = score([county('522226', AT_TARGET_Q2, { overdue_items: 6 })]).counties
+    expect([c!.score, c!.penalties]).toEqual([100, []])
+  })
+
+  it('a province may override the penalty', () => {
+    const overridden = loadScoringConfig(readFileSync(new URL('../../../functions/config/scoring/2024.3.json', import.meta.url)), JSON.stringify({ '52': { overdue_item_penalty: { per_item: 2 } } }))
+    const [c] = score([county('522226', AT_TARGET_Q2, { overdue_items: 2 })], 2, overridden.config, overridden.sha256).counties
+    expect(c!.penalties).toEqual([{ kind: 'overdue_items', count: 2, points: 4 }])
   })
 })

@@ -34,6 +34,8 @@ describe('the default configuration 2024.1', () => {
       red_line_deduction: 5,
       grades: { excellent: 90, good: 80, fair: 60 },
       red_flag_grade_cap: 'fair',
+      // Not in 2024.1: the default deducts nothing (2024.3 sets 1 point, at most 5).
+      overdue_item_penalty: { per_item: 0, cap: 0 },
       provinces: {},
     })
     const weights = Object.values(config.indicators).map((r) => r?.weight ?? 0)

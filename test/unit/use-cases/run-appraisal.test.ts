@@ -3,7 +3,7 @@ import { scoringConfig } from '../../../functions/composition/wiring.ts'
 import type { QueryEngine } from '../../../functions/use-cases/ports.ts'
 import { PeriodLockedError, runAppraisal, type AppraisalDeps } from '../../../functions/use-cases/run-appraisal.ts'
 import type { AppraisalAnnouncement } from '../../../functions/core/appraisal/appraisal-summary.ts'
-import { MemoryAppraisals, MemoryFiles, MemoryLedger, MemoryObjectStore, memoryScratch, readJsonTable } from '../../support/fake-ports.ts'
+import { MemoryAppraisals, MemoryFiles, MemoryLedger, MemoryObjectStore, MemoryRectifications, memoryScratch, readJsonTable } from '../../support/fake-ports.ts'
 
 // runAppraisal on in-memory ports: the engine answers the named queries from a table of rows.
 
@@ -78,5 +78,32 @@ describe('runAppraisal on in-memory ports', () => {
     await ledger.setLock('2024Q2', true, 'province', '2024-07-15T02:00:00.000Z')
     await expect(runAppraisal(deps, { period: '2024Q2', now: new Date() })).rejects.toBeInstanceOf(PeriodLockedError)
     await expect(runAppraisal(deps, { period: '2024Q2', now: new Date(), rebuild: true })).resolves.toMatchObject({ published: false })
+  })
+})
+
+describe('runAppraisal with rectification items', () => {
+  it('publishing opens the automatic items before the lock; one that fails on the way leaves the quarter unlocked to publish again', async () => {
+    const { deps, ledger, asked, announced } = setup()
+    const rectifications = new MemoryRectifications()
+    rectifications.failOnPut = 1
+    const withItems = { ...deps, rectifications }
+    const now = new Date('2024-07-15T02:00:00.000Z')
+    await expect(runAppraisal(withItems, { period: '2024Q2', now, publish: true, by: 'province' })).rejects.toThrow(/injected failure/)
+    expect(await ledger.getLock('2024Q2')).toBeUndefined()
+    expect(asked).toContain('look-back-villages')
+    const run = await runAppraisal(withItems, { period: '2024Q2', now, publish: true, by: 'province' })
+    expect(run.rectification?.opened.map((i) => [i.county, i.problem, i.due])).toEqual([['520622', 'missing', '2024-09-30']])
+    expect([...rectifications.items.values()].map((i) => [i.county, i.problem, i.status])).toEqual([['520622', 'missing', 'open']])
+    expect(await ledger.getLock('2024Q2')).toMatchObject({ locked: true })
+    const [item] = rectifications.items.values()
+    expect(announced.map((a) => a.rectification)).toEqual([{ opened: [{ item_id: item!.item_id, county: '520622', problem: 'missing', due: '2024-09-30' }], withdrawn: [], closed: [], recurring: [] }])
+  })
+
+  it('a run that does not publish opens nothing', async () => {
+    const { deps } = setup()
+    const rectifications = new MemoryRectifications()
+    const run = await runAppraisal({ ...deps, rectifications }, { period: '2024Q2', now: new Date('2024-07-15T02:00:00.000Z') })
+    expect(run.rectification).toBeUndefined()
+    expect(rectifications.items.size).toBe(0)
   })
 })

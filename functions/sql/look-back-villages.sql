@@ -1,0 +1,11 @@
+-- name: look-back-villages
+-- params: year, quarter
+-- Every village reported in the quarter with its red-line values, by county and village code: the look-back (回头看, rectification.md) closes a red_flag item when each village it named is here with that indicator at 0.
+SELECT county_code, village_code,
+       CAST(dropouts AS BIGINT) AS dropouts,
+       CAST(relocated_zero_employment_households AS BIGINT) AS zero_employment_households,
+       CAST(unsafe_houses AS BIGINT) AS unsafe_houses,
+       CAST(unsafe_water_households AS BIGINT) AS unsafe_water_households
+FROM village_reports
+WHERE year = ? AND quarter = ?
+ORDER BY county_code, village_code
