@@ -1,4 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { nodeByteCodecs } from '../adapters/node-byte-codecs.ts'
 import type { S3Client } from '@aws-sdk/client-s3'
 import type { UploadLimits } from '../../schemas/settings.ts'
 import { DynamoAppraisalStore } from '../adapters/dynamo-appraisal-store.ts'
@@ -54,6 +55,7 @@ export function uploadDeps(w: UploadWiring): UploadDeps {
       throw e
     })),
     limits: w.limits,
+    codecs: nodeByteCodecs,
     scratch: scratchFolder(w.scratchRoot),
     readTable: readParquetRows,
   }

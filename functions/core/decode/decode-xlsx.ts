@@ -17,19 +17,35 @@ const WORKBOOK_RELS_PATH = 'xl/_rels/workbook.xml.rels'
 const RELATIONSHIP_TYPES = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
 const STRICT_RELATIONSHIP_TYPES = 'http://purl.oclc.org/ooxml/officeDocument/relationships/'
 
-const DOCTYPE = Buffer.from('<!DOCTYPE', 'latin1')
+const DOCTYPE = Uint8Array.from('<!DOCTYPE', (c) => c.charCodeAt(0))
+
+/** Whether `needle` occurs in `bytes` (Uint8Array.indexOf finds each candidate start natively). */
+function includesBytes(bytes: Uint8Array, needle: Uint8Array): boolean {
+  const first = needle[0]!
+  for (let at = bytes.indexOf(first); at !== -1 && at + needle.length <= bytes.length; at = bytes.indexOf(first, at + 1)) {
+    let k = 1
+    while (k < needle.length && bytes[at + k] === needle[k]) k++
+    if (k === needle.length) return true
+  }
+  return false
+}
+
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length)
+  out.set(a)
+  out.set(b, a.length)
+  return out
+}
 
 /** Finds `<!DOCTYPE` in a byte stream, also across chunk boundaries. */
 class DoctypeFinder {
   #tail: Uint8Array = new Uint8Array(0)
 
-  found(chunk: Uint8Array): boolean {
-    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
-    if (bytes.indexOf(DOCTYPE) !== -1) return true
+  found(bytes: Uint8Array): boolean {
+    if (includesBytes(bytes, DOCTYPE)) return true
     const keep = DOCTYPE.length - 1
-    const seam = Buffer.concat([this.#tail, bytes.subarray(0, keep)])
-    if (seam.indexOf(DOCTYPE) !== -1) return true
-    this.#tail = bytes.length >= keep ? bytes.subarray(bytes.length - keep) : Buffer.concat([this.#tail, bytes]).subarray(-keep)
+    if (includesBytes(concatBytes(this.#tail, bytes.subarray(0, keep)), DOCTYPE)) return true
+    this.#tail = bytes.length >= keep ? bytes.subarray(bytes.length - keep) : concatBytes(this.#tail, bytes).subarray(-keep)
     return false
   }
 }
