@@ -189,10 +189,10 @@ function rankingSection(counties: readonly CountyAppraisal[], chart: readonly Ch
 <tbody>${rows.join('\n')}</tbody></table>`, '按未舍入得分排名，差值在 1e-9 以内并列。<span class="en">Ranked on unrounded scores; scores within 1e-9 tie. Scores shown to 2 decimals.</span>')
 }
 
-function heatmapSection(counties: readonly CountyAppraisal[], chart: readonly ChartCounty[]): string {
+/** The heatmap's columns (scored indicators, with their weight when every county has the same) and cells. */
+export function heatmapData(counties: readonly Pick<CountyAppraisal, 'breakdown'>[]): { columns: HeatmapColumn[]; cells: HeatmapCell[][] } {
   const keys: ScorableIndicator[] = []
   for (const c of counties) for (const b of c.breakdown) if (!keys.includes(b.indicator)) keys.push(b.indicator)
-  if (counties.length === 0 || keys.length === 0) return section('heatmap', '指标得分热力图', 'Indicator heatmap', empty('无计分指标', 'No scored indicators'))
   const weightOf = (key: ScorableIndicator) => {
     const weights = new Set(counties.flatMap((c) => c.breakdown.filter((b) => b.indicator === key).map((b) => b.weight)))
     return weights.size === 1 ? [...weights][0] : undefined
@@ -205,6 +205,12 @@ function heatmapSection(counties: readonly CountyAppraisal[], chart: readonly Ch
     if (!(b.weight > 0)) return []
     return [{ column: keys.indexOf(b.indicator), share: Math.min(1, Math.max(0, b.points / b.weight)), fromNull: b.value === null }]
   }))
+  return { columns, cells }
+}
+
+function heatmapSection(counties: readonly CountyAppraisal[], chart: readonly ChartCounty[]): string {
+  const { columns, cells } = heatmapData(counties)
+  if (counties.length === 0 || columns.length === 0) return section('heatmap', '指标得分热力图', 'Indicator heatmap', empty('无计分指标', 'No scored indicators'))
   const legend = HEAT_STEPS.map((s) => `<span class="legend-item"><span class="swatch" style="background:${s.color}"></span>${bilingual(s.zh, s.en)}</span>`).join('')
   return section('heatmap', '指标得分热力图', 'Indicator heatmap', `<figure class="chart">${heatmapChart(chart, columns, cells)}</figure>
 <p class="legend">${legend}</p>`, '每格为该指标得分占权重的百分比，括号内为权重；* 表示指标值为空，按规则计分。<span class="en">Each cell: points earned as a % of the indicator\'s weight (weight in brackets); * the value is null and scored by the null rule.</span>')
