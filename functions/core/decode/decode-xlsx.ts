@@ -62,10 +62,19 @@ function partProblem(entry: ZipEntry, detail: Message, sheet?: string): DecodeSt
   return stop('malformed', { zh: `条目「${entry.name}」${detail.zh}`, en: `entry "${entry.name}": ${detail.en}` }, sheet)
 }
 
+/**
+ * A fatal TextDecoder's refusal: Node gives it a code, browsers only the words ("The encoded
+ * data was not valid for encoding utf-8"), which Node uses too.
+ */
+function isBadUtf8(error: unknown): boolean {
+  if (!(error instanceof TypeError)) return false
+  return (error as { code?: unknown }).code === 'ERR_ENCODING_INVALID_ENCODED_DATA' || /encoded data was not valid/i.test(error.message)
+}
+
 /** Turns what can go wrong while reading one part's XML into a `DecodeStop`; rethrows bugs. */
 function asStop(error: unknown, entry: ZipEntry, sheet?: string): unknown {
   if (error instanceof XmlError) return partProblem(entry, { zh: `的 XML 有误：${error.zh}`, en: `bad XML: ${error.message}` }, sheet)
-  if (error instanceof TypeError && (error as NodeJS.ErrnoException).code === 'ERR_ENCODING_INVALID_ENCODED_DATA') {
+  if (isBadUtf8(error)) {
     return partProblem(entry, { zh: '不是有效的 UTF-8 文本', en: 'not valid UTF-8 text' }, sheet)
   }
   return error

@@ -1,8 +1,9 @@
 import { GRADES, RED_LINE_INDICATORS } from '../../../schemas/scoring.ts'
-import type { Grade, ScorableIndicator } from '../../../schemas/scoring.ts'
+import type { Grade } from '../../../schemas/scoring.ts'
 import type { CountyAppraisal } from '../appraisal/score.ts'
 import { heatmapChart, HEAT_STEPS, historyChart, rankingChart } from './appraisal-charts.ts'
-import type { ChartCounty, HeatmapCell, HeatmapColumn, HistorySeries } from './appraisal-charts.ts'
+import { heatmapData } from './heatmap-data.ts'
+import type { ChartCounty, HistorySeries } from './appraisal-charts.ts'
 import { beijingTime, escapeHtml as esc, fixed, grouped, indicatorValue, lateness, percent, periodZh } from './report-format.ts'
 import { FONT_FAMILY, GRADE_STYLE, INDICATOR_LABELS, PALETTE } from './report-labels.ts'
 
@@ -187,25 +188,6 @@ function rankingSection(counties: readonly CountyAppraisal[], chart: readonly Ch
 <figure class="chart">${rankingChart(chart)}</figure>
 <table class="data"><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>`, '按未舍入得分排名，差值在 1e-9 以内并列。<span class="en">Ranked on unrounded scores; scores within 1e-9 tie. Scores shown to 2 decimals.</span>')
-}
-
-/** The heatmap's columns (scored indicators, with their weight when every county has the same) and cells. */
-export function heatmapData(counties: readonly Pick<CountyAppraisal, 'breakdown'>[]): { columns: HeatmapColumn[]; cells: HeatmapCell[][] } {
-  const keys: ScorableIndicator[] = []
-  for (const c of counties) for (const b of c.breakdown) if (!keys.includes(b.indicator)) keys.push(b.indicator)
-  const weightOf = (key: ScorableIndicator) => {
-    const weights = new Set(counties.flatMap((c) => c.breakdown.filter((b) => b.indicator === key).map((b) => b.weight)))
-    return weights.size === 1 ? [...weights][0] : undefined
-  }
-  const columns: HeatmapColumn[] = keys.map((key) => {
-    const w = weightOf(key)
-    return { key, zh: INDICATOR_LABELS[key].zh, short: `${INDICATOR_LABELS[key].short}${w === undefined ? '' : ` (${fixed(w, 0)})`}` }
-  })
-  const cells: HeatmapCell[][] = counties.map((c) => c.breakdown.flatMap((b) => {
-    if (!(b.weight > 0)) return []
-    return [{ column: keys.indexOf(b.indicator), share: Math.min(1, Math.max(0, b.points / b.weight)), fromNull: b.value === null }]
-  }))
-  return { columns, cells }
 }
 
 function heatmapSection(counties: readonly CountyAppraisal[], chart: readonly ChartCounty[]): string {
