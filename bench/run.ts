@@ -24,6 +24,7 @@ import { REPO, childBundle } from './bundle.ts'
 import { benchColdStart, type ColdStartResult } from './cold-start.ts'
 import { BENCH_PERIOD, benchCounty, writeRosterCsv, writeRosterXlsx } from './data.ts'
 import { benchLatency, type LatencyResult } from './latency.ts'
+import { benchPortal, type PortalResult } from './portal.ts'
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true'
 
@@ -134,6 +135,10 @@ async function main(): Promise<number> {
     log('latency: 20 uploads of a 500-village report through the local pipeline…')
     const latency: LatencyResult = await benchLatency(join(work, 'latency'))
 
+    // ---- portal: page JavaScript, and the in-browser check against Node ----
+    log('portal: building the page, checking a 2,000-village XLSX in Node and in headless Chromium…')
+    const portal: PortalResult = await benchPortal(join(work, 'portal'))
+
     const results = {
       generated_at: new Date().toISOString(),
       machine,
@@ -174,6 +179,7 @@ async function main(): Promise<number> {
         upload_to_verdict_p90_ms: round(latency.upload_to_verdict_p90_ms, 1),
         upload_to_verdict_min_ms: round(latency.upload_to_verdict_min_ms, 1),
       },
+      portal,
       bench_seconds: round((performance.now() - started) / 1000, 1),
     }
     await writeJson(join(RESULTS, 'latest.json'), results)
@@ -245,6 +251,11 @@ function printTable(r: Record<string, unknown>): void {
   for (const [name, ms] of Object.entries(c.init_ms_by_function)) rows.push([`cold_start.init_ms_by_function.${name}`, String(ms), ''])
   rows.push(['cold_start.init_ms (largest)', String(c.init_ms), target(c.init_ms <= 60, '≤ 60')])
   rows.push(['latency.upload_to_verdict_p50_ms (500 villages)', String(l['upload_to_verdict_p50_ms']), target(l['upload_to_verdict_p50_ms']! <= 1000, '≤ 1000')])
+  const p = r['portal'] as PortalResult
+  rows.push(['portal.js_gzip_kb (all page JavaScript)', String(p.js_gzip_kb), target(p.js_gzip_kb <= 300, '≤ 300')])
+  rows.push(['portal.node_check_ms (2,000-village XLSX)', String(p.node_check_ms), ''])
+  rows.push(['portal.browser_check_ms (same, headless Chromium)', String(p.browser_check_ms ?? p.note), p.browser_check_ms === null ? '' : target(p.browser_check_ms <= 1000, '≤ 1000 ms')])
+  rows.push(['portal.browser_to_node_ratio', String(p.browser_to_node_ratio ?? '—'), ''])
   const w = [Math.max(...rows.map((x) => x[0].length)), Math.max(...rows.map((x) => x[1].length))]
   process.stdout.write(`| ${'key'.padEnd(w[0]!)} | ${'value'.padStart(w[1]!)} | target |\n|${'-'.repeat(w[0]! + 2)}|${'-'.repeat(w[1]! + 2)}|---|\n`)
   for (const [k, v, t] of rows) process.stdout.write(`| ${k.padEnd(w[0]!)} | ${v.padStart(w[1]!)} | ${t} |\n`)
