@@ -170,7 +170,7 @@ export function checkPresignedPost(bucket: string, fields: Record<string, string
     if (Array.isArray(condition)) {
       const [op, a, b] = condition
       if (op === 'content-length-range') {
-        if (!(fileLength >= Number(a) && fileLength <= Number(b))) return { refused: `content length ${fileLength} outside ${a}–${b}` }
+        if (!(fileLength >= Number(a) && fileLength <= Number(b))) return { refused: `content length ${fileLength} outside ${String(a)}–${String(b)}` }
       } else if (op === 'eq' || op === 'starts-with') {
         const value = String(a).startsWith('$') ? String(a) === '$bucket' ? bucket : field(String(a).slice(1)) : undefined
         if (value === undefined || (op === 'eq' ? value !== b : !value.startsWith(String(b)))) return { refused: `condition ${op} ${String(a)} not met` }

@@ -7,7 +7,7 @@ import { UsageError, parseFlags, type Command } from '../args.ts'
 /** Opens the portal in the desktop's browser; nothing happens where there is none. */
 function openBrowser(url: string): void {
   const [cmd, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]]
-  const child = spawn(cmd, args as string[], { detached: true, stdio: 'ignore' })
+  const child = spawn(cmd, args, { detached: true, stdio: 'ignore' })
   child.on('error', () => undefined)
   child.unref()
 }
