@@ -175,14 +175,19 @@ export async function startLocalPortal(options: LocalPortalOptions): Promise<Loc
     aggregate,
   })
   const api = createPortalApiHandler({ deps: () => deps, ...localObservability('portal-api') })
-  const accounts = await localAccounts(pipeline.deps.store)
+  // Read again whenever asked: a registry uploaded while serving gives its counties their clerks.
+  let accounts = await localAccounts(pipeline.deps.store)
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const reqUrl = new URL(req.url ?? '/', url)
     const method = (req.method ?? 'GET').toUpperCase()
     const path = reqUrl.pathname
-    if (path === '/api/local/accounts' && method === 'GET') return sendJson(res, 200, accounts)
+    if (path === '/api/local/accounts' && method === 'GET') {
+      accounts = await localAccounts(pipeline.deps.store)
+      return sendJson(res, 200, accounts)
+    }
     if (path === '/api/local/sign-in' && method === 'POST') {
+      accounts = await localAccounts(pipeline.deps.store)
       const body = await readBody(req, 4096)
       let account: unknown
       try {

@@ -5,7 +5,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { planProvince, registryCsv, villageQuarter, villageReportCsv, type ProvincePlan } from '../../functions/demo/generate.ts'
 import { LOCAL_NAMES } from '../../functions/local/emulators.ts'
-import { localAccounts, startLocalPortal, type LocalPortal } from '../../functions/local/portal-server.ts'
+import { startLocalPortal, type LocalPortal } from '../../functions/local/portal-server.ts'
 import { parsePeriod } from '../../functions/core/period.ts'
 import { portalClient } from '../support/portal-client.ts'
 
@@ -45,8 +45,6 @@ beforeAll(async () => {
   countyB = plan.counties.find((c) => c.city === cityB)!.code
   portal = await startLocalPortal({ home, inMemoryDynamo: true, staticDir: join(home, 'no-page') })
   expect((await putAndWait('registry/org_units/registry.csv', registryCsv(plan))).report.status).toBe('accepted')
-  // The registry is in: the accounts are read again as `va serve` reads them at start.
-  portal.accounts.splice(0, portal.accounts.length, ...(await localAccounts(portal.pipeline.deps.store)))
   for (const county of [countyA2, countyB]) expect((await putAndWait(`uploads/${county}/${PERIOD}/村报表.csv`, report(county))).report.status).toBe('accepted')
   api = portalClient(portal.url)
 }, 120_000)
