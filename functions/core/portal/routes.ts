@@ -1,23 +1,11 @@
+import { PORTAL_ROUTES } from '../../../schemas/portal-routes.ts'
+
 /**
  * The portal's HTTP API routes (contract/portal.md), matched on method and path. Pure: the
  * Lambda handler (API Gateway HTTP API) and the local server match the same table.
  */
 
-export const ROUTES = {
-  me: ['GET', '/api/me'],
-  uploadSlot: ['POST', '/api/uploads'],
-  submissions: ['GET', '/api/submissions'],
-  submissionReport: ['GET', '/api/submissions/report'],
-  file: ['GET', '/api/files'],
-  appraisal: ['GET', '/api/appraisals/{period}'],
-  countyHistory: ['GET', '/api/appraisals'],
-  region: ['GET', '/api/regions/{code}/{period}'],
-  lock: ['GET', '/api/appraisals/{period}/lock'],
-  run: ['POST', '/api/appraisals/{period}/run'],
-  publish: ['POST', '/api/appraisals/{period}/publish'],
-  unlock: ['POST', '/api/appraisals/{period}/unlock'],
-  template: ['GET', '/api/templates/{dataset}'],
-} as const satisfies Record<string, readonly [string, string]>
+export const ROUTES = PORTAL_ROUTES
 
 export type RouteName = keyof typeof ROUTES
 
