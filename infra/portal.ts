@@ -119,6 +119,7 @@ export class Portal extends Construct {
 
     this.accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE })
     this.api = new apigw.HttpApi(this, 'Api', {
+      apiName: `${props.names.stackName}-portal`,
       description: 'village-appraisal portal API',
       createDefaultStage: true,
       disableExecuteApiEndpoint: false,
