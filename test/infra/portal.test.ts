@@ -61,7 +61,7 @@ describe('the portal site', () => {
     template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', { OriginAccessControlConfig: Match.objectLike({ OriginAccessControlOriginType: 's3', SigningBehavior: 'always' }) })
     const policies = Object.values(prod.resources).filter((r) => r.Type === 'AWS::CloudFront::ResponseHeadersPolicy')
     expect(policies).toHaveLength(1)
-    const csp = JSON.stringify((policies[0]!.Properties as Record<string, unknown>)['ResponseHeadersPolicyConfig'])
+    const csp = JSON.stringify(policies[0]!.Properties['ResponseHeadersPolicyConfig'])
     expect(csp).toContain("default-src 'self'")
     expect(csp).toContain("object-src 'none'")
     expect(csp).toContain("frame-ancestors 'none'")

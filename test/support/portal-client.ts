@@ -1,5 +1,11 @@
 import { expect } from 'vitest'
 
+/**
+ * A parsed JSON body, read freely in assertions: a wrong path fails the assertion that reads it.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the API's documents are asserted on, not typed
+type Body = any
+
 /** A client of the portal's HTTP API as the page uses it: sign in as a local account, then call with the token. */
 export function portalClient(base: string) {
   const tokens = new Map<string, string>()
@@ -12,13 +18,13 @@ export function portalClient(base: string) {
     tokens.set(account, token)
     return token
   }
-  async function call(account: string | undefined, method: string, path: string, body?: unknown): Promise<{ status: number; json: any; bytes: Uint8Array; headers: Headers }> {
+  async function call(account: string | undefined, method: string, path: string, body?: unknown): Promise<{ status: number; json: Body; bytes: Uint8Array; headers: Headers }> {
     const headers: Record<string, string> = {}
     if (account) headers['authorization'] = `Bearer ${await signIn(account)}`
     if (body !== undefined) headers['content-type'] = 'application/json'
     const r = await fetch(`${base}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) })
     const bytes = new Uint8Array(await r.arrayBuffer())
-    let json: any
+    let json: Body
     try {
       json = JSON.parse(Buffer.from(bytes).toString('utf8'))
     } catch {
