@@ -4,6 +4,7 @@ import { aggregateCommand, appraisalCommand, queryCommand, unlockCommand } from 
 import { demoCommand } from './commands/demo.ts'
 import { redriveCommand, replayCommand } from './commands/operations.ts'
 import { reportCommand } from './commands/report.ts'
+import { serveCommand } from './commands/serve.ts'
 import { statusCommand } from './commands/status.ts'
 import { templateCommand } from './commands/template.ts'
 import { uploadCommand } from './commands/upload.ts'
@@ -12,7 +13,7 @@ import { LANGS, terminalColumns, type Lang } from './format.ts'
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true'
 
-export const COMMANDS: Command[] = [validateCommand, uploadCommand, statusCommand, aggregateCommand, unlockCommand, appraisalCommand, queryCommand, reportCommand, redriveCommand, replayCommand, templateCommand, demoCommand]
+export const COMMANDS: Command[] = [validateCommand, uploadCommand, statusCommand, aggregateCommand, unlockCommand, appraisalCommand, queryCommand, reportCommand, redriveCommand, replayCommand, templateCommand, demoCommand, serveCommand]
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length))
