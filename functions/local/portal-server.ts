@@ -3,7 +3,6 @@ import { readFile, stat } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { extname, join, normalize, resolve, sep } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import { DEFAULT_UPLOAD_LIMITS, portalContentSecurityPolicy } from '../../schemas/settings.ts'
 import { checkPresignedGet, checkPresignedPost, s3Presigner } from '../adapters/s3-presigner.ts'
@@ -18,6 +17,7 @@ import { LOCAL_NAMES } from './emulators.ts'
 import { startLocalPipeline, type LocalPipeline } from './local-pipeline.ts'
 import { aggregateFunction, localAppraisalDeps, localObservability } from './local-runtime.ts'
 import { LOCAL_TOKEN_SECONDS, localSigningSecret, localTokenIssuer, type LocalTokenIssuer } from './local-tokens.ts'
+import { buildPortal, PORTAL_DIST } from '../portal/build-portal.ts'
 
 /**
  * `va serve`: the local pipeline as a long-lived process with the portal on 127.0.0.1. One
@@ -32,7 +32,7 @@ import { LOCAL_TOKEN_SECONDS, localSigningSecret, localTokenIssuer, type LocalTo
  *   anything else the portal page's static files (functions/portal/dist), or a placeholder.
  */
 
-export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../portal/dist/', import.meta.url))
+export const DEFAULT_STATIC_DIR = PORTAL_DIST
 const LOCAL_REGION = 'us-east-1'
 const LOCAL_SIGNING_KEY_ID = 'va-local-portal'
 
@@ -142,6 +142,8 @@ export async function startLocalPortal(options: LocalPortalOptions): Promise<Loc
   const issuer = await localTokenIssuer(options.home)
   const secret = await localSigningSecret(options.home)
   const staticDir = options.staticDir ?? DEFAULT_STATIC_DIR
+  // The page is built on demand (esbuild, a few seconds) when `npm run portal:build` has not run.
+  if (staticDir === DEFAULT_STATIC_DIR && !existsSync(join(staticDir, 'index.html'))) await buildPortal({ outDir: staticDir })
   const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_UPLOAD_LIMITS.maxBytes
   const server = createServer()
   await new Promise<void>((ok, fail) => {
