@@ -12,7 +12,7 @@ export const CONTRACT_PERIOD = '2023Q2'
  * Excel: an XLSX, short numbers as numbers, codes as text.
  */
 export async function badVillageReportXlsx(): Promise<Uint8Array> {
-  const rows = parse(readFileSync(CONTRACT_CSV), { relaxColumnCount: true }) as string[][]
+  const rows: string[][] = parse(readFileSync(CONTRACT_CSV), { relaxColumnCount: true })
   const wb = new ExcelJS.Workbook()
   const ws = wb.addWorksheet('村级报表')
   for (const [i, row] of rows.entries()) {
