@@ -9,8 +9,9 @@
  *   core         → core, schemas                                      (no node:* at all, no @aws-sdk)
  *   schemas      → schemas, zod
  *   infra        → infra, schemas, aws-cdk-lib, constructs, cdk-nag, node built-ins
- *   cli, local, demo: outer layers; may use anything in functions/ and schemas/, and only each
- *                 other, test/ and bench/ may import them
+ *   portal/src   → portal/src, core, schemas, browser packages        (the page: no adapters, no node:*)
+ *   cli, local, demo, portal: outer layers; may use anything in functions/ and schemas/, and only
+ *                 each other, test/ and bench/ may import them
  *   test/, bench/: anything
  *
  * Each layer has an allow-list of the project folders it may import (one rule per layer, so a
@@ -21,7 +22,7 @@
 /** Project code a layer may not reach unless it is on the layer's allow-list. */
 const PROJECT = '^(functions|schemas|infra|test|bench)/'
 /** The folders of functions/ that are layers (config and sql hold data, not code). */
-const LAYERS = ['handlers', 'composition', 'use-cases', 'core', 'adapters', 'cli', 'local', 'demo', 'config', 'sql']
+const LAYERS = ['handlers', 'composition', 'use-cases', 'core', 'adapters', 'cli', 'local', 'demo', 'portal', 'config', 'sql']
 const inFunctions = (...names) => `^functions/(${names.join('|')})/`
 
 /** A rule: modules under `from` may import, of the project, only what `allowed` matches. */
@@ -107,18 +108,31 @@ module.exports = {
         dependencyTypesNot: ['core'],
       },
     },
+    onlyImports(
+      'portal-page-imports-core-and-schemas',
+      'The portal page runs in a browser: it may use its own code, core (the validator, the report\'s charts) and schemas, never adapters, use cases, handlers or the local runtime.',
+      '^functions/portal/src/',
+      `^functions/portal/src/|${inFunctions('core')}|^schemas/`,
+    ),
+    {
+      name: 'portal-page-no-node',
+      comment: 'A browser has no node: modules; the page gets its bytes, inflating and hashing from the browser (portal/src/check/browser-byte-codecs.ts).',
+      severity: 'error',
+      from: { path: '^functions/portal/src/' },
+      to: { dependencyTypes: ['core'] },
+    },
     {
       name: 'outer-layers-not-imported',
-      comment: 'cli, local and demo are entry points: only each other, test/ and bench/ may import them.',
+      comment: 'cli, local, demo and portal are entry points: only each other, test/ and bench/ may import them.',
       severity: 'error',
-      from: { pathNot: `${inFunctions('cli', 'local', 'demo')}|^(test|bench)/` },
-      to: { path: inFunctions('cli', 'local', 'demo') },
+      from: { pathNot: `${inFunctions('cli', 'local', 'demo', 'portal')}|^(test|bench)/` },
+      to: { path: inFunctions('cli', 'local', 'demo', 'portal') },
     },
     {
       name: 'outer-layers-stay-in-functions',
-      comment: 'cli, local and demo may use anything in functions/ and schemas/, but not the CDK app.',
+      comment: 'cli, local, demo and portal may use anything in functions/ and schemas/ (the page less: see above), but not the CDK app.',
       severity: 'error',
-      from: { path: inFunctions('cli', 'local', 'demo') },
+      from: { path: inFunctions('cli', 'local', 'demo', 'portal') },
       to: { path: '^infra/' },
     },
     {

@@ -6,7 +6,7 @@ import { defineConfig, globalIgnores } from 'eslint/config'
 import tseslint from 'typescript-eslint'
 
 export default defineConfig(
-  globalIgnores(['node_modules/', 'cdk.out/', '.va/', 'bench/results/', 'bench/.build/', 'test/.artifacts/', 'test/fixtures/']),
+  globalIgnores(['node_modules/', 'cdk.out/', '.va/', 'functions/portal/dist/', 'bench/results/', 'bench/.build/', 'test/.artifacts/', 'test/fixtures/']),
   {
     files: ['**/*.ts'],
     extends: [js.configs.recommended, tseslint.configs.recommendedTypeChecked],

@@ -27,6 +27,7 @@ import { benchColdStart, type ColdStartResult } from './cold-start.ts'
 import { BENCH_PERIOD, benchCounty, writeRosterCsv, writeRosterXlsx } from './data.ts'
 import { benchLatency, type LatencyResult } from './latency.ts'
 import { benchParquet, type ParquetResult } from './parquet.ts'
+import { benchPortal, type PortalResult } from './portal.ts'
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true'
 
@@ -145,6 +146,10 @@ async function main(): Promise<number> {
     log('latency: 20 uploads of a 500-village report through the local pipeline…')
     const latency: LatencyResult = await benchLatency(join(work, 'latency'))
 
+    // ---- portal: page JavaScript, and the in-browser check against Node ----
+    log('portal: building the page, checking a 2,000-village XLSX in Node and in headless Chromium…')
+    const portal: PortalResult = await benchPortal(join(work, 'portal'))
+
     const results = {
       generated_at: new Date().toISOString(),
       machine,
@@ -196,6 +201,7 @@ async function main(): Promise<number> {
         upload_to_verdict_p90_ms: round(latency.upload_to_verdict_p90_ms, 1),
         upload_to_verdict_min_ms: round(latency.upload_to_verdict_min_ms, 1),
       },
+      portal,
       bench_seconds: round((performance.now() - started) / 1000, 1),
     }
     await writeJson(join(RESULTS, 'latest.json'), results)
@@ -283,6 +289,11 @@ function printTable(r: Record<string, unknown>): void {
   rows.push(['cli.validate_in_process_ms (checkUpload, modules loaded)', String(v['validate_in_process_ms']), ''])
   rows.push(['cli.validate_ratio', String(v['validate_ratio']), target(v['validate_ratio']! <= 2, '≤ 2')])
   rows.push(['latency.upload_to_verdict_p50_ms (500 villages)', String(l['upload_to_verdict_p50_ms']), target(l['upload_to_verdict_p50_ms']! <= 1000, '≤ 1000')])
+  const pt = r['portal'] as PortalResult
+  rows.push(['portal.js_gzip_kb (all page JavaScript)', String(pt.js_gzip_kb), target(pt.js_gzip_kb <= 300, '≤ 300')])
+  rows.push(['portal.node_check_ms (2,000-village XLSX)', String(pt.node_check_ms), ''])
+  rows.push(['portal.browser_check_ms (same, headless Chromium)', String(pt.browser_check_ms ?? pt.note), pt.browser_check_ms === null ? '' : target(pt.browser_check_ms <= 1000, '≤ 1000 ms')])
+  rows.push(['portal.browser_to_node_ratio', String(pt.browser_to_node_ratio ?? '—'), ''])
   const w = [Math.max(...rows.map((x) => x[0].length)), Math.max(...rows.map((x) => x[1].length))]
   process.stdout.write(`machine: ${(r['machine'] as { host: string }).host}\n`)
   process.stdout.write(`| ${'key'.padEnd(w[0]!)} | ${'value'.padStart(w[1]!)} | target |\n|${'-'.repeat(w[0]! + 2)}|${'-'.repeat(w[1]! + 2)}|---|\n`)

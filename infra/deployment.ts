@@ -7,7 +7,7 @@ import type { VillageAppraisalStackProps } from './village-appraisal-stack.ts'
  * What `cdk synth|deploy|destroy -c <key>=<value>` may set (the README, "Deploying", lists each).
  * Context from the command line is text; from cdk.json it may be a boolean or a number.
  */
-export const CONTEXT_KEYS = ['stage', 'customerManagedKey', 'validateReservedConcurrency', 'aggregateReservedConcurrency', 'opsEmail'] as const
+export const CONTEXT_KEYS = ['stage', 'customerManagedKey', 'validateReservedConcurrency', 'aggregateReservedConcurrency', 'opsEmail', 'oidcIssuer', 'oidcAudience'] as const
 export type ContextKey = (typeof CONTEXT_KEYS)[number]
 
 /** Keys this app once read and no longer does, with what replaced them. */
@@ -35,6 +35,13 @@ function email(value: unknown): string | undefined {
   return text
 }
 
+function oidc(issuer: unknown, audience: unknown): { issuer: string; audience: string } | undefined {
+  if (issuer === undefined && audience === undefined) return undefined
+  if (typeof issuer !== 'string' || !/^https:\/\/[^\s/]+/.test(issuer)) throw new Error(`-c oidcIssuer=${String(issuer)}: expected the issuer's https:// URL`)
+  if (typeof audience !== 'string' || audience === '') throw new Error('-c oidcIssuer needs -c oidcAudience=<the client id the tokens are issued to>')
+  return { issuer, audience }
+}
+
 /** The stack's props from the app's context (the same reading for `cdk` and the tests). */
 export function propsFromContext(app: App): VillageAppraisalStackProps {
   for (const [key, advice] of Object.entries(RETIRED_KEYS)) {
@@ -48,6 +55,7 @@ export function propsFromContext(app: App): VillageAppraisalStackProps {
     validateReservedConcurrency: count(context('validateReservedConcurrency'), 'validateReservedConcurrency', 2),
     aggregateReservedConcurrency: count(context('aggregateReservedConcurrency'), 'aggregateReservedConcurrency', 1),
     opsEmail: email(context('opsEmail')),
+    oidc: oidc(context('oidcIssuer'), context('oidcAudience')),
   }
 }
 

@@ -4,11 +4,12 @@ import type { AccessPolicies } from './access-policies.ts'
 import type { Analytics } from './analytics.ts'
 import { NOTIFICATIONS_HANDLER_ID, type Ingest } from './ingest.ts'
 import type { Operations } from './operations.ts'
+import type { Portal } from './portal.ts'
 import type { Reconciliation } from './reconciliation.ts'
 import type { Storage } from './storage.ts'
 
 /** The parts of the stack whose findings are acknowledged (not the stack's module: it calls this one). */
-export type AcknowledgedStack = Stack & { storage: Storage; ingest: Ingest; analytics: Analytics; access: AccessPolicies; operations: Operations; reconciliation: Reconciliation }
+export type AcknowledgedStack = Stack & { storage: Storage; ingest: Ingest; analytics: Analytics; access: AccessPolicies; operations: Operations; reconciliation: Reconciliation; portal?: Portal | undefined }
 
 /**
  * Every cdk-nag (AwsSolutions) finding this stack accepts, each on the narrowest construct and
@@ -98,7 +99,10 @@ export function acknowledgeNagFindings(stack: AcknowledgedStack): void {
     lake.arnForObjects('reports/registry/*'),
   ])
 
-  for (const fn of [ingest.validate.function, analytics.aggregate.function, reconciliation.reconcile.function]) {
+  const portal = stack.portal
+  if (portal) acknowledgePortal(portal, stack, prefixReason, indexReason)
+
+  for (const fn of [ingest.validate.function, analytics.aggregate.function, reconciliation.reconcile.function, ...(portal ? [portal.apiFunction.function] : [])]) {
     Validations.of(fn).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
@@ -128,6 +132,38 @@ export function acknowledgeNagFindings(stack: AcknowledgedStack): void {
       reason:
         'CDK\'s own deploy-time handler for S3 bucket notifications; the managed policy only lets it ' +
         'write its own logs, and its role is not configurable through the L2.',
+    })
+  }
+}
+
+function acknowledgePortal(portal: Portal, stack: AcknowledgedStack, prefixReason: string, indexReason: string): void {
+  const { storage } = stack
+  acknowledgeResources(portal.apiFunction.role, `${prefixReason} The API signs upload slots whose policy narrows each to one key and one length.`, [
+    storage.ingestBucket.arnForObjects('uploads/*'),
+    storage.ingestBucket.arnForObjects('registry/org_units/*'),
+    storage.ingestBucket.arnForObjects('registry/targets/*'),
+    storage.lakeBucket.arnForObjects('reports/*'),
+    storage.lakeBucket.arnForObjects('analytics/region_indicators/*'),
+  ])
+  acknowledgeResources(portal.apiFunction.role, indexReason, [`${storage.appraisalsTable.tableArn}/index/*`])
+  const site = portal.distribution
+  Validations.of(site).acknowledge({ id: 'AwsSolutions-CFR1', reason: 'The portal serves every county of the province from wherever its clerks are; sign-in, not geography, decides access.' })
+  Validations.of(site).acknowledge({
+    id: 'AwsSolutions-CFR2',
+    reason: 'No WAF web ACL by default (it is charged per month and per request): the API is throttled at its stage and every route needs a verified JWT; a province attaches its own web ACL if it wants one.',
+  })
+  Validations.of(site).acknowledge({
+    id: 'AwsSolutions-CFR3',
+    reason: 'CloudFront standard logs need an ACL-enabled bucket, which the stack does not keep; the API has its own access log (route, status, time), and the static page carries no data.',
+  })
+  Validations.of(site).acknowledge({
+    id: 'AwsSolutions-CFR4',
+    reason: 'The default *.cloudfront.net certificate cannot be held to TLS 1.2 by the distribution; a province that adds its own domain and certificate gets TLSv1.2_2021 (set on the distribution).',
+  })
+  if (portal.userPool) {
+    Validations.of(portal.userPool).acknowledge({
+      id: 'AwsSolutions-COG8',
+      reason: 'The Plus feature plan (threat protection) is charged per active user; MFA is required and accounts are created by the province only. A province can switch the plan on.',
     })
   }
 }

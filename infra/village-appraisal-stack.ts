@@ -1,4 +1,4 @@
-import { CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib'
+import { Annotations, CfnOutput, RemovalPolicy, Stack, Token } from 'aws-cdk-lib'
 import type { StackProps } from 'aws-cdk-lib'
 import * as kms from 'aws-cdk-lib/aws-kms'
 import type { Construct } from 'constructs'
@@ -10,6 +10,7 @@ import { Ingest } from './ingest.ts'
 import { acknowledgeNagFindings } from './nag-acknowledgements.ts'
 import { Operations } from './operations.ts'
 import { Reconciliation } from './reconciliation.ts'
+import { Portal, PORTAL_DIST } from './portal.ts'
 import { Storage } from './storage.ts'
 import { TableProtection } from './table-protection.ts'
 
@@ -33,6 +34,10 @@ export interface VillageAppraisalStackProps extends StackProps {
   opsEmail?: string | undefined
   /** SCORING_OVERRIDES of the aggregate function (province overrides, JSON). Default: none. */
   scoringOverrides?: string
+  /** The portal's issuer: the province's own OIDC issuer and audience; default the stack's Cognito user pool. */
+  oidc?: { issuer: string; audience: string } | undefined
+  /** The built portal page to deploy (default functions/portal/dist when it was built before synth). */
+  portalSite?: string
 }
 
 /**
@@ -62,6 +67,7 @@ export class VillageAppraisalStack extends Stack {
   readonly operations: Operations
   readonly reconciliation: Reconciliation
   readonly tableProtection: TableProtection
+  readonly portal?: Portal
 
   constructor(scope: Construct, id: string, props: VillageAppraisalStackProps = {}) {
     super(scope, id, props)
@@ -104,6 +110,22 @@ export class VillageAppraisalStack extends Stack {
       ...(key ? { key } : {}),
       ...(props.opsEmail ? { opsEmail: props.opsEmail } : {}),
     })
+
+    // Cognito user pools and CloudFront's origin access control are not offered in the China
+    // regions: a stack pinned there is built without the portal (README, "The portal on AWS").
+    const region = Stack.of(this).region
+    if (!Token.isUnresolved(region) && region.startsWith('cn-')) {
+      Annotations.of(this).addInfo('The portal is left out in the China regions (no Cognito user pools, no CloudFront origin access control there).')
+    } else {
+      this.portal = new Portal(this, 'Portal', {
+        storage: this.storage,
+        analytics: this.analytics,
+        names,
+        ...(key ? { key } : {}),
+        ...(props.oidc ? { oidc: props.oidc } : {}),
+        siteSource: props.portalSite ?? PORTAL_DIST,
+      })
+    }
 
     this.tableProtection = new TableProtection(this, 'TableProtection', {
       tables: [this.storage.submissionsTable, this.storage.appraisalsTable],

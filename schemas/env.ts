@@ -40,5 +40,18 @@ export const AggregateEnvSchema = z.object({
 })
 export type AggregateEnv = z.infer<typeof AggregateEnvSchema>
 
+export const PortalApiEnvSchema = z.object({
+  INGEST_BUCKET: z.string().min(3),
+  LAKE_BUCKET: z.string().min(3),
+  SUBMISSIONS_TABLE: z.string().min(1),
+  APPRAISALS_TABLE: z.string().min(1),
+  /** The aggregate function, invoked asynchronously for run and publish (an appraisal outlasts API Gateway's 30 s). */
+  AGGREGATE_FUNCTION_NAME: z.string().min(1),
+  /** The largest upload a presigned POST is signed for (the same limit as file_too_large). */
+  MAX_FILE_BYTES: z.coerce.number().int().positive().default(UPLOAD_LIMITS.maxBytes),
+})
+export type PortalApiEnv = z.infer<typeof PortalApiEnvSchema>
+
 export const VALIDATE_ENV_KEYS = Object.keys(ValidateEnvSchema.shape) as (keyof ValidateEnv)[]
 export const AGGREGATE_ENV_KEYS = Object.keys(AggregateEnvSchema.shape) as (keyof AggregateEnv)[]
+export const PORTAL_API_ENV_KEYS = Object.keys(PortalApiEnvSchema.shape) as (keyof PortalApiEnv)[]

@@ -33,3 +33,20 @@ export const DEFAULT_UPLOAD_LIMITS: UploadLimits = {
 
 /** `va template`: rows under the header that carry data validation (the example row included). */
 export const TEMPLATE_DATA_ROWS = 2000
+/**
+ * The portal page's Content-Security-Policy (portal.md: strict, no third-party requests), sent
+ * by CloudFront's response headers policy on AWS and by `va serve` locally. Everything comes
+ * from the page's own origin; `connectOrigins` adds where the browser posts uploads on AWS (the
+ * ingest bucket's own address: presigned POSTs go straight to S3, never through the API).
+ */
+export function portalContentSecurityPolicy(connectOrigins: readonly string[] = []): string {
+  return [
+    "default-src 'self'",
+    `connect-src 'self'${connectOrigins.map((o) => ` ${o}`).join('')}`,
+    "img-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    "form-action 'self'",
+  ].join('; ')
+}

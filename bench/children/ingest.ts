@@ -6,6 +6,7 @@
  *   node ingest.mjs <file> <county> <period> <scratch folder> [copy of the staged Parquet]
  */
 import { copyFileSync, statSync } from 'node:fs'
+import { nodeByteCodecs } from '../../functions/adapters/node-byte-codecs.ts'
 import { basename } from 'node:path'
 import { fileByteSource } from '../../functions/adapters/file-byte-source.ts'
 import { hmacSha256Hex } from '../../functions/adapters/node-id-hash.ts'
@@ -21,7 +22,7 @@ const limits = { maxBytes: 4_000_000_000, maxRows: 100_000_000, deadlineDays: 10
 const area = await scratchFolder(staged).open('bench')
 const source = await fileByteSource(file)
 const started = performance.now()
-const { outcome, staged: parts } = await checkUpload({ limits }, {
+const { outcome, staged: parts } = await checkUpload({ limits, codecs: nodeByteCodecs }, {
   place, fileName: basename(file), source, staging: area,
   receivedAt: new Date('2024-07-05T10:00:00+08:00'),
   submissionId: 'bench',

@@ -13,11 +13,12 @@ import { hmacSha256Hex } from '../../functions/adapters/node-id-hash.ts'
 import { parseUploadKey } from '../../functions/core/object-keys.ts'
 import { checkUpload } from '../../functions/use-cases/check-upload.ts'
 import { reportResult } from './report.ts'
+import { nodeByteCodecs } from '../../functions/adapters/node-byte-codecs.ts'
 
 const [file, county, period, receivedAt] = process.argv.slice(2) as [string, string, string, string]
 const started = performance.now()
 const source = await fileByteSource(file)
-const { outcome: { report } } = await checkUpload({ limits: DEFAULT_UPLOAD_LIMITS }, {
+const { outcome: { report } } = await checkUpload({ limits: DEFAULT_UPLOAD_LIMITS, codecs: nodeByteCodecs }, {
   place: parseUploadKey(`uploads/${county}/${period}/${basename(file)}`),
   fileName: basename(file),
   source,

@@ -193,6 +193,23 @@ local operator is a province admin named by $USER. Refused actions exit 1 with t
     load: async () => (await import('./commands/rectification.ts')).rectificationCommand,
   },
   {
+    name: 'serve',
+    summary: 'the local pipeline as a long-lived service with the portal, on 127.0.0.1',
+    usage: 'va serve [--port <n>] [--no-open] [--json]',
+    help: `Runs the whole local pipeline (S3 and DynamoDB emulators, the upload queue and workers,
+DuckDB) as a long-lived process on 127.0.0.1 with the portal: its page, its HTTP API (the same
+Lambda handler as on AWS) and local sign-in. Prints the portal's address, the S3 endpoint any
+S3 client can use, and the local accounts. Stops on Ctrl-C.
+
+Options:
+    --port <n>     the portal's port (default 8080; 0 for any free port)
+    --no-open      do not open the portal in a browser (it is opened only on a terminal)
+    --after-demo   for npm start: serve only when stdout is a terminal, else exit at once
+    --no-serve     with --after-demo: exit at once
+    --json         print the addresses and accounts as one JSON line`,
+    load: async () => (await import('./commands/serve.ts')).serveCommand,
+  },
+  {
     name: 'template',
     summary: 'write an XLSX template: Chinese headers, an example row, in-sheet validation',
     usage: 'va template --dataset <name> [--out <file.xlsx>]',

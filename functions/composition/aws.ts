@@ -4,15 +4,19 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { S3Client } from '@aws-sdk/client-s3'
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import { SNSClient } from '@aws-sdk/client-sns'
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda'
 import * as z from 'zod'
-import type { AggregateEnv, ValidateEnv } from '../../schemas/env.ts'
+import type { AggregateEnv, PortalApiEnv, ValidateEnv } from '../../schemas/env.ts'
+import type { AggregateEvent } from '../../schemas/events.ts'
+import { s3Presigner } from '../adapters/s3-presigner.ts'
+import type { PortalDeps } from '../use-cases/portal-api.ts'
 import { createAthenaQueryEngine } from '../adapters/athena-query-engine.ts'
 import { s3ClientConfig } from '../adapters/s3-object-store.ts'
 import { snsPublisher } from '../adapters/sns-notifier.ts'
 import { ConfigurationError } from '../core/errors.ts'
 import type { UploadDeps } from '../use-cases/process-upload.ts'
 import type { AppraisalDeps } from '../use-cases/run-appraisal.ts'
-import { appraisalDeps, uploadDeps } from './wiring.ts'
+import { appraisalDeps, portalDeps, uploadDeps } from './wiring.ts'
 
 /**
  * The composition root on AWS: every dependency built from the parsed environment of the
@@ -53,6 +57,27 @@ export function awsAppraisalDeps(env: AggregateEnv): AppraisalDeps {
       deadline = Date.now() + env.QUERY_DEADLINE_SECONDS * 1000
     },
     ...(env.APPRAISAL_TOPIC_ARN ? { publishAppraisal: snsPublisher(new SNSClient({}), env.APPRAISAL_TOPIC_ARN) } : {}),
+  })
+}
+
+/**
+ * The portal API on AWS. Presigned requests are signed with the function's own role (so S3
+ * checks the role's rights on the key); run and publish invoke the aggregate function
+ * asynchronously, as the schedule does, with the signed-in identity as the event's source.
+ */
+export function awsPortalDeps(env: PortalApiEnv, region: string): PortalDeps {
+  const s3 = new S3Client(s3ClientConfig())
+  const lambda = new LambdaClient({})
+  return portalDeps({
+    s3,
+    dynamo: new DynamoDBClient({}),
+    names: { ingestBucket: env.INGEST_BUCKET, lakeBucket: env.LAKE_BUCKET, submissionsTable: env.SUBMISSIONS_TABLE, appraisalsTable: env.APPRAISALS_TABLE },
+    presigner: s3Presigner(() => s3.config.credentials(), { region }),
+    maxUploadBytes: env.MAX_FILE_BYTES,
+    aggregate: async (event: AggregateEvent & { period: string; publish: boolean; source: string }) => {
+      await lambda.send(new InvokeCommand({ FunctionName: env.AGGREGATE_FUNCTION_NAME, InvocationType: 'Event', Payload: new TextEncoder().encode(JSON.stringify(event)) }))
+      return { status: 'started' as const }
+    },
   })
 }
 

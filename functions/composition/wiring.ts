@@ -1,4 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { nodeByteCodecs } from '../adapters/node-byte-codecs.ts'
 import type { S3Client } from '@aws-sdk/client-s3'
 import type { UploadLimits } from '../../schemas/settings.ts'
 import { DynamoAppraisalStore } from '../adapters/dynamo-appraisal-store.ts'
@@ -14,6 +15,8 @@ import { verdictMessage } from '../core/verdict-message.ts'
 import type { QueryEngine } from '../use-cases/ports.ts'
 import type { UploadDeps, Verdict } from '../use-cases/process-upload.ts'
 import type { AppraisalDeps } from '../use-cases/run-appraisal.ts'
+import type { PortalDeps } from '../use-cases/portal-api.ts'
+import type { Presigner } from '../use-cases/ports.ts'
 import defaultScoring from '../config/scoring/2024.3.json' with { type: 'json' }
 
 /**
@@ -55,6 +58,7 @@ export function uploadDeps(w: UploadWiring): UploadDeps {
       throw e
     })),
     limits: w.limits,
+    codecs: nodeByteCodecs,
     scratch: scratchFolder(w.scratchRoot),
     readTable: readParquetRows,
   }
@@ -107,4 +111,28 @@ export function appraisalDeps(w: AppraisalWiring): AppraisalDeps {
   if (publish) deps.announce = (summary: AppraisalAnnouncement) => publish(summary, { period: summary.period }, `Appraisal ${summary.period} published`)
   if (w.beforeQuery) deps.beforeQuery = w.beforeQuery
   return deps
+}
+
+export interface PortalWiring {
+  s3: S3Client
+  dynamo: DynamoDBClient
+  names: Names
+  presigner: Presigner
+  maxUploadBytes: number
+  aggregate: PortalDeps['aggregate']
+}
+
+/** The portal API's dependencies: the same ledger, appraisal store and object store as the functions'. */
+export function portalDeps(w: PortalWiring): PortalDeps {
+  const db = documentClient(w.dynamo)
+  return {
+    ledger: new DynamoSubmissionLedger(db, w.names.submissionsTable),
+    appraisals: new DynamoAppraisalStore(db, w.names.appraisalsTable),
+    store: new S3ObjectStore(w.s3),
+    readTable: readParquetRows,
+    presigner: w.presigner,
+    buckets: { ingest: w.names.ingestBucket, lake: w.names.lakeBucket },
+    maxUploadBytes: w.maxUploadBytes,
+    aggregate: w.aggregate,
+  }
 }

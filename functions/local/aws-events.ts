@@ -87,3 +87,31 @@ export function localContext(functionName: string): import('aws-lambda').Context
     succeed: () => undefined,
   }
 }
+
+/**
+ * An API Gateway HTTP API (payload format 2.0) event as the JWT authorizer passes it on: the
+ * verified token's claims under requestContext.authorizer.jwt, every value as a string.
+ */
+export function httpApiEvent(input: { method: string; url: URL; body?: Buffer; claims?: Record<string, unknown> }): Record<string, unknown> {
+  const claims = input.claims && Object.fromEntries(Object.entries(input.claims).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]))
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: input.url.pathname,
+    rawQueryString: input.url.search.replace(/^\?/, ''),
+    headers: {},
+    requestContext: {
+      accountId: ACCOUNT,
+      apiId: 'local',
+      domainName: input.url.host,
+      http: { method: input.method, path: input.url.pathname, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'local' },
+      requestId: randomUUID(),
+      routeKey: '$default',
+      stage: '$default',
+      time: new Date().toISOString(),
+      timeEpoch: Date.now(),
+      ...(claims ? { authorizer: { jwt: { claims, scopes: [] } } } : {}),
+    },
+    ...(input.body && input.body.length ? { body: input.body.toString('base64'), isBase64Encoded: true } : { isBase64Encoded: false }),
+  }
+}

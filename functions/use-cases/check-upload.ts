@@ -1,19 +1,21 @@
-import { COUNTY_DATASETS } from '../../schemas/datasets.ts'
 import type { DatasetName, Finding } from '../../schemas/findings.ts'
 import type { UploadLimits } from '../../schemas/settings.ts'
 import { curatedColumns } from '../core/curated-columns.ts'
-import { decodeFile } from '../core/decode/decode-file.ts'
-import type { ByteSource, DecodeResult, FileFormat } from '../core/decode/types.ts'
+import type { ByteCodecs } from '../core/decode/byte-codecs.ts'
+import type { ByteSource, FileFormat } from '../core/decode/types.ts'
 import { finding } from '../core/findings.ts'
 import type { UploadPlace } from '../core/object-keys.ts'
 import { toShanghaiIso } from '../core/period.ts'
-import { validateFile, type CuratedRecord, type RecordSink, type ValidationContext, type ValidationOutcome } from '../core/validate/validate-file.ts'
+import { checkSource, validationContext as coreValidationContext, type StateLoaders } from '../core/validate/check-source.ts'
+import type { CuratedRecord, RecordSink, ValidationContext, ValidationOutcome } from '../core/validate/validate-file.ts'
 import type { CellValue, PeriodLock, ScratchArea, TableWriter } from './ports.ts'
 import { countyStateLoaders, loadRegistry, type StateDeps } from './upload-state.ts'
 
 /** What the check of one file needs: the limits, and the state of earlier uploads when there is one. */
 export interface CheckDeps {
   limits: UploadLimits
+  /** The runtime's inflate, CRC-32 and UTF-8 check (adapters/node-byte-codecs.ts). */
+  codecs: ByteCodecs
   /** Earlier uploads, locks and the registry; `va validate` without local state has none. */
   state?: StateDeps
 }
@@ -55,8 +57,10 @@ export function periodLockedFinding(period: string, lock: PeriodLock): Finding {
 
 /**
  * The check of one file, as the pipeline makes it and as `va validate` makes it before
- * uploading: the place and the period lock, then decoding within the limits, every rule, and
- * (when staging) the accepted rows streamed into Parquet one row group at a time.
+ * uploading: the place and the period lock, then the pure check of the bytes
+ * (core/validate/check-source.ts, which the portal runs in the browser too) with the state of
+ * earlier uploads, and (when staging) the accepted rows streamed into Parquet one row group
+ * at a time.
  */
 export async function checkUpload(deps: CheckDeps, input: CheckInput): Promise<CheckResult> {
   const preFindings: Finding[] = []
@@ -66,24 +70,24 @@ export async function checkUpload(deps: CheckDeps, input: CheckInput): Promise<C
     const lock = await deps.state.ledger.getLock(place.period)
     if (lockApplies(lock, input.receivedAt)) preFindings.push(periodLockedFinding(place.period, lock))
   }
-  const ctx = validationContext(input, deps.limits, deps.state, preFindings)
   const sink = input.staging ? new StagingSink(input.staging) : undefined
-  let outcome: ValidationOutcome
-  let format: FileFormat | undefined
+  let checked: Awaited<ReturnType<typeof checkSource>>
   try {
-    // A file-level error found before reading (wrong place, locked quarter) is the whole answer.
-    const decoded: DecodeResult = preFindings.length > 0
-      ? { ok: false, problems: [] }
-      : await decodeFile(input.source, { fileName: input.fileName, limits: { maxBytes: deps.limits.maxBytes } })
-    if (decoded.ok) format = decoded.file.format
-    outcome = await validateFile(decoded, ctx, sink, { fileBytes: input.source.size })
+    checked = await checkSource({ ...input, limits: deps.limits, codecs: deps.codecs, preFindings, loaders: stateLoaders(input.place, deps.state) }, sink)
   } catch (error) {
     sink?.abandon()
     throw error
   }
+  const { outcome, format } = checked
   const accepted = outcome.report.status === 'accepted' && outcome.dataset !== undefined
   const staged = sink && accepted ? sink.finish(outcome.dataset!) : (sink?.abandon(), [])
   return format === undefined ? { outcome, staged } : { outcome, staged, format }
+}
+
+function stateLoaders(place: UploadPlace, state: StateDeps | undefined): StateLoaders {
+  if (state && place.kind === 'county') return countyStateLoaders(state, place.county, place.period, place.quarter)
+  if (state && place.kind === 'registry') return { registry: () => loadRegistry(state) }
+  return {}
 }
 
 /** What the validator needs to know: the place, the time, the limits, the state of earlier uploads. */
@@ -93,23 +97,7 @@ export function validationContext(
   state?: StateDeps,
   preFindings: Finding[] = [],
 ): ValidationContext {
-  const { place } = input
-  const ctx: ValidationContext = {
-    county: place.kind === 'county' ? place.county : null,
-    period: place.kind === 'county' ? place.period : null,
-    candidates: place.kind === 'registry' ? ['org_units'] : COUNTY_DATASETS,
-    receivedAt: input.receivedAt,
-    deadlineDays: limits.deadlineDays,
-    maxRows: limits.maxRows,
-    hashId: input.hashId,
-    submissionId: input.submissionId,
-    preFindings,
-  }
-  if (place.kind === 'registry') ctx.dataset = 'org_units'
-  else if (input.dataset) ctx.dataset = input.dataset
-  if (state && place.kind === 'county') Object.assign(ctx, countyStateLoaders(state, place.county, place.period, place.quarter))
-  if (state && place.kind === 'registry') ctx.registry = () => loadRegistry(state)
-  return ctx
+  return coreValidationContext(input, limits, preFindings, stateLoaders(input.place, state))
 }
 
 /**

@@ -226,3 +226,19 @@ export interface SubmissionLedger {
   getLock(period: string): Promise<PeriodLock | undefined>
   setLock(period: string, locked: boolean, by: string, at: string, reason?: string): Promise<PeriodLock>
 }
+
+/** A browser form that uploads one object straight to S3 (POST Object); `fields` go before the file. */
+export interface PresignedPost {
+  url: string
+  fields: Record<string, string>
+}
+
+/**
+ * Signs short-lived S3 requests for a browser: a POST whose policy fixes the key and the exact
+ * content length, and a GET of one object. SigV4 on AWS with the function's own credentials;
+ * locally the same signatures, checked by the local server that hands them out.
+ */
+export interface Presigner {
+  post(bucket: string, key: string, options: { contentLength: number; expiresInSeconds: number; now: Date }): Promise<PresignedPost>
+  get(bucket: string, key: string, options: { expiresInSeconds: number; now: Date }): Promise<string>
+}

@@ -1,4 +1,5 @@
 import type { DatasetName, ValidationReport } from '../../schemas/findings.ts'
+import type { ByteCodecs } from '../core/decode/byte-codecs.ts'
 import type { UploadLimits } from '../../schemas/settings.ts'
 import { StorageError } from '../core/errors.ts'
 import { lakeKeys, orderKey, parseUploadKey, submissionId, type UploadPlace } from '../core/object-keys.ts'
@@ -19,6 +20,8 @@ export interface UploadDeps {
   /** The keyed hash of resident ID numbers (HMAC-SHA256 with the key from Secrets Manager, or the local key file). */
   idHasher: () => Promise<(value: string) => string>
   limits: UploadLimits
+  /** The runtime's inflate, CRC-32 and UTF-8 check. */
+  codecs: ByteCodecs
   scratch: Scratch
   readTable: TableReader
   /** Tells the county its verdict (SNS on AWS, the outbox locally). */
@@ -80,7 +83,7 @@ export async function processUpload(deps: UploadDeps, event: UploadEvent): Promi
     let checked: Awaited<ReturnType<typeof checkUpload>>
     try {
       checked = await checkUpload(
-        { limits: deps.limits, state: deps },
+        { limits: deps.limits, codecs: deps.codecs, state: deps },
         { place, fileName, source, receivedAt: event.eventTime, submissionId: id, hashId: await deps.idHasher(), staging: area },
       )
     } finally {
@@ -189,7 +192,7 @@ async function writeReports(deps: UploadDeps, area: ScratchArea, at: { county: s
   if (report.status === 'rejected' && format === 'xlsx' && report.counts['id_number_misplaced'] === undefined) {
     // Loaded only here: the workbook library is most of the function's code and most uploads never need it.
     const { annotateWorkbook } = await import('../core/workbook/annotate-workbook.ts')
-    const annotated = await annotateWorkbook(await area.readAll('raw'), report)
+    const annotated = await annotateWorkbook(await area.readAll('raw'), report, { codecs: deps.codecs })
     if (annotated) await deps.store.put(deps.buckets.lake, lakeKeys.report(at.county, at.period, at.id, 'xlsx'), annotated, { contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' })
   }
   return reportKey

@@ -25,6 +25,8 @@ const EXPECTED: LayerViolation[] = [
   { rule: 'no-circular', from: `${F}/core/cycle-a.ts`, to: `${F}/core/cycle-b.ts` },
   { rule: 'outer-layers-not-imported', from: `${F}/handlers/imports-the-cli.ts`, to: `${F}/cli/cli-ok.ts` },
   { rule: 'outer-layers-stay-in-functions', from: `${F}/cli/imports-infra.ts`, to: 'infra/stack-ok.ts' },
+  { rule: 'portal-page-imports-core-and-schemas', from: `${F}/portal/src/imports-an-adapter.ts`, to: `${F}/adapters/s3-store.ts` },
+  { rule: 'portal-page-no-node', from: `${F}/portal/src/inflates-with-zlib.ts`, to: 'zlib' },
   { rule: 'schemas-only-zod', from: 'schemas/imports-a-builtin.ts', to: 'path' },
   { rule: 'schemas-only-zod', from: 'schemas/imports-core.ts', to: `${F}/core/pure.ts` },
   { rule: 'use-cases-no-direct-io', from: `${F}/use-cases/does-io-directly.ts`, to: 'child_process' },

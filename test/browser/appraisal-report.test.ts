@@ -135,4 +135,19 @@ describe.skipIf(!available)('the appraisal report in headless Chromium', () => {
       await page.close()
     }
   }, BACKSTOP_MS)
+
+  it('fits a 390 px phone: no horizontal scroll of the page (wide tables scroll inside their own frame)', async () => {
+    for (const [name, input] of [['sample', sampleReportInput()], ['many', manyCountiesInput(40)]] as const) {
+      const { page, problems } = await open(`${name}-390`, renderAppraisalReport(input))
+      try {
+        await page.setViewportSize({ width: 390, height: 844 })
+        expect(problems).toEqual([])
+        const width = await page.evaluate<number>('document.documentElement.scrollWidth')
+        expect(width, name).toBeLessThanOrEqual(390)
+        if (name === 'sample') await page.screenshot({ path: SCREENSHOT.replace(/\.png$/, '-390.png'), fullPage: true })
+      } finally {
+        await page.close()
+      }
+    }
+  }, BACKSTOP_MS)
 })

@@ -13,6 +13,7 @@ import { decodeFile } from '../../functions/core/decode/decode-file.ts'
 import type { DecodeLimits } from '../../functions/core/decode/types.ts'
 import { buildXlsx, xlsxEntries, type XlsxSpec } from '../support/xlsx-builder.ts'
 import { writeZip, type ZipEntrySpec } from '../support/zip-writer.ts'
+import { nodeByteCodecs } from '../../functions/adapters/node-byte-codecs.ts'
 
 const RUNS = Number(process.env.VA_FUZZ_RUNS ?? 200)
 const SEED = 20240711
@@ -21,7 +22,7 @@ const FILE_LEVEL: ReadonlySet<string> = new Set(FILE_CODES)
 
 /** Decodes and reads every sheet to its end; fails the property on a throw or a bad finding. */
 async function decodeFully(bytes: Uint8Array, limits?: Partial<DecodeLimits>): Promise<void> {
-  const result = await decodeFile(bufferByteSource(bytes), limits === undefined ? {} : { limits })
+  const result = await decodeFile(bufferByteSource(bytes), limits === undefined ? { codecs: nodeByteCodecs } : { codecs: nodeByteCodecs, limits })
   if (!result.ok) {
     expect(result.problems.length).toBeGreaterThan(0)
     for (const problem of result.problems) {

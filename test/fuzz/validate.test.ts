@@ -13,6 +13,7 @@ import { previousQuartersFrom } from '../../functions/core/validate/quarter-chec
 import { zeroFigures } from '../../functions/core/validate/roster-check.ts'
 import { validateFile, type ValidationContext } from '../../functions/core/validate/validate-file.ts'
 import { ROSTER_ROW, VALID_ID, VILLAGE_ROW, csvLine, rosterCsv, villageCsv } from '../support/village-rows.ts'
+import { nodeByteCodecs } from '../../functions/adapters/node-byte-codecs.ts'
 
 const RUNS = Number(process.env['VA_FUZZ_RUNS'] ?? 200)
 const SEED = 511921
@@ -115,7 +116,7 @@ const contextArb: fc.Arbitrary<ValidationContext> = fc.record({
 // ---- the properties ----
 
 async function run(bytes: Uint8Array, ctx: ValidationContext): Promise<ValidationReport> {
-  const decoded = await decodeFile(bufferByteSource(bytes), { fileName: 'fuzz.csv' })
+  const decoded = await decodeFile(bufferByteSource(bytes), { codecs: nodeByteCodecs, fileName: 'fuzz.csv' })
   return (await validateFile(decoded, ctx)).report
 }
 
@@ -201,7 +202,7 @@ describe('validate never throws and always answers a well-formed report', () => 
         rows[at % copies]![keys[at % keys.length]!] = wrapIt(headId)
         const text = dataset === 'village_report' ? villageCsv(rows) : rosterCsv(rows)
         const stored: unknown[] = []
-        const decoded = await decodeFile(bufferByteSource(new TextEncoder().encode(text)), { fileName: 'fuzz.csv' })
+        const decoded = await decodeFile(bufferByteSource(new TextEncoder().encode(text)), { codecs: nodeByteCodecs, fileName: 'fuzz.csv' })
         const { report } = await validateFile(decoded, { ...ctx(), receivedAt: new Date('2024-07-05T00:00:00Z') }, { write: (r) => { stored.push({ ...r }) }, restart: () => { stored.length = 0 } })
         checkReport(report)
         expect(report.status).toBe('rejected')

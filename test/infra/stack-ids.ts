@@ -80,6 +80,14 @@ export function stackIds(stack: VillageAppraisalStack) {
       calls: tableProtection.calls.map((c) => id(c.node.findChild('Resource'))),
       policies: tableProtection.calls.map((c) => id(c.node.findChild('CustomResourcePolicy'))),
     },
+    portal: stack.portal
+      ? {
+          api: fn(stack.portal.apiFunction),
+          siteBucket: id(stack.portal.siteBucket),
+          distribution: id(stack.portal.distribution),
+          userPool: stack.portal.userPool ? id(stack.portal.userPool) : undefined,
+        }
+      : undefined,
     /** CDK's singleton functions: the S3 notification handler and the AwsCustomResource provider. */
     cdk: {
       notificationsHandler: child('BucketNotificationsHandler050a0587b7544547bf325f094a3db834'),

@@ -40,6 +40,8 @@ export const VARIANTS = {
   cnNorthwestCmk: { bundle: false, context: { customerManagedKey: 'true' }, env: { region: 'cn-northwest-1', account: '123456789012' } },
   cnNorth: { bundle: false, context: {}, env: { region: 'cn-north-1', account: '123456789012' } },
   cnNorthCmk: { bundle: false, context: { customerManagedKey: 'true' }, env: { region: 'cn-north-1', account: '123456789012' } },
+  /** The portal trusting a province's own OpenID Connect issuer instead of the stack's Cognito user pool. */
+  oidc: { bundle: false, context: { oidcIssuer: 'https://sso.example.gov.cn/realms/guizhou', oidcAudience: 'va-portal' } },
   /** Every optional context key set: concurrency reserved (for an account whose quota allows it), the on-call's e-mail. */
   options: {
     bundle: false,

@@ -120,6 +120,9 @@ const NOT_A_CLAIM: Readonly<Record<string, readonly string[]>> = {
   'AWS::IAM::Policy': ['PolicyName'],
   // The metric an alarm watches.
   'AWS::CloudWatch::Alarm': ['MetricName'],
+  // An HTTP API's authorizer and stage names are unique only within their API (the stage's own).
+  'AWS::ApiGatewayV2::Authorizer': ['Name'],
+  'AWS::ApiGatewayV2::Stage': ['StageName'],
 }
 
 /**

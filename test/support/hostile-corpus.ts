@@ -26,6 +26,7 @@ import { validationContext } from '../../functions/use-cases/check-upload.ts'
 import { buildXlsx, xlsxEntries, type XlsxCell, type XlsxSheetSpec, type XlsxSpec } from './xlsx-builder.ts'
 import { writeZip, zeroDeflate, type ZipEntrySpec } from './zip-writer.ts'
 import { csvLine, gb18030, rosterCsv, rosterRow, utf8, villageCode, villageCsv, villageRow, type RowText } from './village-rows.ts'
+import { nodeByteCodecs } from '../../functions/adapters/node-byte-codecs.ts'
 
 export const HOSTILE_DIR = fileURLToPath(new URL('../fixtures/hostile/', import.meta.url))
 export const MANIFEST_PATH = join(HOSTILE_DIR, 'manifest.json')
@@ -519,7 +520,7 @@ export async function validateCase(c: HostileCase, receivedAt: Date): Promise<Ca
   try {
     const decoded: DecodeResult = preFindings.length > 0
       ? { ok: false, problems: [] }
-      : await decodeFile(source, { fileName, limits: { ...decodeLimits, maxBytes: limits.maxBytes } })
+      : await decodeFile(source, { codecs: nodeByteCodecs, fileName, limits: { ...decodeLimits, maxBytes: limits.maxBytes } })
     const ctx = validationContext({ place, receivedAt, submissionId: `hostile-${c.id}`, hashId: hmacSha256Hex(Buffer.alloc(32, 7)) }, limits, undefined, preFindings)
     let records = 0
     const { report } = await validateFile(decoded, ctx, { write: (_record: CuratedRecord) => void records++ })

@@ -7,6 +7,7 @@ import { UsageError, displayOf, parseFlags, requireCounty, requirePeriod, type C
 import { openTarget, type TargetSession } from '../targets.ts'
 import { table } from '../format.ts'
 import { REGION_INDICATOR_COLUMNS } from '../../../schemas/region-columns.ts'
+import { appraisalDocument, countyHistory as readCountyHistory, readAppraisal } from '../../use-cases/read-appraisal.ts'
 
 async function withTarget<T>(io: CommandIo, target: unknown, work: (session: TargetSession) => Promise<T>): Promise<T> {
   const session = await openTarget(target, io, { requireState: true })
@@ -107,26 +108,16 @@ export const appraisalCommand: CommandRunner = {
     return withTarget(io, values.target, async (session) => {
       const deps = await session.appraisal()
       await deps.engine.close?.()
-      let items = values.city ? await deps.appraisals.byCity(period, values.city) : await deps.appraisals.byPeriod(period)
+      let items = await readAppraisal(deps.appraisals, period, values.city)
       if (county) items = items.filter((c) => c.county === county)
-      items.sort((a, b) => (values.city ? a.rank_in_city - b.rank_in_city : a.province.localeCompare(b.province) || a.rank_in_province - b.rank_in_province) || a.county.localeCompare(b.county))
-      if (items.length === 0) {
+      const rectification = await rectificationByCounty(deps.rectifications, items.map((c) => c.county))
+      // The same document as the portal's GET /api/appraisals/{period}.
+      const doc = appraisalDocument(period, items, { byCity: Boolean(values.city), rectification })
+      if (!doc) {
         io.err(`no appraisal stored for ${period}${values.city ? ` city ${values.city}` : ''}${county ? ` county ${county}` : ''}; run va aggregate --period ${period}`)
         return 1
       }
-      const counts = await rectificationByCounty(deps.rectifications, items.map((c) => c.county))
-      const doc = {
-        period,
-        config: items[0]!.config,
-        counties: items.map((c) => ({
-          county: c.county, name: c.name, city: c.city, province: c.province, indicators: c.indicators,
-          score: c.score, grade: c.grade, rank_in_city: c.rank_in_city, rank_in_province: c.rank_in_province,
-          red_flags: c.red_flags, breakdown: c.breakdown, penalties: c.penalties ?? [], no_data: c.no_data ?? [],
-          rectification: counts.get(c.county) ?? { open: 0, overdue: 0 },
-        })),
-        missing_counties: items[0]!.missing_counties ?? [],
-        not_appraisable: items[0]!.not_appraisable ?? [],
-      }
+      items.sort((a, b) => (values.city ? a.rank_in_city - b.rank_in_city : a.province.localeCompare(b.province) || a.rank_in_province - b.rank_in_province) || a.county.localeCompare(b.county))
       io.out(values.json ? JSON.stringify(doc, null, 2) : county && items.length === 1 ? countyDetail(items[0]!, displayOf(io).columns) : rankingTable(items, Boolean(values.city), displayOf(io).columns))
       return 0
     })
@@ -171,18 +162,14 @@ async function countyHistory(io: CommandIo, target: string | undefined, county: 
   return withTarget(io, target, async (session) => {
     const deps = await session.appraisal()
     await deps.engine.close?.()
-    const items = (await deps.appraisals.byCounty(county)).sort((a, b) => a.period.localeCompare(b.period))
-    if (items.length === 0) {
+    const doc = await readCountyHistory(deps.appraisals, county)
+    if (!doc) {
       io.err(`no appraisal stored for county ${county}`)
       return 1
     }
-    const history = items.map((c) => ({
-      period: c.period, config: c.config, score: c.score, grade: c.grade, rank_in_city: c.rank_in_city, rank_in_province: c.rank_in_province,
-      indicators: c.indicators, red_flags: c.red_flags, breakdown: c.breakdown, no_data: c.no_data ?? [],
-    }))
     io.out(json
-      ? JSON.stringify({ county, name: items.at(-1)!.name, history }, null, 2)
-      : table(['period', 'score', 'grade', 'rank in city', 'rank in province'], items.map((c) => [c.period, fmt(c.score, 2), c.grade, String(c.rank_in_city), String(c.rank_in_province)]), displayOf(io).columns))
+      ? JSON.stringify(doc, null, 2)
+      : table(['period', 'score', 'grade', 'rank in city', 'rank in province'], doc.history.map((c) => [c.period, fmt(c.score, 2), c.grade, String(c.rank_in_city), String(c.rank_in_province)]), displayOf(io).columns))
     return 0
   })
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { localHome } from '../../local/local-pipeline.ts'
 import { openTarget } from '../targets.ts'
+import { submissionStatus } from '../../use-cases/submission-status.ts'
 import { displayOf, parseFlags, requireCounty, requirePeriod, requireTarget, type CommandRunner } from '../args.ts'
 import { table } from '../format.ts'
 
@@ -15,17 +16,8 @@ export const statusCommand: CommandRunner = {
     }
     const session = await openTarget(values.target, io)
     try {
-      const { submissions, current } = await session.ledger.list(county, period)
-      const doc = {
-        county,
-        period,
-        submissions: submissions.map((s) => ({
-          submission_id: s.submission_id, dataset: s.dataset, status: s.status, received_at: s.received_at,
-          object_key: s.object_key, version_id: s.version_id, uploaded_by: s.uploaded_by, rows: s.rows,
-          counts: s.counts, report_key: s.report_key,
-          current: s.dataset !== 'unknown' && current[s.dataset] === s.submission_id,
-        })),
-      }
+      // The same document as the portal's GET /api/submissions.
+      const doc = await submissionStatus(session.ledger, county, period)
       if (values.json) io.out(JSON.stringify(doc, null, 2))
       else if (doc.submissions.length === 0) io.out(`no submissions for ${county} ${period}`)
       else io.out(table(['received_at', 'dataset', 'status', 'current', 'rows', 'object_key', 'submission_id'],

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { nodeByteCodecs } from '../../adapters/node-byte-codecs.ts'
 import { existsSync } from 'node:fs'
 import { basename, resolve } from 'node:path'
 import { DatasetNameSchema } from '../../../schemas/findings.ts'
@@ -46,7 +47,7 @@ export const validateCommand: CommandRunner = {
       try {
         // The pipeline's own check (limits, period lock, every rule), without staging the rows.
         const { outcome: { report } } = await checkUpload(
-          { limits: state?.deps.limits ?? DEFAULT_UPLOAD_LIMITS, ...(state ? { state: state.deps } : {}) },
+          { limits: state?.deps.limits ?? DEFAULT_UPLOAD_LIMITS, codecs: nodeByteCodecs, ...(state ? { state: state.deps } : {}) },
           {
             place: parseUploadKey(key),
             fileName: basename(file),

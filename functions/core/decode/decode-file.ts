@@ -1,4 +1,5 @@
 import type { Finding, Message } from '../../../schemas/findings.ts'
+import type { ByteCodecs } from './byte-codecs.ts'
 import { csvSheet } from './decode-csv.ts'
 import { decodeJson } from './decode-json.ts'
 import { DecodeStop, fileProblem, ProblemList } from './decode-problem.ts'
@@ -9,6 +10,8 @@ import { DEFAULT_DECODE_LIMITS, type ByteSource, type DecodedFile, type DecodeLi
 import { ZipArchive } from './zip-reader.ts'
 
 export interface DecodeOptions {
+  /** The runtime's inflate, CRC-32 and UTF-8 check (adapters/node-byte-codecs.ts on Node). */
+  codecs: ByteCodecs
   /** Only used to word messages: the format is always decided by the content. */
   fileName?: string
   limits?: Partial<DecodeLimits>
@@ -38,11 +41,11 @@ function withFileName(detail: Message, fileName: string | undefined): Message {
  * The source is handed over: it is closed here when the result is not ok (or on an
  * unexpected error), and by `file.close()` otherwise.
  */
-export async function decodeFile(source: ByteSource, options: DecodeOptions = {}): Promise<DecodeResult> {
+export async function decodeFile(source: ByteSource, options: DecodeOptions): Promise<DecodeResult> {
   const limits: DecodeLimits = { ...DEFAULT_DECODE_LIMITS, ...options.limits }
   let handedOver = false
   try {
-    const result = await decode(source, limits, options.fileName)
+    const result = await decode(source, limits, options.codecs, options.fileName)
     handedOver = result.ok
     return result
   } catch (error) {
@@ -53,7 +56,7 @@ export async function decodeFile(source: ByteSource, options: DecodeOptions = {}
   }
 }
 
-async function decode(source: ByteSource, limits: DecodeLimits, fileName: string | undefined): Promise<DecodeResult> {
+async function decode(source: ByteSource, limits: DecodeLimits, codecs: ByteCodecs, fileName: string | undefined): Promise<DecodeResult> {
   if (source.size > limits.maxBytes) {
     return failed(fileProblem('file_too_large', {
       zh: `文件大小 ${size(source.size).zh}，上限为 ${size(limits.maxBytes).zh}`,
@@ -69,7 +72,7 @@ async function decode(source: ByteSource, limits: DecodeLimits, fileName: string
     case 'unsupported':
       return failed(fileProblem('unsupported_format', withFileName(sniffed.detail, fileName)))
     case 'zip': {
-      const zip = await ZipArchive.open(source, limits.maxEntries)
+      const zip = await ZipArchive.open(source, limits.maxEntries, codecs)
       if (!isXlsx(zip)) {
         return failed(fileProblem('unsupported_format', withFileName({
           zh: '这是 ZIP 压缩包而不是 XLSX 工作簿',
@@ -80,13 +83,13 @@ async function decode(source: ByteSource, limits: DecodeLimits, fileName: string
       return opened(source, 'xlsx', undefined, sheets, problems)
     }
     case 'json': {
-      const encoding = await detectTextEncoding(source)
+      const encoding = await detectTextEncoding(source, codecs)
       const parsed = decodeJson(await decodeWholeText(source, encoding))
       if (!parsed.ok) return failed(parsed.problem)
       return opened(source, 'json', encoding, [parsed.sheet], problems)
     }
     case 'csv': {
-      const encoding = await detectTextEncoding(source)
+      const encoding = await detectTextEncoding(source, codecs)
       return opened(source, 'csv', encoding, [csvSheet(source, encoding, problems)], problems)
     }
   }

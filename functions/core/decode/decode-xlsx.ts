@@ -17,19 +17,35 @@ const WORKBOOK_RELS_PATH = 'xl/_rels/workbook.xml.rels'
 const RELATIONSHIP_TYPES = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
 const STRICT_RELATIONSHIP_TYPES = 'http://purl.oclc.org/ooxml/officeDocument/relationships/'
 
-const DOCTYPE = Buffer.from('<!DOCTYPE', 'latin1')
+const DOCTYPE = Uint8Array.from('<!DOCTYPE', (c) => c.charCodeAt(0))
+
+/** Whether `needle` occurs in `bytes` (Uint8Array.indexOf finds each candidate start natively). */
+function includesBytes(bytes: Uint8Array, needle: Uint8Array): boolean {
+  const first = needle[0]!
+  for (let at = bytes.indexOf(first); at !== -1 && at + needle.length <= bytes.length; at = bytes.indexOf(first, at + 1)) {
+    let k = 1
+    while (k < needle.length && bytes[at + k] === needle[k]) k++
+    if (k === needle.length) return true
+  }
+  return false
+}
+
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length)
+  out.set(a)
+  out.set(b, a.length)
+  return out
+}
 
 /** Finds `<!DOCTYPE` in a byte stream, also across chunk boundaries. */
 class DoctypeFinder {
   #tail: Uint8Array = new Uint8Array(0)
 
-  found(chunk: Uint8Array): boolean {
-    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
-    if (bytes.indexOf(DOCTYPE) !== -1) return true
+  found(bytes: Uint8Array): boolean {
+    if (includesBytes(bytes, DOCTYPE)) return true
     const keep = DOCTYPE.length - 1
-    const seam = Buffer.concat([this.#tail, bytes.subarray(0, keep)])
-    if (seam.indexOf(DOCTYPE) !== -1) return true
-    this.#tail = bytes.length >= keep ? bytes.subarray(bytes.length - keep) : Buffer.concat([this.#tail, bytes]).subarray(-keep)
+    if (includesBytes(concatBytes(this.#tail, bytes.subarray(0, keep)), DOCTYPE)) return true
+    this.#tail = bytes.length >= keep ? bytes.subarray(bytes.length - keep) : concatBytes(this.#tail, bytes).subarray(-keep)
     return false
   }
 }
@@ -46,10 +62,19 @@ function partProblem(entry: ZipEntry, detail: Message, sheet?: string): DecodeSt
   return stop('malformed', { zh: `条目「${entry.name}」${detail.zh}`, en: `entry "${entry.name}": ${detail.en}` }, sheet)
 }
 
+/**
+ * A fatal TextDecoder's refusal: Node gives it a code, browsers only the words ("The encoded
+ * data was not valid for encoding utf-8"), which Node uses too.
+ */
+function isBadUtf8(error: unknown): boolean {
+  if (!(error instanceof TypeError)) return false
+  return (error as { code?: unknown }).code === 'ERR_ENCODING_INVALID_ENCODED_DATA' || /encoded data was not valid/i.test(error.message)
+}
+
 /** Turns what can go wrong while reading one part's XML into a `DecodeStop`; rethrows bugs. */
 function asStop(error: unknown, entry: ZipEntry, sheet?: string): unknown {
   if (error instanceof XmlError) return partProblem(entry, { zh: `的 XML 有误：${error.zh}`, en: `bad XML: ${error.message}` }, sheet)
-  if (error instanceof TypeError && (error as NodeJS.ErrnoException).code === 'ERR_ENCODING_INVALID_ENCODED_DATA') {
+  if (isBadUtf8(error)) {
     return partProblem(entry, { zh: '不是有效的 UTF-8 文本', en: 'not valid UTF-8 text' }, sheet)
   }
   return error

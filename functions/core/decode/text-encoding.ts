@@ -1,5 +1,5 @@
-import { isUtf8 } from 'node:buffer'
 import { type DecodeStop, stop } from './decode-problem.ts'
+import type { ByteCodecs } from './byte-codecs.ts'
 import type { ByteSource } from './types.ts'
 import { PipelineError } from '../errors.ts'
 
@@ -15,11 +15,11 @@ function hasUtf8Bom(bytes: Uint8Array): boolean {
  * mid-file with another decoder. GB18030 is not checked here: its errors surface during the
  * main pass (`decodeTextChunks`), which stops with `encoding`.
  *
- * The pass validates without decoding (`buffer.isUtf8`, the same strictness as a fatal
+ * The pass validates without decoding (the runtime's `isUtf8`, the same strictness as a fatal
  * TextDecoder: no overlongs, surrogates or code points past U+10FFFF): a character cut by
  * a chunk's end is carried over to the next chunk.
  */
-export async function detectTextEncoding(source: ByteSource): Promise<TextEncoding> {
+export async function detectTextEncoding(source: ByteSource, { isUtf8 }: Pick<ByteCodecs, 'isUtf8'>): Promise<TextEncoding> {
   let first = true
   let bom = false
   let carry: Uint8Array = new Uint8Array(0)
@@ -58,8 +58,9 @@ function completeLength(bytes: Uint8Array): number {
   return k + need > end ? k : end
 }
 
+/** A fatal TextDecoder throws a TypeError on bad bytes (Node adds a code; browsers do not). */
 function isDecodeError(error: unknown): boolean {
-  return error instanceof TypeError && (error as NodeJS.ErrnoException).code === 'ERR_ENCODING_INVALID_ENCODED_DATA'
+  return error instanceof TypeError
 }
 
 function decoderFor(encoding: TextEncoding) {

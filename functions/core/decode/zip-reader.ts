@@ -1,6 +1,5 @@
-import { Readable } from 'node:stream'
-import { crc32, createInflateRaw } from 'node:zlib'
 import type { Message } from '../../../schemas/findings.ts'
+import { CorruptDeflate, type ByteCodecs } from './byte-codecs.ts'
 import { stop } from './decode-problem.ts'
 import type { ByteSource } from './types.ts'
 
@@ -10,8 +9,6 @@ const EOCD_SEARCH = EOCD_SIZE + 0xffff
 const CENTRAL_HEADER_SIZE = 46
 const LOCAL_HEADER_SIZE = 30
 const READ_CHUNK = 64 * 1024
-/** Inflated chunk size: zlib's per-call cost makes small chunks several times slower. */
-const INFLATE_CHUNK = 256 * 1024
 /**
  * An entry may not inflate to more than its declared size plus this: more means the header
  * lies about the size (the "lying headers" zip bomb), and inflating stops there.
@@ -84,14 +81,16 @@ export class ZipArchive {
   readonly entries: readonly ZipEntry[]
   readonly #byKey: ReadonlyMap<string, ZipEntry>
   readonly #source: ByteSource
+  readonly #codecs: ByteCodecs
 
-  private constructor(source: ByteSource, entries: ZipEntry[], byKey: Map<string, ZipEntry>) {
+  private constructor(source: ByteSource, codecs: ByteCodecs, entries: ZipEntry[], byKey: Map<string, ZipEntry>) {
     this.#source = source
+    this.#codecs = codecs
     this.entries = entries
     this.#byKey = byKey
   }
 
-  static async open(source: ByteSource, maxEntries: number): Promise<ZipArchive> {
+  static async open(source: ByteSource, maxEntries: number, codecs: ByteCodecs): Promise<ZipArchive> {
     const size = source.size
     if (size < EOCD_SIZE) malformed({ zh: 'ZIP 文件不完整（可能被截断）', en: 'the ZIP is incomplete (truncated?)' })
     const tailStart = Math.max(0, size - EOCD_SEARCH)
@@ -178,7 +177,7 @@ export class ZipArchive {
         en: `the ZIP end record declares ${totalEntries} entries but the central directory holds ${entries.length}`,
       })
     }
-    return new ZipArchive(source, entries, byKey)
+    return new ZipArchive(source, codecs, entries, byKey)
   }
 
   /** The entry of that name, compared case-insensitively. */
@@ -194,7 +193,7 @@ export class ZipArchive {
   async *chunks(entry: ZipEntry, budget?: UnpackBudget): AsyncGenerator<Uint8Array> {
     const dataStart = await this.#dataStart(entry)
     const raw = this.#rawChunks(entry, dataStart)
-    const produced = entry.method === 0 ? raw : inflate(raw)
+    const produced = entry.method === 0 ? raw : this.#codecs.inflateRaw(raw)
     let total = 0
     let crc = 0
     try {
@@ -207,11 +206,11 @@ export class ZipArchive {
           })
         }
         budget?.add(chunk.length, entry)
-        crc = crc32(chunk, crc)
+        crc = this.#codecs.crc32(chunk, crc)
         yield chunk
       }
     } catch (error) {
-      if (isZlibError(error)) {
+      if (error instanceof CorruptDeflate) {
         malformed({ zh: `条目「${entry.name}」的压缩数据损坏`, en: `the compressed data of entry "${entry.name}" is corrupt` })
       }
       throw error
@@ -279,24 +278,5 @@ function checkEntry(entry: ZipEntry, centralOffset: number): void {
   }
   if (entry.localHeaderOffset + LOCAL_HEADER_SIZE > centralOffset) {
     malformed({ zh: `条目「${entry.name}」的位置错误`, en: `entry "${entry.name}" points outside the archive data` })
-  }
-}
-
-function isZlibError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code
-  return typeof code === 'string' && code.startsWith('Z_')
-}
-
-/** Raw deflate as a pull stream: nothing is inflated ahead of what the consumer takes. */
-async function* inflate(raw: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const inflater = createInflateRaw({ chunkSize: INFLATE_CHUNK })
-  const input = Readable.from(raw)
-  input.on('error', (error) => inflater.destroy(error))
-  input.pipe(inflater)
-  try {
-    for await (const chunk of inflater) yield chunk as Uint8Array
-  } finally {
-    input.destroy()
-    inflater.destroy()
   }
 }

@@ -23,6 +23,20 @@ export interface ChartCounty {
   red_flags: number
 }
 
+/** One chart: what the static report renders to SVG here and the portal draws live in the page. */
+export interface ChartSpec {
+  id: string
+  width: number
+  height: number
+  option: EChartsCoreOption
+  label: string
+}
+
+/** The chart as static SVG (the report's way). */
+export function renderSpec(spec: ChartSpec): string {
+  return renderChartSvg(spec.id, spec.width, spec.height, spec.option, spec.label)
+}
+
 /**
  * Renders one chart to static SVG with ECharts' server-side renderer: no script, no fonts or
  * images fetched, nothing to load when the file is opened. ECharts names classes and
@@ -72,12 +86,12 @@ function labelAreaWidth(labels: readonly string[], fontSize: number): number {
 const AXIS = { axisLine: { lineStyle: { color: PALETTE.rule } }, axisTick: { show: false }, axisLabel: { color: PALETTE.muted } }
 
 /** Score by county, best first, each bar in its grade's colour; red flags noted after the score. */
-export function rankingChart(counties: readonly ChartCounty[]): string {
+export function rankingSpec(counties: readonly ChartCounty[]): ChartSpec {
   const rowHeight = 24
   const height = 70 + rowHeight * counties.length
   const labelOf = new Map(counties.map((c) => [c.county, c.label]))
   const max = Math.max(100, ...counties.map((c) => c.score))
-  return renderChartSvg('ranking', CHART_WIDTH, height, {
+  return spec('ranking', CHART_WIDTH, height, {
     grid: { left: labelAreaWidth([...labelOf.values()], 12), right: 110, top: 16, bottom: 40 },
     xAxis: { type: 'value', min: 0, max, splitNumber: 10, ...AXIS, splitLine: { lineStyle: { color: '#eef1f5' } }, name: '得分 Score', nameLocation: 'middle', nameGap: 26, nameTextStyle: { color: PALETTE.muted } },
     yAxis: {
@@ -105,6 +119,10 @@ export function rankingChart(counties: readonly ChartCounty[]): string {
   }, '县级排名 Ranking')
 }
 
+export function rankingChart(counties: readonly ChartCounty[]): string {
+  return renderSpec(rankingSpec(counties))
+}
+
 export interface HeatmapColumn {
   key: string
   zh: string
@@ -130,7 +148,7 @@ export const HEAT_STEPS = [
 ] as const
 
 /** Counties (rows, in ranking order) × scored indicators (columns): the share of the weight earned. */
-export function heatmapChart(counties: readonly ChartCounty[], columns: readonly HeatmapColumn[], cells: readonly (readonly HeatmapCell[])[]): string {
+export function heatmapSpec(counties: readonly ChartCounty[], columns: readonly HeatmapColumn[], cells: readonly (readonly HeatmapCell[])[]): ChartSpec {
   const rowHeight = 26
   const repeatLabels = counties.length > 15
   const height = (repeatLabels ? 104 : 64) + rowHeight * counties.length
@@ -139,7 +157,7 @@ export function heatmapChart(counties: readonly ChartCounty[], columns: readonly
   cells.forEach((row, y) => {
     for (const cell of row) data.push({ value: [cell.column, y, cell.share], fromNull: cell.fromNull })
   })
-  return renderChartSvg('heatmap', CHART_WIDTH, height, {
+  return spec('heatmap', CHART_WIDTH, height, {
     grid: { left: labelAreaWidth([...labelOf.values()], 12), right: 16, top: 52, bottom: repeatLabels ? 48 : 8 },
     // A long table gets the indicator names under it as well as over it.
     xAxis: (repeatLabels ? (['top', 'bottom'] as const) : (['top'] as const)).map((position) => ({
@@ -183,6 +201,10 @@ export function heatmapChart(counties: readonly ChartCounty[], columns: readonly
   }, '指标得分热力图 Indicator heatmap')
 }
 
+export function heatmapChart(counties: readonly ChartCounty[], columns: readonly HeatmapColumn[], cells: readonly (readonly HeatmapCell[])[]): string {
+  return renderSpec(heatmapSpec(counties, columns, cells))
+}
+
 export interface HistorySeries {
   county: ChartCounty
   /** One entry per period of the chart: the score and grade then, or null when not appraised. */
@@ -193,14 +215,14 @@ export interface HistorySeries {
 export const HISTORY_LINES_MAX = 10
 
 /** Each county's score over the quarters: one line per county, or a small chart per county when many. */
-export function historyChart(periods: readonly string[], series: readonly HistorySeries[]): string {
+export function historySpec(periods: readonly string[], series: readonly HistorySeries[]): ChartSpec {
   const scores = series.flatMap((s) => s.points.flatMap((p) => (p ? [p.score] : [])))
   // Scores bunch between 60 and 100: start the axis under the lowest, on a multiple of 20.
   const low = Math.max(0, Math.floor((Math.min(100, ...scores) - 5) / 20) * 20)
   const high = Math.ceil(Math.max(100, ...scores))
   const point = (p: { score: number; grade: Grade } | null) => (p ? { value: p.score, itemStyle: { color: GRADE_STYLE[p.grade].color } } : null)
   if (series.length <= HISTORY_LINES_MAX) {
-    return renderChartSvg('history', CHART_WIDTH, 380, {
+    return spec('history', CHART_WIDTH, 380, {
       legend: { top: 4, left: 'center', itemWidth: 18, itemHeight: 8, textStyle: { color: PALETTE.ink, fontSize: 12 }, data: series.map((s) => s.county.label) },
       grid: { left: 56, right: 40, top: 64, bottom: 36 },
       xAxis: { type: 'category', data: [...periods], boundaryGap: false, ...AXIS, axisLabel: { color: PALETTE.muted, fontSize: 12 } },
@@ -245,5 +267,13 @@ export function historyChart(periods: readonly string[], series: readonly Histor
       lineStyle: { width: 1.5 }, symbol: 'circle', symbolSize: 6, showSymbol: true, connectNulls: false,
     })),
   }
-  return renderChartSvg('history', CHART_WIDTH, rows * cellHeight + 8, option, '历次得分 Score over quarters')
+  return spec('history', CHART_WIDTH, rows * cellHeight + 8, option, '历次得分 Score over quarters')
+}
+
+export function historyChart(periods: readonly string[], series: readonly HistorySeries[]): string {
+  return renderSpec(historySpec(periods, series))
+}
+
+function spec(id: string, width: number, height: number, option: EChartsCoreOption, label: string): ChartSpec {
+  return { id, width, height, option, label }
 }

@@ -1,8 +1,9 @@
 import { GRADES, RED_LINE_INDICATORS } from '../../../schemas/scoring.ts'
-import type { Grade, ScorableIndicator } from '../../../schemas/scoring.ts'
+import type { Grade } from '../../../schemas/scoring.ts'
 import type { CountyAppraisal } from '../appraisal/score.ts'
 import { heatmapChart, HEAT_STEPS, historyChart, rankingChart } from './appraisal-charts.ts'
-import type { ChartCounty, HeatmapCell, HeatmapColumn, HistorySeries } from './appraisal-charts.ts'
+import { heatmapData } from './heatmap-data.ts'
+import type { ChartCounty, HistorySeries } from './appraisal-charts.ts'
 import { beijingTime, escapeHtml as esc, fixed, grouped, indicatorValue, lateness, percent, periodZh } from './report-format.ts'
 import { FONT_FAMILY, GRADE_STYLE, INDICATOR_LABELS, PALETTE } from './report-labels.ts'
 
@@ -193,26 +194,13 @@ function rankingSection(counties: readonly CountyAppraisal[], chart: readonly Ch
   const rows = counties.map((c) => `<tr data-county="${esc(c.county)}" class="${c.red_flags.length ? 'flagged' : ''}">${provinces ? `<td>${esc(c.province)}</td>` : ''}${num(c.rank_in_province, String(c.rank_in_province))}${num(c.rank_in_city, String(c.rank_in_city))}<td class="county">${esc(countyLabel(c))}</td><td><code>${esc(c.county)}</code></td><td><code>${esc(c.city)}</code></td>${num(c.score, fixed(c.score, 2), 'num score')}<td>${gradeBadge(c.grade)}</td><td class="${c.red_flags.length ? 'flag-text' : 'muted'}">${esc(redFlagText(c))}</td></tr>`)
   return section('ranking', '县级排名', 'Ranking', `${gradeLegend()}
 <figure class="chart">${rankingChart(chart)}</figure>
-<table class="data"><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead>
-<tbody>${rows.join('\n')}</tbody></table>`, '按未舍入得分排名，差值在 1e-9 以内并列。<span class="en">Ranked on unrounded scores; scores within 1e-9 tie. Scores shown to 2 decimals.</span>')
+<div class="table-wrap"><table class="data"><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead>
+<tbody>${rows.join('\n')}</tbody></table></div>`, '按未舍入得分排名，差值在 1e-9 以内并列。<span class="en">Ranked on unrounded scores; scores within 1e-9 tie. Scores shown to 2 decimals.</span>')
 }
 
 function heatmapSection(counties: readonly CountyAppraisal[], chart: readonly ChartCounty[]): string {
-  const keys: ScorableIndicator[] = []
-  for (const c of counties) for (const b of c.breakdown) if (!keys.includes(b.indicator)) keys.push(b.indicator)
-  if (counties.length === 0 || keys.length === 0) return section('heatmap', '指标得分热力图', 'Indicator heatmap', empty('无计分指标', 'No scored indicators'))
-  const weightOf = (key: ScorableIndicator) => {
-    const weights = new Set(counties.flatMap((c) => c.breakdown.filter((b) => b.indicator === key).map((b) => b.weight)))
-    return weights.size === 1 ? [...weights][0] : undefined
-  }
-  const columns: HeatmapColumn[] = keys.map((key) => {
-    const w = weightOf(key)
-    return { key, zh: INDICATOR_LABELS[key].zh, short: `${INDICATOR_LABELS[key].short}${w === undefined ? '' : ` (${fixed(w, 0)})`}` }
-  })
-  const cells: HeatmapCell[][] = counties.map((c) => c.breakdown.flatMap((b) => {
-    if (!(b.weight > 0)) return []
-    return [{ column: keys.indexOf(b.indicator), share: Math.min(1, Math.max(0, b.points / b.weight)), fromNull: b.value === null }]
-  }))
+  const { columns, cells } = heatmapData(counties)
+  if (counties.length === 0 || columns.length === 0) return section('heatmap', '指标得分热力图', 'Indicator heatmap', empty('无计分指标', 'No scored indicators'))
   const legend = HEAT_STEPS.map((s) => `<span class="legend-item"><span class="swatch" style="background:${s.color}"></span>${bilingual(s.zh, s.en)}</span>`).join('')
   return section('heatmap', '指标得分热力图', 'Indicator heatmap', `<figure class="chart">${heatmapChart(chart, columns, cells)}</figure>
 <p class="legend">${legend}</p>`, '每格为该指标得分占权重的百分比，括号内为权重；* 表示指标值为空，按规则计分。<span class="en">Each cell: points earned as a % of the indicator\'s weight (weight in brackets); * the value is null and scored by the null rule.</span>')
@@ -244,8 +232,8 @@ function redFlagSection(counties: readonly CountyAppraisal[], labelOf: ReadonlyM
     .map((f) => `<tr data-county="${esc(c.county)}"><td class="county">${esc(labelOf.get(c.county) ?? c.county)}</td><td><code>${esc(c.county)}</code></td><td>${bilingual(INDICATOR_LABELS[f.indicator].zh, INDICATOR_LABELS[f.indicator].en)}</td>${num(f.value, grouped(f.value))}${num(f.villages.length, String(f.villages.length))}<td class="villages">${f.villages.length ? f.villages.map((v) => `<code class="village">${esc(v)}</code>`).join(' ') : '<span class="muted">—</span>'}</td></tr>`))
   if (rows.length === 0) return section('red-flags', '红线问题', 'Red flags', empty('本季度无红线问题', 'No red flags this quarter'))
   const head = [bilingual('县', 'County'), bilingual('县代码', 'Code'), bilingual('红线指标', 'Red line'), bilingual('数值', 'Value'), bilingual('涉及村数', 'Villages'), bilingual('涉及村代码', 'Village codes')]
-  return section('red-flags', '红线问题', 'Red flags', `<table class="data"><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead>
-<tbody>${rows.join('\n')}</tbody></table>`, '红线指标须为 0；每项大于 0 的红线扣分，且等次最高为「一般」。<span class="en">Red lines must be 0; each one above 0 deducts points and caps the grade at Fair.</span>')
+  return section('red-flags', '红线问题', 'Red flags', `<div class="table-wrap"><table class="data"><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead>
+<tbody>${rows.join('\n')}</tbody></table></div>`, '红线指标须为 0；每项大于 0 的红线扣分，且等次最高为「一般」。<span class="en">Red lines must be 0; each one above 0 deducts points and caps the grade at Fair.</span>')
 }
 
 function reportingSection(input: AppraisalReportInput, counties: readonly CountyAppraisal[], labelOf: ReadonlyMap<string, string>): string {
@@ -260,8 +248,8 @@ function reportingSection(input: AppraisalReportInput, counties: readonly County
   const completenessTable = counties.length === 0
     ? empty('无参评县', 'No counties')
     : `<p class="summary-line">${bilingual('合计', 'Total')}：${esc(grouped(reported))} / ${esc(grouped(expected))} ${bilingual('村', 'villages')}，${bilingual('完整率', 'completeness')} <strong>${esc(percent(expected > 0 ? Math.min(1, reported / expected) : null))}</strong></p>
-<table class="data"><thead><tr><th>${bilingual('县', 'County')}</th><th>${bilingual('县代码', 'Code')}</th><th>${bilingual('报送村数', 'Reported')}</th><th>${bilingual('应报村数', 'Expected')}</th><th>${bilingual('报送完整率', 'Completeness')}</th></tr></thead>
-<tbody>${rows.join('\n')}</tbody></table>`
+<div class="table-wrap"><table class="data"><thead><tr><th>${bilingual('县', 'County')}</th><th>${bilingual('县代码', 'Code')}</th><th>${bilingual('报送村数', 'Reported')}</th><th>${bilingual('应报村数', 'Expected')}</th><th>${bilingual('报送完整率', 'Completeness')}</th></tr></thead>
+<tbody>${rows.join('\n')}</tbody></table></div>`
 
   const missing = [...input.missingCounties].sort((a, b) => compareCodes(a.county, b.county))
   const missingBody = missing.length === 0
@@ -276,11 +264,11 @@ function reportingSection(input: AppraisalReportInput, counties: readonly County
   const late = [...input.lateCounties].sort((a, b) => compareCodes(a.county, b.county))
   const lateBody = late.length === 0
     ? empty('无逾期报送县', 'No late counties')
-    : `<table class="data"><thead><tr><th>${bilingual('县', 'County')}</th><th>${bilingual('县代码', 'Code')}</th><th>${bilingual('接收时间（北京时间）', 'Received (UTC+8)')}</th><th>${bilingual('逾期', 'Late by')}</th></tr></thead>
+    : `<div class="table-wrap"><table class="data"><thead><tr><th>${bilingual('县', 'County')}</th><th>${bilingual('县代码', 'Code')}</th><th>${bilingual('接收时间（北京时间）', 'Received (UTC+8)')}</th><th>${bilingual('逾期', 'Late by')}</th></tr></thead>
 <tbody>${late.map((l) => {
       const by = lateness(input.deadline, l.submittedAt)
       return `<tr data-county="${esc(l.county)}"><td class="county">${esc(labelOf.get(l.county) ?? l.county)}</td><td><code>${esc(l.county)}</code></td><td data-value="${esc(l.submittedAt)}">${esc(beijingTime(l.submittedAt))}</td><td>${esc(by.zh)} <span class="en">${esc(by.en)}</span></td></tr>`
-    }).join('\n')}</tbody></table>`
+    }).join('\n')}</tbody></table></div>`
 
   return section('reporting', '报送情况', 'Reporting', `<h3>${bilingual('报送完整率', 'Completeness')}</h3>
 ${completenessTable}
@@ -320,8 +308,8 @@ function regionSection(regions: readonly ReportRegion[]): string {
       return num(v, grouped(v), v !== null && v > 0 ? 'num flag-text' : 'num')
     }).join('')}</tr>`
   })
-  return section('regions', zh, en, `<table class="data"><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead>
-<tbody>${rows.join('\n')}</tbody></table>`, '由各村数据的分子、分母合计后计算，不是各县比率的平均；含不参评县的已通过报表。<span class="en">Computed from the sums of the villages\' numerators and denominators, never as averages of county ratios; not-appraisable counties\' accepted reports included.</span>')
+  return section('regions', zh, en, `<div class="table-wrap"><table class="data"><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead>
+<tbody>${rows.join('\n')}</tbody></table></div>`, '由各村数据的分子、分母合计后计算，不是各县比率的平均；含不参评县的已通过报表。<span class="en">Computed from the sums of the villages\' numerators and denominators, never as averages of county ratios; not-appraisable counties\' accepted reports included.</span>')
 }
 
 function breakdownSection(counties: readonly CountyAppraisal[]): string {
@@ -338,13 +326,13 @@ function breakdownSection(counties: readonly CountyAppraisal[]): string {
       .map((k) => `<span>${esc(INDICATOR_LABELS[k].zh)} <span class="en">${esc(INDICATOR_LABELS[k].en)}</span> <strong>${esc(indicatorValue(c.indicators[k], INDICATOR_LABELS[k].kind))}</strong></span>`).join('')
     return `<details data-county="${esc(c.county)}"${open}>
 <summary>${nameAndCode(c)} <span class="score">${esc(fixed(c.score, 2))}</span> ${gradeBadge(c.grade)}${c.red_flags.length ? ` <span class="flag-text">红线 ${c.red_flags.length} <span class="en">red flags</span></span>` : ''}</summary>
-<table class="data breakdown"><thead><tr><th>${bilingual('指标', 'Indicator')}</th><th>${bilingual('方向', 'Dir')}</th><th>${bilingual('数值', 'Value')}</th><th>${bilingual('下限', 'Floor')}</th><th>${bilingual('目标', 'Target')}</th><th>${bilingual('权重', 'Weight')}</th><th>${bilingual('得分', 'Points')}</th><th>${bilingual('得分率', 'Share')}</th></tr></thead>
+<div class="table-wrap"><table class="data breakdown"><thead><tr><th>${bilingual('指标', 'Indicator')}</th><th>${bilingual('方向', 'Dir')}</th><th>${bilingual('数值', 'Value')}</th><th>${bilingual('下限', 'Floor')}</th><th>${bilingual('目标', 'Target')}</th><th>${bilingual('权重', 'Weight')}</th><th>${bilingual('得分', 'Points')}</th><th>${bilingual('得分率', 'Share')}</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody>
 <tfoot>
 <tr><td colspan="6">${bilingual('指标得分小计', 'Points')}</td>${num(c.points, fixed(c.points, 2), 'num points')}<td></td></tr>
 <tr><td colspan="6">${bilingual('红线扣分', 'Red-line deductions')}${c.red_flags.length ? `（${esc(c.red_flags.map((f) => INDICATOR_LABELS[f.indicator].zh).join('、'))}）` : ''}</td>${num(c.deductions, c.deductions > 0 ? `−${fixed(c.deductions, 2)}` : fixed(0, 2), 'num points')}<td></td></tr>
 <tr class="total"><td colspan="6">${bilingual('总分', 'Score')}</td>${num(c.score, fixed(c.score, 2), 'num points')}<td>${gradeBadge(c.grade)}</td></tr>
-</tfoot></table>
+</tfoot></table></div>
 ${c.no_data.length ? `<p class="note">${bilingual('无数据指标', 'No data')}：${esc(c.no_data.map((k) => INDICATOR_LABELS[k].zh).join('、'))} <span class="en">${esc(c.no_data.join(', '))}</span></p>\n` : ''}<p class="others">${others}</p>
 </details>`
   })
@@ -391,7 +379,9 @@ nav a:hover{background:#eef3f9}
 .swatch{display:inline-block;width:14px;height:14px;border-radius:3px}
 figure.chart{margin:0 0 12px;overflow-x:auto}
 figure.chart svg{display:block;max-width:100%;height:auto}
-table.data{border-collapse:collapse;width:100%;font-size:13px;margin:4px 0 8px}
+/* On a phone a wide table scrolls inside its own frame; the page never scrolls sideways. */
+.table-wrap{max-width:100%;overflow-x:auto;margin:4px 0 8px}
+table.data{border-collapse:collapse;width:100%;font-size:13px}
 table.data th{background:#eef2f7;text-align:left;font-weight:600;padding:6px 8px;border-bottom:1px solid var(--rule);white-space:nowrap;vertical-align:bottom}
 table.data td{padding:5px 8px;border-bottom:1px solid #edf0f4;vertical-align:top}
 table.data tbody tr:nth-child(even){background:#fafbfc}
@@ -412,6 +402,8 @@ tr.incomplete td{background:#fff8ec}
 .summary-line{margin:0 0 8px}
 .two-col{display:grid;grid-template-columns:1fr 1fr;gap:24px}
 @media (max-width:900px){.two-col{grid-template-columns:1fr}}
+.two-col>div,header,section{min-width:0}
+@media (max-width:600px){main{padding:12px 8px 24px}header,section{padding:14px 12px}.meta div{min-width:0}h1{font-size:20px}}
 .count{display:inline-block;min-width:22px;text-align:center;background:#eef2f7;border-radius:10px;font-size:12px;padding:0 6px}
 ul.chips{list-style:none;padding:0;margin:0;display:flex;flex-wrap:wrap;gap:6px}
 ul.chips li{border:1px solid var(--rule);border-radius:14px;padding:2px 10px;background:#fbfcfd}

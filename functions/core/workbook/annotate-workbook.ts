@@ -5,6 +5,7 @@ import type { Finding, FindingCode, ValidationReport } from '../../../schemas/fi
 import { bufferByteSource } from '../decode/byte-source.ts'
 import { DecodeStop } from '../decode/decode-problem.ts'
 import { XmlError, XmlScanner, attribute } from '../decode/xml-scanner.ts'
+import type { ByteCodecs } from '../decode/byte-codecs.ts'
 import { UnpackBudget, ZipArchive } from '../decode/zip-reader.ts'
 import { CODE_CATALOGUE, RULE_CATALOGUE } from '../findings.ts'
 
@@ -19,6 +20,8 @@ import { CODE_CATALOGUE, RULE_CATALOGUE } from '../findings.ts'
 export const FINDINGS_SHEET = '问题清单 Findings'
 
 export interface AnnotateOptions {
+  /** The runtime's inflate and CRC-32, for reading the original archive first. */
+  codecs: ByteCodecs
   /**
    * exceljs holds the whole workbook in memory, several times its unpacked size: beyond this
    * many unpacked bytes no copy is made (default 50 MB, a few hundred thousand rows).
@@ -60,7 +63,7 @@ const FORMULA_LIKE_RE = /^[=+\-@\t\r]/
  * within the limits. Findings of `head_id_number` never echo a value (the report has none,
  * and none is written here either).
  */
-export async function annotateWorkbook(original: Uint8Array, report: ValidationReport, options: AnnotateOptions = {}): Promise<Uint8Array | undefined> {
+export async function annotateWorkbook(original: Uint8Array, report: ValidationReport, options: AnnotateOptions): Promise<Uint8Array | undefined> {
   try {
     if (report.findings.some((f) => UNOPENABLE.has(f.code))) return undefined
     const inspected = await inspectArchive(original, options)
@@ -113,7 +116,7 @@ async function inspectArchive(bytes: Uint8Array, options: AnnotateOptions): Prom
   const max = options.maxUnpackedBytes ?? DEFAULT_MAX_UNPACKED
   const maxRangeCells = options.maxRangeCells ?? DEFAULT_MAX_RANGE_CELLS
   try {
-    const zip = await ZipArchive.open(bufferByteSource(bytes), options.maxEntries ?? DEFAULT_MAX_ENTRIES)
+    const zip = await ZipArchive.open(bufferByteSource(bytes), options.maxEntries ?? DEFAULT_MAX_ENTRIES, options.codecs)
     if (zip.entries.reduce((sum, e) => sum + e.uncompressedSize, 0) > max) return undefined
     const budget = new UnpackBudget(max)
     const areas = { dataValidation: 0, mergeCell: 0 }

@@ -4,6 +4,7 @@ import { bufferByteSource } from '../../../functions/core/decode/byte-source.ts'
 import { decodeFile } from '../../../functions/core/decode/decode-file.ts'
 import type { ByteSource } from '../../../functions/core/decode/types.ts'
 import { codes, onlyRows, readAll, readSource } from './read-all.ts'
+import { nodeByteCodecs } from '../../../functions/adapters/node-byte-codecs.ts'
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf])
 
@@ -122,7 +123,7 @@ describe('CSV records and lines', () => {
   })
 
   it('restarts from the top when rows() is called again', async () => {
-    const result = await decodeFile(bufferByteSource(Buffer.from('h\n1\n2\n')))
+    const result = await decodeFile(bufferByteSource(Buffer.from('h\n1\n2\n')), { codecs: nodeByteCodecs })
     if (!result.ok) throw new Error('not opened')
     const sheet = result.file.sheets[0]
     if (sheet === undefined) throw new Error('no sheet')

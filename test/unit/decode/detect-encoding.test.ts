@@ -7,6 +7,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { detectTextEncoding } from '../../../functions/core/decode/text-encoding.ts'
 import type { ByteSource } from '../../../functions/core/decode/types.ts'
+import { nodeByteCodecs } from '../../../functions/adapters/node-byte-codecs.ts'
 
 function chunked(bytes: Uint8Array, cuts: number[]): ByteSource {
   const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b)
@@ -57,7 +58,7 @@ describe('detectTextEncoding', () => {
   it('decides as a fatal decoder would, wherever the chunks are cut', async () => {
     await fc.assert(
       fc.asyncProperty(withBom(fc.oneof(text, noisy, fc.uint8Array({ maxLength: 40 }))), fc.array(fc.nat(), { maxLength: 8 }), async (bytes, cuts) => {
-        expect(await detectTextEncoding(chunked(bytes, cuts))).toBe(await reference(chunked(bytes, cuts)))
+        expect(await detectTextEncoding(chunked(bytes, cuts), nodeByteCodecs)).toBe(await reference(chunked(bytes, cuts)))
       }),
       { seed: 29, numRuns: 3000 },
     )
@@ -70,6 +71,6 @@ describe('detectTextEncoding', () => {
     ['a surrogate encoded as UTF-8', [0xed, 0xa0, 0x80], [2], 'gb18030'],
     ['an overlong slash', [0xc0, 0xaf], [1], 'gb18030'],
   ] as const)('%s', async (_name, bytes, cuts, encoding) => {
-    expect(await detectTextEncoding(chunked(Uint8Array.from(bytes), [...cuts]))).toBe(encoding)
+    expect(await detectTextEncoding(chunked(Uint8Array.from(bytes), [...cuts]), nodeByteCodecs)).toBe(encoding)
   })
 })

@@ -6,6 +6,7 @@ import type { Finding } from '../../../schemas/findings.ts'
 import { bufferByteSource } from '../../../functions/core/decode/byte-source.ts'
 import { decodeFile, type DecodeOptions } from '../../../functions/core/decode/decode-file.ts'
 import type { ByteSource, CellValue, FileFormat, SheetSource } from '../../../functions/core/decode/types.ts'
+import { nodeByteCodecs } from '../../../functions/adapters/node-byte-codecs.ts'
 
 export interface PlainRow {
   line: number
@@ -27,8 +28,8 @@ export async function readSheet(sheet: SheetSource): Promise<PlainRow[]> {
   return rows
 }
 
-export async function readSource(source: ByteSource, options?: DecodeOptions): Promise<ReadResult> {
-  const result = await decodeFile(source, options)
+export async function readSource(source: ByteSource, options?: Partial<DecodeOptions>): Promise<ReadResult> {
+  const result = await decodeFile(source, { codecs: nodeByteCodecs, ...options })
   if (!result.ok) return result
   const { file } = result
   try {
@@ -40,7 +41,7 @@ export async function readSource(source: ByteSource, options?: DecodeOptions): P
   }
 }
 
-export function readAll(bytes: Uint8Array | string, options?: DecodeOptions): Promise<ReadResult> {
+export function readAll(bytes: Uint8Array | string, options?: Partial<DecodeOptions>): Promise<ReadResult> {
   return readSource(bufferByteSource(typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes), options)
 }
 

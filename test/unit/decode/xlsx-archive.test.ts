@@ -6,6 +6,7 @@ import { decodeFile } from '../../../functions/core/decode/decode-file.ts'
 import { buildXlsx, xlsxEntries } from '../../support/xlsx-builder.ts'
 import { writeZip, zeroDeflate, type ZipEntrySpec } from '../../support/zip-writer.ts'
 import { codes, onlyRows, readAll, readSource } from './read-all.ts'
+import { nodeByteCodecs } from '../../../functions/adapters/node-byte-codecs.ts'
 
 const SPEC = { sheets: [{ name: 'S', rows: [['村代码', '总人口'], ['522226101203', 512]] }] }
 const SHEET = 'xl/worksheets/sheet1.xml'
@@ -168,7 +169,7 @@ describe('XLSX file handles', () => {
 
   it('leaves the source open for reading, and closes it once on close()', async () => {
     const { source, closes } = tracked(buildXlsx(SPEC))
-    const result = await decodeFile(source)
+    const result = await decodeFile(source, { codecs: nodeByteCodecs })
     expect(closes()).toBe(0)
     if (!result.ok) throw new Error('not opened')
     await result.file.close()

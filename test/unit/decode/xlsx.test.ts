@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { bufferByteSource } from '../../../functions/core/decode/byte-source.ts'
+import { nodeByteCodecs } from '../../../functions/adapters/node-byte-codecs.ts'
 import { decodeFile } from '../../../functions/core/decode/decode-file.ts'
 import { buildXlsx, xlsxEntries, type XlsxSpec } from '../../support/xlsx-builder.ts'
 import { writeZip, type ZipEntrySpec } from '../../support/zip-writer.ts'
@@ -136,7 +137,7 @@ describe('XLSX cells', () => {
   it('restarts a sheet from the top when rows() is called again, after a partial read', async () => {
     const result = await decodeFile(bufferByteSource(buildXlsx({
       sheets: [{ name: 'A', rows: [['a1'], ['a2'], ['a3']] }, { name: 'B', rows: [['b1'], ['b2']] }],
-    })))
+    })), { codecs: nodeByteCodecs })
     if (!result.ok) throw new Error('not opened')
     const [a, b] = result.file.sheets
     if (a === undefined || b === undefined) throw new Error('two sheets expected')

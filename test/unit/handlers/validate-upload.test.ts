@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger'
+import { nodeByteCodecs } from '../../../functions/adapters/node-byte-codecs.ts'
 import { Metrics } from '@aws-lambda-powertools/metrics'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { METRICS_NAMESPACE } from '../../../schemas/metrics.ts'
@@ -35,7 +36,7 @@ afterEach(() => {
 function handlerOver(store: MemoryObjectStore, files: MemoryFiles, fail = false) {
   const deps: UploadDeps = {
     store, ledger: new MemoryLedger(), scratch: memoryScratch(files), buckets: { ingest: 'ingest', lake: 'lake' },
-    idHasher: async () => hmacSha256Hex(new Uint8Array(32)), limits: { ...DEFAULT_UPLOAD_LIMITS, deadlineDays: 100_000 }, readTable: readJsonTable,
+    idHasher: async () => hmacSha256Hex(new Uint8Array(32)), codecs: nodeByteCodecs, limits: { ...DEFAULT_UPLOAD_LIMITS, deadlineDays: 100_000 }, readTable: readJsonTable,
   }
   if (fail) deps.ledger.record = async () => { throw new Error('DynamoDB unavailable') }
   return createValidateUploadHandler({

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { nodeByteCodecs } from '../../../functions/adapters/node-byte-codecs.ts'
 import { DEFAULT_UPLOAD_LIMITS } from '../../../schemas/settings.ts'
 import { hmacSha256Hex } from '../../../functions/adapters/node-id-hash.ts'
 import { processUpload, type UploadDeps, type UploadEvent, type Verdict } from '../../../functions/use-cases/process-upload.ts'
@@ -21,6 +22,7 @@ function setup(options: { notify?: (v: Verdict) => Promise<void> } = {}) {
     store, ledger, scratch,
     buckets: { ingest: 'ingest', lake: 'lake' },
     idHasher: async () => hmacSha256Hex(new Uint8Array(32).fill(1)),
+    codecs: nodeByteCodecs,
     limits: { ...DEFAULT_UPLOAD_LIMITS, deadlineDays: 100_000 },
     readTable: readJsonTable,
     notify: options.notify ?? (async (v) => void told.push(v)),

@@ -1,3 +1,4 @@
+import { nodeByteCodecs } from '../../../functions/adapters/node-byte-codecs.ts'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_UPLOAD_LIMITS } from '../../../schemas/settings.ts'
 import { hmacSha256Hex } from '../../../functions/adapters/node-id-hash.ts'
@@ -22,6 +23,7 @@ function setup() {
     idHasher: async () => hmacSha256Hex(new Uint8Array(32).fill(1)),
     limits: { ...DEFAULT_UPLOAD_LIMITS, deadlineDays: 100_000 },
     readTable: readJsonTable,
+    codecs: nodeByteCodecs,
     notify: async (v) => void told.push(v),
   }
   const resent: string[] = []

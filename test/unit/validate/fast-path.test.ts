@@ -18,6 +18,7 @@ import { curatedColumns } from '../../../functions/core/curated-columns.ts'
 import { MONITORED_HOUSEHOLDS, VILLAGE_REPORT } from '../../../schemas/datasets.ts'
 import { ROSTER_ROW, VALID_ID, VILLAGE_ROW, rosterCsv, villageCode, villageCsv, utf8 } from '../../support/village-rows.ts'
 import { context } from './harness.ts'
+import { nodeByteCodecs } from '../../../functions/adapters/node-byte-codecs.ts'
 
 /** The same decoded file, its sheets stripped of `rowBatches`: the validator reads row by row. */
 function rowByRow(decoded: DecodeResult): DecodeResult {
@@ -54,9 +55,9 @@ class RowsSink implements RecordSink {
 async function both(bytes: Uint8Array) {
   const ctx = context({ hashId: (id) => `hmac:${id.length}:${id.slice(-2)}` })
   const fastSink = new RowsSink()
-  const fast = await validateFile(await decodeFile(bufferByteSource(bytes), { fileName: 'f.csv' }), ctx, fastSink)
+  const fast = await validateFile(await decodeFile(bufferByteSource(bytes), { codecs: nodeByteCodecs, fileName: 'f.csv' }), ctx, fastSink)
   const plainSink = new RecordsSink()
-  const plain = await validateFile(rowByRow(await decodeFile(bufferByteSource(bytes), { fileName: 'f.csv' })), ctx, plainSink, { exactKeys: true })
+  const plain = await validateFile(rowByRow(await decodeFile(bufferByteSource(bytes), { codecs: nodeByteCodecs, fileName: 'f.csv' })), ctx, plainSink, { exactKeys: true })
   return { fast, plain, fastRows: fastSink.rows, plainRows: plainSink.rows }
 }
 

@@ -9,6 +9,7 @@ import { bufferByteSource } from '../../../functions/core/decode/byte-source.ts'
 import { decodeFile } from '../../../functions/core/decode/decode-file.ts'
 import { validateFile, type RecordSink, type ValidationContext, type ValidationOutcome } from '../../../functions/core/validate/validate-file.ts'
 import { COUNTY, PERIOD, utf8 } from '../../support/village-rows.ts'
+import { nodeByteCodecs } from '../../../functions/adapters/node-byte-codecs.ts'
 
 /** Well before the 2024Q2 deadline (2024-07-11T00:00+08:00). */
 export const ON_TIME = new Date('2024-07-05T10:00:00+08:00')
@@ -29,7 +30,7 @@ export function context(overrides: Partial<ValidationContext> = {}): ValidationC
 }
 
 export async function validateBytes(bytes: Uint8Array, overrides: Partial<ValidationContext> = {}, fileName = 'upload.csv', sink?: RecordSink): Promise<ValidationOutcome> {
-  const decoded = await decodeFile(bufferByteSource(bytes), { fileName })
+  const decoded = await decodeFile(bufferByteSource(bytes), { codecs: nodeByteCodecs, fileName })
   return validateFile(decoded, context(overrides), sink)
 }
 

@@ -6,6 +6,7 @@ import { ExactKeyIndex, HashedKeyIndex, RowBits, RowLines, hashed, keyHash } fro
 import { validateFile, type CuratedRecord, type RecordSink } from '../../../functions/core/validate/validate-file.ts'
 import { ROSTER_ROW, rosterCsv, utf8 } from '../../support/village-rows.ts'
 import { context } from './harness.ts'
+import { nodeByteCodecs } from '../../../functions/adapters/node-byte-codecs.ts'
 
 describe('HashedKeyIndex', () => {
   it('says what the exact index says for any sequence of keys (past several growths of its table)', () => {
@@ -71,9 +72,9 @@ describe('a hash collision is never taken for a duplicate', () => {
   ])('%s', async (_name, ids, counts) => {
     const ctx = context()
     const exactSink = new Sink()
-    const exact = await validateFile(await decodeFile(bufferByteSource(rows(ids))), ctx, exactSink, { exactKeys: true })
+    const exact = await validateFile(await decodeFile(bufferByteSource(rows(ids)), { codecs: nodeByteCodecs }), ctx, exactSink, { exactKeys: true })
     const sink = new Sink()
-    const collided = await validateFile(await decodeFile(bufferByteSource(rows(ids))), ctx, sink, { keyHash: everyKeyAlike })
+    const collided = await validateFile(await decodeFile(bufferByteSource(rows(ids)), { codecs: nodeByteCodecs }), ctx, sink, { keyHash: everyKeyAlike })
     expect(collided.report.counts).toEqual(counts)
     expect(collided.report).toEqual(exact.report)
     expect(sink.rows).toEqual(exactSink.rows)
@@ -86,7 +87,7 @@ describe('a hash collision is never taken for a duplicate', () => {
     // Under seed 0 only: the second try, under seed 1, has no collision.
     const hash = (key: string, seed: number) => (seed === 0 && (key === 'H-1' || key === 'H-2') ? Object.assign(hashed, { hi: 1, lo: 1 }) : keyHash(key, seed))
     const sink = new Sink()
-    const outcome = await validateFile(await decodeFile(bufferByteSource(rows(['H-1', 'H-2', 'H-3']))), context(), sink, { keyHash: hash })
+    const outcome = await validateFile(await decodeFile(bufferByteSource(rows(['H-1', 'H-2', 'H-3'])), { codecs: nodeByteCodecs }), context(), sink, { keyHash: hash })
     expect(sink.restarts).toBe(1)
     expect(outcome.report.counts).toEqual({})
     expect(outcome.report.rows).toEqual({ total: 3, accepted: 3, rejected: 0 })

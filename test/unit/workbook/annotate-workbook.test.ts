@@ -14,6 +14,7 @@ import { FINDINGS_SHEET, annotateWorkbook, rangeCells } from '../../../functions
 import { EXAMPLE_ROWS } from '../../../functions/core/workbook/template-workbook.ts'
 import { writeZip, zeroDeflate } from '../../support/zip-writer.ts'
 import { LATE, addValidation, cellText, exampleContext, fillOf, loadWorkbook, noteText, validateXlsx, workbookBytes } from './workbook-support.ts'
+import { nodeByteCodecs } from '../../../functions/adapters/node-byte-codecs.ts'
 
 const ERROR_FILL = 'FFFFC7CE'
 const WARNING_FILL = 'FFFFEB9C'
@@ -65,7 +66,7 @@ beforeAll(async () => {
     ws.getCell('H4').note = COUNTY_NOTE
   })
   const { report } = await validateXlsx(original, exampleContext('village_report', LATE))
-  const copy = await annotateWorkbook(original, report)
+  const copy = await annotateWorkbook(original, report, { codecs: nodeByteCodecs })
   if (!copy) throw new Error('no annotated copy')
   s = { original, report, copy, wb: await loadWorkbook(copy) }
 })
@@ -197,7 +198,7 @@ describe('annotateWorkbook on a workbook with known errors', () => {
     expect(valueCell?.type).toBe(ExcelJS.ValueType.String)
     expect(valueCell?.numFmt).toBe('@')
     // No sheet of the copy holds a formula: the raw XML has no <f> element at all.
-    const zip = await ZipArchive.open(bufferByteSource(s.copy), 100)
+    const zip = await ZipArchive.open(bufferByteSource(s.copy), 100, nodeByteCodecs)
     for (const entry of zip.entries.filter((e) => e.key.startsWith('xl/worksheets/') && e.key.endsWith('.xml'))) {
       let xml = ''
       for await (const chunk of zip.chunks(entry)) xml += new TextDecoder().decode(chunk)
@@ -212,7 +213,7 @@ describe('annotateWorkbook on a workbook with known errors', () => {
     ws.getCell('B4').value = '511921105207'
     const fixed = await workbookBytes(wb)
     const { report } = await validateXlsx(fixed, exampleContext('village_report'))
-    const again = await loadWorkbook((await annotateWorkbook(fixed, report))!)
+    const again = await loadWorkbook((await annotateWorkbook(fixed, report, { codecs: nodeByteCodecs }))!)
     expect(again.worksheets.map((w) => w.name)).toEqual([FINDINGS_SHEET, '封面 Cover', SHEET])
     const sheet = again.getWorksheet(SHEET)!
     expect(fillOf(sheet, 'B4')).toBeUndefined()
@@ -233,7 +234,7 @@ describe('annotateWorkbook: what it never writes', () => {
     const idFinding = report.findings.find((f) => f.column === 'head_id_number')
     expect(idFinding).toMatchObject({ code: 'format', cell: 'D3' })
     expect(idFinding).not.toHaveProperty('value')
-    const wb = await loadWorkbook((await annotateWorkbook(original, report))!)
+    const wb = await loadWorkbook((await annotateWorkbook(original, report, { codecs: nodeByteCodecs }))!)
     const texts: string[] = []
     wb.getWorksheet(FINDINGS_SHEET)!.eachRow((r) => r.eachCell((c) => texts.push(cellText(c.value))))
     texts.push(noteText(wb.getWorksheet(DATASET_SPECS.monitored_households.zh)!.getCell('D3').note))
@@ -245,7 +246,7 @@ describe('annotateWorkbook: what it never writes', () => {
     const original = await countyWorkbook(DATASET_SPECS.village_report, [{ ...valid }])
     const leaked: Finding = { severity: 'error', code: 'format', row: 1, column: 'head_id_number', cell: 'B3', sheet: SHEET, value: 'SECRET-ID', message: { zh: '身份证号有误', en: 'bad ID number' } }
     const report: ValidationReport = { dataset: 'village_report', county: '511921', period: '2023Q2', status: 'rejected', rows: { total: 1, accepted: 0, rejected: 1 }, counts: { format: 1 }, findings: [leaked], truncated: false }
-    const wb = await loadWorkbook((await annotateWorkbook(original, report))!)
+    const wb = await loadWorkbook((await annotateWorkbook(original, report, { codecs: nodeByteCodecs }))!)
     const texts: string[] = []
     wb.getWorksheet(FINDINGS_SHEET)!.eachRow((r) => r.eachCell((c) => texts.push(cellText(c.value))))
     expect(texts.join('\n')).not.toContain('SECRET-ID')
@@ -269,36 +270,36 @@ describe('annotateWorkbook on bad input: undefined, never a throw', () => {
       { name: 'xl/workbook.xml', data: '<workbook/>' },
     ])],
   ])('%s', async (_, bytes) => {
-    await expect(annotateWorkbook(bytes(), report())).resolves.toBeUndefined()
+    await expect(annotateWorkbook(bytes(), report(), { codecs: nodeByteCodecs })).resolves.toBeUndefined()
   })
 
   it('a truncated workbook', async () => {
     const whole = await countyWorkbook(DATASET_SPECS.village_report, [{ ...valid }])
-    await expect(annotateWorkbook(whole.subarray(0, Math.floor(whole.length / 2)), report())).resolves.toBeUndefined()
+    await expect(annotateWorkbook(whole.subarray(0, Math.floor(whole.length / 2)), report(), { codecs: nodeByteCodecs })).resolves.toBeUndefined()
   })
 
   it.each(['archive_limits', 'file_too_large', 'unsupported_format', 'malformed'] as const)('a report with %s: the bytes are not opened', async (code) => {
     const whole = await countyWorkbook(DATASET_SPECS.village_report, [{ ...valid }])
-    await expect(annotateWorkbook(whole, report([fileFinding(code)]))).resolves.toBeUndefined()
+    await expect(annotateWorkbook(whole, report([fileFinding(code)]), { codecs: nodeByteCodecs })).resolves.toBeUndefined()
   })
 
   it('a workbook over the unpacked-size limit', async () => {
     const whole = await countyWorkbook(DATASET_SPECS.village_report, [{ ...valid }])
-    await expect(annotateWorkbook(whole, report(), { maxUnpackedBytes: 1000 })).resolves.toBeUndefined()
+    await expect(annotateWorkbook(whole, report(), { codecs: nodeByteCodecs, maxUnpackedBytes: 1000 })).resolves.toBeUndefined()
   })
 
   it('a zip bomb, honest or lying about its size, is never inflated by exceljs', async () => {
     const bomb = zeroDeflate(64)
     const honest = writeZip([{ name: 'xl/worksheets/sheet1.xml', compressed: bomb.compressed, uncompressedSize: bomb.uncompressedSize, crc: bomb.crc }])
     const lying = writeZip([{ name: 'xl/worksheets/sheet1.xml', compressed: bomb.compressed, uncompressedSize: 1000, crc: bomb.crc }])
-    await expect(annotateWorkbook(honest, report())).resolves.toBeUndefined()
-    await expect(annotateWorkbook(lying, report())).resolves.toBeUndefined()
+    await expect(annotateWorkbook(honest, report(), { codecs: nodeByteCodecs })).resolves.toBeUndefined()
+    await expect(annotateWorkbook(lying, report(), { codecs: nodeByteCodecs })).resolves.toBeUndefined()
   })
 
   it('any bytes at all', async () => {
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ maxLength: 2048 }), async (bytes) => {
-        expect(await annotateWorkbook(bytes, report())).toBeUndefined()
+        expect(await annotateWorkbook(bytes, report(), { codecs: nodeByteCodecs })).toBeUndefined()
       }),
       { numRuns: 50 },
     )
@@ -322,7 +323,7 @@ describe('annotateWorkbook: ranges exceljs would expand cell by cell', () => {
       addValidation(ws, 'G3:H1048576', { type: 'whole', operator: 'greaterThanOrEqual', formulae: [0], allowBlank: true })
     })
     const { report } = await validateXlsx(original, exampleContext('village_report'))
-    const copy = await annotateWorkbook(original, report)
+    const copy = await annotateWorkbook(original, report, { codecs: nodeByteCodecs })
     expect(copy).toBeDefined()
     const wb = await loadWorkbook(copy!)
     expect(fillOf(wb.getWorksheet(SHEET)!, 'H3')).toBe(ERROR_FILL)

@@ -14,6 +14,7 @@ import { classifyHeaderRow, columnLetter, mapHeader } from '../../../functions/c
 import { parseIdNumber } from '../../../functions/core/values.ts'
 import { EARLIEST_DATE, EXAMPLE_ROWS, INSTRUCTIONS_SHEET, TEMPLATE_DATA_ROWS, buildTemplate } from '../../../functions/core/workbook/template-workbook.ts'
 import { exampleContext, loadWorkbook, noteText, validateXlsx, validationAt } from './workbook-support.ts'
+import { nodeByteCodecs } from '../../../functions/adapters/node-byte-codecs.ts'
 
 const templates = new Map<DatasetName, Uint8Array>()
 beforeAll(async () => {
@@ -22,7 +23,7 @@ beforeAll(async () => {
 const template = (d: DatasetName) => templates.get(d)!
 
 async function firstRows(bytes: Uint8Array, n: number): Promise<{ sheetNames: (string | undefined)[]; rows: RawRow[] }> {
-  const decoded = await decodeFile(bufferByteSource(bytes))
+  const decoded = await decodeFile(bufferByteSource(bytes), { codecs: nodeByteCodecs })
   if (!decoded.ok) throw new Error(`not decoded: ${JSON.stringify(decoded.problems)}`)
   const rows: RawRow[] = []
   for await (const row of decoded.file.sheets[0]!.rows()) {

@@ -13,6 +13,7 @@ import { validateFile, type CuratedRecord, type ValidationContext, type Validati
 import { DEFAULT_UPLOAD_LIMITS } from '../../../schemas/settings.ts'
 import { hmacSha256Hex } from '../../../functions/adapters/node-id-hash.ts'
 import { validationContext } from '../../../functions/use-cases/check-upload.ts'
+import { nodeByteCodecs } from '../../../functions/adapters/node-byte-codecs.ts'
 
 export const ON_TIME = new Date('2023-07-05T10:00:00+08:00')
 /** After the 2023Q2 deadline (2023-07-11T00:00+08:00): late_submission, a finding with no cell. */
@@ -25,7 +26,7 @@ export function exampleContext(dataset: DatasetName, receivedAt = ON_TIME): Vali
 
 export async function validateXlsx(bytes: Uint8Array, ctx: ValidationContext): Promise<ValidationOutcome & { records: CuratedRecord[] }> {
   const records: CuratedRecord[] = []
-  const outcome = await validateFile(await decodeFile(bufferByteSource(bytes), { fileName: 't.xlsx' }), ctx, { write: (r) => void records.push(r) })
+  const outcome = await validateFile(await decodeFile(bufferByteSource(bytes), { codecs: nodeByteCodecs, fileName: 't.xlsx' }), ctx, { write: (r) => void records.push(r) })
   return { ...outcome, records }
 }
 

@@ -1,0 +1,22 @@
+/**
+ * The portal's HTTP API routes (contract/portal.md), defined once: the API Gateway routes of the
+ * stack (infra/portal.ts) and the matcher of the handler (functions/core/portal/routes.ts) both
+ * read this table. Paths in API Gateway's syntax.
+ */
+export const PORTAL_ROUTES = {
+  me: ['GET', '/api/me'],
+  uploadSlot: ['POST', '/api/uploads'],
+  submissions: ['GET', '/api/submissions'],
+  submissionReport: ['GET', '/api/submissions/report'],
+  file: ['GET', '/api/files'],
+  appraisal: ['GET', '/api/appraisals/{period}'],
+  countyHistory: ['GET', '/api/appraisals'],
+  region: ['GET', '/api/regions/{code}/{period}'],
+  lock: ['GET', '/api/appraisals/{period}/lock'],
+  run: ['POST', '/api/appraisals/{period}/run'],
+  publish: ['POST', '/api/appraisals/{period}/publish'],
+  unlock: ['POST', '/api/appraisals/{period}/unlock'],
+  template: ['GET', '/api/templates/{dataset}'],
+} as const satisfies Record<string, readonly ['GET' | 'POST', string]>
+
+export const PORTAL_API_ROUTES: readonly (readonly ['GET' | 'POST', string])[] = Object.values(PORTAL_ROUTES)
