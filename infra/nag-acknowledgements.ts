@@ -160,6 +160,21 @@ function acknowledgePortal(portal: Portal, stack: AcknowledgedStack, prefixReaso
     id: 'AwsSolutions-CFR4',
     reason: 'The default *.cloudfront.net certificate cannot be held to TLS 1.2 by the distribution; a province that adds its own domain and certificate gets TLSv1.2_2021 (set on the distribution).',
   })
+  // CDK's singleton that copies the built page into the site bucket at deploy time (only when
+  // functions/portal/dist was built before synth); its role and runtime are not configurable.
+  const deployer = stack.node.children.find((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'))
+  if (deployer) {
+    const reason = 'CDK\'s own deploy-time copier of the built page (aws-s3-deployment): its role reads the CDK asset bucket and writes only the site bucket, and invalidates the distribution; the grants and runtime are written by the L2 and not configurable.'
+    for (const id of [
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'AwsSolutions-IAM5[Action::s3:GetBucket*]', 'AwsSolutions-IAM5[Action::s3:GetObject*]', 'AwsSolutions-IAM5[Action::s3:List*]',
+      'AwsSolutions-IAM5[Action::s3:Abort*]', 'AwsSolutions-IAM5[Action::s3:DeleteObject*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
+      `AwsSolutions-IAM5[Resource::${flatten(stack.resolve(portal.siteBucket.arnForObjects('*')))}]`,
+      'AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions-L1',
+    ]) Validations.of(deployer).acknowledge({ id, reason })
+  }
   if (portal.userPool) {
     Validations.of(portal.userPool).acknowledge({
       id: 'AwsSolutions-COG8',

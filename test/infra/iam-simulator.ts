@@ -539,11 +539,21 @@ const OPERATORS: Readonly<Record<string, { test: Test; negated: boolean }>> = {
 
 function conditionHolds(statement: PolicyStatement, context: Context): boolean {
   for (const [rawOperator, keys] of Object.entries(statement.condition ?? {})) {
-    if (rawOperator.includes(':')) throw new Error(`iam-simulator: set operator ${rawOperator} is not modelled`)
-    const ifExists = rawOperator.endsWith('IfExists')
-    const operator = ifExists ? rawOperator.slice(0, -'IfExists'.length) : rawOperator
+    // Set operators over a context key that holds one value (the caller states it, as for
+    // dynamodb:LeadingKeys of a single-item request): ForAllValues holds vacuously when the key
+    // is absent, as IAM's does; ForAnyValue fails then. Lists of values are not modelled.
+    const set = /^(ForAllValues|ForAnyValue):(.+)$/.exec(rawOperator)
+    if (rawOperator.includes(':') && !set) throw new Error(`iam-simulator: set operator ${rawOperator} is not modelled`)
+    const base = set ? set[2]! : rawOperator
+    const ifExists = base.endsWith('IfExists')
+    if (set && (ifExists || base === 'Null')) throw new Error(`iam-simulator: ${rawOperator} is not modelled`)
+    const operator = ifExists ? base.slice(0, -'IfExists'.length) : base
     for (const [key, values] of Object.entries(keys)) {
       const actual = context.get(key.toLowerCase())
+      if (set && actual === undefined) {
+        if (set[1] === 'ForAllValues') continue
+        return false
+      }
       if (operator === 'Null') {
         if (ifExists) throw new Error('iam-simulator: NullIfExists is not an operator')
         const wantsAbsent = values.map((v) => v.toLowerCase() === 'true')

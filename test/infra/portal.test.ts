@@ -105,6 +105,6 @@ describe('the portal API function\'s role (IAM simulator)', () => {
     expect(decide('dynamodb:PutItem', table)).toBe('implicit-deny')
     expect(decide('dynamodb:DeleteItem', table)).toBe('implicit-deny')
     expect(decide('dynamodb:Query', table)).toBe('allow')
-    expect(decide('dynamodb:UpdateItem', sim.arnOf(prod.ids.storage.appraisalsTable))).toBe('implicit-deny')
+    expect(decide('dynamodb:UpdateItem', sim.arnOf(prod.ids.storage.appraisalsTable), { 'dynamodb:LeadingKeys': 'LOCK#2024Q2' })).toBe('implicit-deny')
   })
 })
