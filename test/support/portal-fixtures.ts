@@ -12,7 +12,12 @@ export const CONTRACT_PERIOD = '2023Q2'
  * Excel: an XLSX, short numbers as numbers, codes as text.
  */
 export async function badVillageReportXlsx(): Promise<Uint8Array> {
-  const rows: string[][] = parse(readFileSync(CONTRACT_CSV), { relaxColumnCount: true })
+  return xlsxFromCsv(readFileSync(CONTRACT_CSV, 'utf8'))
+}
+
+/** A CSV as a county saves it from Excel: an XLSX, short numbers as numbers, codes as text. */
+export async function xlsxFromCsv(csv: string): Promise<Uint8Array> {
+  const rows: string[][] = parse(csv, { relaxColumnCount: true })
   const wb = new ExcelJS.Workbook()
   const ws = wb.addWorksheet('村级报表')
   for (const [i, row] of rows.entries()) {

@@ -1,0 +1,116 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parsePeriod } from '../../functions/core/period.ts'
+import { planProvince, villageQuarter, villageReportCsv } from '../../functions/demo/generate.ts'
+import { xlsxFromCsv } from '../support/portal-fixtures.ts'
+
+/**
+ * The portal end to end: `va serve` started by the test as its own process, Debian's chromium
+ * against it, nothing routed or stubbed. A clerk checks a bad workbook in the browser, sends it,
+ * sees the pipeline reject it with the annotated workbook to download, then sends the corrected
+ * one and sees it accepted and current. Without chromium the test is skipped, and says so.
+ */
+const CHROMIUM = '/usr/bin/chromium'
+const available = existsSync(CHROMIUM)
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic']
+const BACKSTOP_MS = 600_000
+const ARTIFACTS = fileURLToPath(new URL('../.artifacts/', import.meta.url))
+const bin = new URL('../../functions/cli/va.mjs', import.meta.url).pathname
+
+if (!available) console.warn(`portal end-to-end browser test SKIPPED: ${CHROMIUM} does not exist (apt-get install chromium; CI installs it)`)
+
+let child: ChildProcess
+let home: string
+let printed = ''
+let browser: Browser
+
+beforeAll(async () => {
+  if (!available) return
+  home = await mkdtemp(join(tmpdir(), 'va-portal-serve-'))
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(LANG|LC_|COLUMNS$|VA_|npm_)/.test(k)))
+  child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--no-open'], { cwd: home, env: { ...clean, VA_HOME: join(home, 'state') }, stdio: ['ignore', 'pipe', 'pipe'] })
+  child.stdout!.setEncoding('utf8')
+  child.stderr!.setEncoding('utf8')
+  let errors = ''
+  child.stderr!.on('data', (t: string) => (errors += t))
+  await new Promise<void>((ready, fail) => {
+    child.stdout!.on('data', (t: string) => {
+      printed += t
+      if (printed.includes('Ctrl-C')) ready()
+    })
+    child.once('exit', (code) => fail(new Error(`va serve exited with ${code}: ${errors}`)))
+  })
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 0 })
+}, BACKSTOP_MS)
+
+afterAll(async () => {
+  await browser?.close()
+  if (child && child.exitCode === null) {
+    const exited = new Promise((done) => child.once('exit', done))
+    child.kill('SIGTERM')
+    await exited
+  }
+  if (home) await rm(home, { recursive: true, force: true })
+}, BACKSTOP_MS)
+
+/** The county's report for the quarter, from the demo's generator; `population` of the first village replaced when given. */
+async function villageReport(county: string, period: string, firstPopulation?: string): Promise<Uint8Array> {
+  const plan = planProvince({ seed: 5, province: county.slice(0, 2), townshipsPerCounty: 1, villagesPerTownship: 3 })
+  const c = plan.counties.find((x) => x.code === county)!
+  const rows = c.villages.map((v) => villageQuarter(v, parsePeriod(period)!, 5))
+  if (firstPopulation !== undefined) rows[0]!.values['population'] = firstPopulation
+  return xlsxFromCsv(villageReportCsv(rows))
+}
+
+async function sendAndWait(page: Page, name: string, bytes: Uint8Array, verdict: 'accepted' | 'rejected'): Promise<void> {
+  await page.setInputFiles('input[type=file]', { name, mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: Buffer.from(bytes) })
+  // The button is enabled once the browser's own check of the file is done.
+  await page.locator('button.primary:not([disabled])', { hasText: '报送' }).click()
+  await page.waitForSelector(`[data-verdict=${verdict}]`)
+}
+
+describe.skipIf(!available)('the portal against va serve, in headless Chromium', () => {
+  it('a clerk sees a bad workbook\'s findings before sending, its rejection and annotated workbook after, then the corrected file accepted and current', async () => {
+    const account = /(clerk-(\d{6}))/.exec(printed)!
+    const county = account[2]!
+    const portal = /portal: +(http:\/\/127\.0\.0\.1:\d+)/.exec(printed)![1]!
+    const context = await browser.newContext({ viewport: { width: 1366, height: 800 } })
+    context.setDefaultTimeout(300_000)
+    const page = await context.newPage()
+    const problems: string[] = []
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
+    await page.goto(`${portal}/`)
+    await page.selectOption('select', account[1]!)
+    await page.getByRole('button', { name: '登录' }).click()
+    await page.waitForSelector('nav')
+    const period = await page.locator('main select').first().inputValue()
+    expect(period).toMatch(/^\d{4}Q[1-4]$/)
+
+    // Checked in the browser first: the bad population is shown at its cell before anything is sent.
+    const bad = await villageReport(county, period, '一千六百')
+    await page.setInputFiles('input[type=file]', { name: '村报表.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: Buffer.from(bad) })
+    await page.waitForSelector('table[data-findings]')
+    const rows = await page.locator('table[data-findings] tbody tr').allInnerTexts()
+    expect(rows.some((r) => r.includes('H2') && r.includes('一千六百'))).toBe(true)
+    await page.getByRole('button', { name: '报送' }).click()
+    await page.waitForSelector('[data-verdict=rejected]')
+    await expect(page.getByRole('link', { name: '标注问题的工作簿' }).getAttribute('href')).resolves.toContain('.xlsx')
+    await mkdir(ARTIFACTS, { recursive: true })
+    await page.screenshot({ path: join(ARTIFACTS, 'portal-serve-rejected.png'), fullPage: true })
+
+    // The corrected file: accepted, and current.
+    await page.goto(`${portal}/#/upload`)
+    await page.waitForSelector('input[type=file]')
+    await sendAndWait(page, '村报表-更正.xlsx', await villageReport(county, period), 'accepted')
+    await page.waitForSelector('[data-verdict=accepted] [data-current]')
+    await page.screenshot({ path: join(ARTIFACTS, 'portal-serve-accepted.png'), fullPage: true })
+    expect(problems).toEqual([])
+    await context.close()
+  }, BACKSTOP_MS)
+})
