@@ -3,7 +3,8 @@ import { formatPeriod, parsePeriod, previousQuarter, submissionDeadline } from '
 import type { AppraisalReportInput, ReportHistoryPoint } from '../core/report/render-appraisal-report.ts'
 import type { Appraisal } from '../core/appraisal/score.ts'
 import type { ObjectStore, QueryEngine, SqlValue } from './ports.ts'
-import type { AppraisalStore, RegionIndicators, StoredCountyAppraisal } from './ports.ts'
+import type { AppraisalStore, RectificationStore, RegionIndicators, StoredCountyAppraisal } from './ports.ts'
+import { summariseRectification } from '../core/rectification/rectification-summary.ts'
 
 /** What the report reads and where it writes: a subset of AppraisalDeps, so runAppraisal can pass its own. */
 export interface AppraisalReportDeps {
@@ -15,6 +16,8 @@ export interface AppraisalReportDeps {
   beforeQuery?: () => Promise<void>
   /** Days after the quarter before a report is late (validation.md; DEADLINE_DAYS, default 10). */
   deadlineDays?: number
+  /** The rectification items, for the report's section (rectification.md); left out without. */
+  rectifications?: RectificationStore
 }
 
 /** Earlier quarters read for the score-over-quarters chart. */
@@ -71,9 +74,16 @@ export async function gatherAppraisalReportInput(deps: AppraisalReportDeps, inpu
   const missing = await run('missing-counties', [q.year, q.quarter])
   const late = await run('late-counties', [q.year, q.quarter, sqlTimestamp(deadline)])
 
+  // The items of every province in the quarter's appraisal, summed per county.
+  const provinces = [...new Set([...current.counties.map((c) => c.province), ...missing.map((r) => String(r['county_code']).slice(0, 2))])]
+  const rectification = deps.rectifications
+    ? summariseRectification((await Promise.all(provinces.map((p) => deps.rectifications!.byRegion(p)))).flat(), q, input.now)
+    : undefined
+
   return {
     period: input.period,
     config: current.config,
+    ...(rectification ? { rectification } : {}),
     generatedAt: input.now.toISOString(),
     ...(current.run ? { run: current.run } : {}),
     counties: current.counties,

@@ -1,6 +1,7 @@
 import { GRADES, RED_LINE_INDICATORS } from '../../../schemas/scoring.ts'
 import type { Grade } from '../../../schemas/scoring.ts'
 import type { CountyAppraisal } from '../appraisal/score.ts'
+import type { CountyRectificationSummary } from '../rectification/rectification-summary.ts'
 import { heatmapChart, HEAT_STEPS, historyChart, rankingChart } from './appraisal-charts.ts'
 import { heatmapData } from './heatmap-data.ts'
 import type { ChartCounty, HistorySeries } from './appraisal-charts.ts'
@@ -33,6 +34,8 @@ export interface AppraisalReportInput {
   counties: readonly CountyAppraisal[]
   /** Counties with an accepted report that could not be appraised (appraisal.md, "Appraisable"). */
   notAppraisable?: readonly { county: string; reason: string }[]
+  /** Rectification items per county (rectification.md); the section is left out without. */
+  rectification?: readonly CountyRectificationSummary[]
   /** Province and city roll-ups (appraisal.md, "Roll-ups"), from the sums of their villages; any order. */
   regions?: readonly ReportRegion[]
   /** Earlier quarters' scores (any order; counties not in `counties` are ignored). */
@@ -68,6 +71,7 @@ export function renderAppraisalReport(input: AppraisalReportInput): string {
     historySection(input, counties, chartCounties),
     regionSection(input.regions ?? []),
     redFlagSection(counties, labelOf),
+    ...(input.rectification ? [rectificationSection(input.rectification, labelOf)] : []),
     reportingSection(input, counties, labelOf),
     breakdownSection(counties),
     footer(input),
@@ -310,6 +314,18 @@ function regionSection(regions: readonly ReportRegion[]): string {
   })
   return section('regions', zh, en, `<div class="table-wrap"><table class="data"><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead>
 <tbody>${rows.join('\n')}</tbody></table></div>`, '由各村数据的分子、分母合计后计算，不是各县比率的平均；含不参评县的已通过报表。<span class="en">Computed from the sums of the villages\' numerators and denominators, never as averages of county ratios; not-appraisable counties\' accepted reports included.</span>')
+}
+
+function rectificationSection(lines: readonly CountyRectificationSummary[], labelOf: ReadonlyMap<string, string>): string {
+  const zh = '整改事项'
+  const en = 'Rectification items'
+  if (lines.length === 0) return section('rectification', zh, en, empty('无未关闭或本季度关闭的整改事项', 'No item open or closed this quarter'))
+  const head = [bilingual('县', 'County'), bilingual('县代码', 'Code'), bilingual('未关闭', 'Open'), bilingual('逾期', 'Overdue'), bilingual('反复出现', 'Recurring'), bilingual('本季度关闭', 'Closed this quarter')]
+  const rows = lines.map((l) => `<tr data-county="${esc(l.county)}" class="${l.overdue > 0 ? 'flagged' : ''}"><td class="county">${esc(labelOf.get(l.county) ?? l.county)}</td><td><code>${esc(l.county)}</code></td>${num(l.open, String(l.open))}${num(l.overdue, String(l.overdue), l.overdue > 0 ? 'num flag-text' : 'num')}${num(l.recurring, String(l.recurring))}${num(l.closed_this_quarter, String(l.closed_this_quarter))}</tr>`)
+  const total = (k: 'open' | 'overdue' | 'recurring' | 'closed_this_quarter') => lines.reduce((n, l) => n + l[k], 0)
+  return section('rectification', zh, en, `<p class="summary-line">${bilingual('合计', 'Total')}：${bilingual('未关闭', 'open')} <strong>${total('open')}</strong>，${bilingual('逾期', 'overdue')} <strong>${total('overdue')}</strong>，${bilingual('反复出现', 'recurring')} <strong>${total('recurring')}</strong>，${bilingual('本季度关闭', 'closed this quarter')} <strong>${total('closed_this_quarter')}</strong></p>
+<div class="table-wrap"><table class="data"><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead>
+<tbody>${rows.join('\n')}</tbody></table></div>`, '未关闭 = 待整改或已反馈待核实；逾期 = 截止日当天结束仍未关闭；反复出现 = 回头看时仍未整改到位的红线事项；本季度关闭 = 自本季度首日（北京时间）至报告生成时关闭。<span class="en">Open = open or responded, awaiting verification; overdue = not closed by the end of its due day; recurring = a red-line item the look-back found again; closed this quarter = closed from the quarter\'s first day (Beijing time) to when the report was made.</span>')
 }
 
 function breakdownSection(counties: readonly CountyAppraisal[]): string {

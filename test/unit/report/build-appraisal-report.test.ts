@@ -5,6 +5,7 @@ import type { ObjectStore, QueryEngine, SqlRow, SqlValue } from '../../../functi
 import type { AppraisalStore, StoredCountyAppraisal } from '../../../functions/use-cases/ports.ts'
 import type { Appraisal } from '../../../functions/core/appraisal/score.ts'
 import { sampleReportInput } from './sample-report.ts'
+import { MemoryRectifications } from '../../support/fake-ports.ts'
 
 const sample = sampleReportInput()
 
@@ -103,6 +104,19 @@ describe('buildAppraisalReport', () => {
     // Provinces and cities in the report; townships stay in the table and the portal.
     expect(input.regions).toEqual([CITY])
     await expect(gatherAppraisalReportInput(f.deps, { period: '2024Q1', now: NOW, current: { appraisal, run_id: 'x', computed_at: 'x', regions: [] } })).rejects.toThrow('of 2024Q2, not 2024Q1')
+  })
+
+  it("sums each province's rectification items per county for the report's section", async () => {
+    const f = fakes({ '2024Q2': stored('2024Q2') })
+    const rectifications = new MemoryRectifications()
+    const county = sample.counties[0]!.county
+    await rectifications.put({
+      item_id: `${county}-000000000001`, county, source: 'inspection', problem: 'inspection', opened_in: '2024Q1', title: '项目公示不全',
+      due: '2024-06-30', status: 'open', recurring: false, history: [{ at: '2024-04-20T02:00:00Z', by: 'city', action: 'opened' }],
+    })
+    const input = await gatherAppraisalReportInput({ ...f.deps, rectifications }, { period: '2024Q2', now: NOW })
+    expect(input.rectification).toEqual([{ county, open: 1, overdue: 1, recurring: 0, closed_this_quarter: 0 }])
+    expect((await gatherAppraisalReportInput(f.deps, { period: '2024Q2', now: NOW })).rectification).toBeUndefined()
   })
 
   it('reports a quarter nobody was appraised in without failing', async () => {

@@ -141,6 +141,19 @@ describe('renderAppraisalReport', () => {
     expect(section(html, 'regions')).toContain('本季度无汇总')
   })
 
+  it('lists rectification items per county when given, overdue rows marked, with totals; no section without them', () => {
+    const withItems = renderAppraisalReport({ ...input, rectification: [
+      { county: '522201', open: 2, overdue: 1, recurring: 1, closed_this_quarter: 0 },
+      { county: '522202', open: 0, overdue: 0, recurring: 0, closed_this_quarter: 3 },
+    ] })
+    const part = section(withItems, 'rectification')
+    expect(row(withItems, 'rectification', '522201')).toContain('<td><code>522201</code></td><td class="num" data-value="2">2</td><td class="num flag-text" data-value="1">1</td><td class="num" data-value="1">1</td><td class="num" data-value="0">0</td>')
+    expect(part).toContain('<tr data-county="522201" class="flagged">')
+    expect(part).toContain('<strong>2</strong>，逾期 <span class="en">overdue</span> <strong>1</strong>')
+    expect(section(renderAppraisalReport({ ...input, rectification: [] }), 'rectification')).toContain('无未关闭或本季度关闭的整改事项')
+    expect(html).not.toContain('<section id="rectification">')
+  })
+
   it('breaks each county down by indicator: value, floor, target, weight, points', () => {
     const part = section(html, 'breakdown')
     expect(part.match(/<details data-county=/g)).toHaveLength(input.counties.length)
