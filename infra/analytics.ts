@@ -17,6 +17,7 @@ import {
   ORG_UNIT_COLUMNS,
   PARTITION_KEYS,
   REGION_INDICATOR_GLUE_COLUMNS,
+  RECTIFICATION_GLUE_COLUMNS,
   VILLAGE_REPORT_COLUMNS,
 } from './glue-columns.ts'
 import type { GlueColumn } from './glue-columns.ts'
@@ -88,6 +89,13 @@ export const LAKE_TABLES: readonly LakeTable[] = [
     prefix: 'analytics/region_indicators/',
     description: '乡镇、市、省汇总指标 / township, city and province roll-ups',
     columns: REGION_INDICATOR_GLUE_COLUMNS,
+    partitioned: true,
+  },
+  {
+    name: 'rectifications',
+    prefix: 'analytics/rectifications/',
+    description: '整改事项（考核发布时的状态） / rectification items as they stood at each publication',
+    columns: RECTIFICATION_GLUE_COLUMNS,
     partitioned: true,
   },
   {

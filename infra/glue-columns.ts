@@ -9,6 +9,7 @@ import {
 import type { ColumnSpec, DatasetSpec, DerivedColumn, StorageType } from '../schemas/datasets.ts'
 import { APPRAISAL_COLUMNS } from '../schemas/appraisal-columns.ts'
 import { REGION_INDICATOR_COLUMNS } from '../schemas/region-columns.ts'
+import { RECTIFICATION_COLUMNS } from '../schemas/rectification-columns.ts'
 
 /**
  * Glue column lists derived from the dataset specs, so that the Athena tables cannot drift
@@ -94,6 +95,13 @@ export const COUNTY_APPRAISAL_COLUMNS: readonly GlueColumn[] = APPRAISAL_COLUMNS
 
 /** One row per township, city and province and quarter: the roll-ups (appraisal.md), as runAppraisal writes them. */
 export const REGION_INDICATOR_GLUE_COLUMNS: readonly GlueColumn[] = REGION_INDICATOR_COLUMNS.map((c) => ({
+  name: c.key,
+  type: GLUE_TYPE[c.storage],
+  comment: bilingual(c.zh, c.en),
+}))
+
+/** One row per rectification item as it stood at a quarter's publication (rectification.md). */
+export const RECTIFICATION_GLUE_COLUMNS: readonly GlueColumn[] = RECTIFICATION_COLUMNS.map((c) => ({
   name: c.key,
   type: GLUE_TYPE[c.storage],
   comment: bilingual(c.zh, c.en),

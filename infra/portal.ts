@@ -206,6 +206,8 @@ export class Portal extends Construct {
         distribution: this.distribution,
         distributionPaths: ['/*'],
         memoryLimit: 256,
+        // The copier's own function logs to a group of the stack with a retention, like every function here.
+        logGroup: new logs.LogGroup(this, 'PageDeploymentLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.DESTROY }),
       })
     }
 

@@ -13,6 +13,7 @@ import { join, resolve, sep } from 'node:path'
 import { DERIVED_COLUMNS, HOUSEHOLD_DERIVED_COLUMNS, MONITORED_HOUSEHOLDS, ORG_UNITS, VILLAGE_REPORT } from '../../schemas/datasets.ts'
 import type { StorageType } from '../../schemas/datasets.ts'
 import { REGION_INDICATOR_COLUMNS } from '../../schemas/region-columns.ts'
+import { RECTIFICATION_COLUMNS } from '../../schemas/rectification-columns.ts'
 import { APPRAISAL_COLUMNS } from '../core/appraisal/appraisal-columns.ts'
 import type { QueryEngine, SqlRow, SqlValue } from '../use-cases/ports.ts'
 import { withNamedQueries } from './sql-files.ts'
@@ -74,6 +75,12 @@ export const LAKE_TABLES: readonly LakeTable[] = [
     glob: 'analytics/region_indicators/year=*/quarter=*/*.parquet',
     hivePartitioned: true,
     columns: [...REGION_INDICATOR_COLUMNS, ...PARTITIONS],
+  },
+  {
+    name: 'rectifications',
+    glob: 'analytics/rectifications/year=*/quarter=*/*.parquet',
+    hivePartitioned: true,
+    columns: [...RECTIFICATION_COLUMNS, ...PARTITIONS],
   },
   {
     name: 'org_units',

@@ -42,5 +42,6 @@ export const lakeKeys = {
   },
   appraisal: (q: Quarter) => `analytics/county_appraisals/year=${q.year}/quarter=${q.quarter}/data.parquet`,
   regionIndicators: (q: Quarter) => `analytics/region_indicators/year=${q.year}/quarter=${q.quarter}/data.parquet`,
+  rectifications: (q: Quarter) => `analytics/rectifications/year=${q.year}/quarter=${q.quarter}/data.parquet`,
   appraisalReport: (period: string) => `reports/appraisals/${period}/index.html`,
 }

@@ -10,6 +10,8 @@ import type { AppraisalStore, ObjectStore, QueryEngine, RectificationStore, Regi
 import { lateCounties, overdueItemCounts, rectifyOnPublish, type RectificationOnPublish } from './publish-rectification.ts'
 import { PipelineError } from '../core/errors.ts'
 import { REGION_INDICATOR_COLUMNS } from '../../schemas/region-columns.ts'
+import { RECTIFICATION_COLUMNS } from '../../schemas/rectification-columns.ts'
+import { rectificationRow } from '../core/rectification/rectification-rows.ts'
 
 export class PeriodLockedError extends PipelineError {
   constructor(readonly period: string, readonly by: string, readonly at: string) {
@@ -107,10 +109,27 @@ export async function runAppraisal(deps: AppraisalDeps, input: { period: string;
     const late = await lateCounties(deps.ledger, input.period, [...appraisal.counties.map((c) => c.county), ...appraisal.not_appraisable.map((c) => c.county)])
     rectification = await rectifyOnPublish({ engine: deps.engine, rectifications: deps.rectifications }, { appraisal, late, at: input.now, by: input.by ?? 'aggregate' })
   }
+  // The items as they stand at publication, for analysts (the Athena table `rectifications`).
+  if (input.publish && deps.rectifications) await exportRectifications(deps, deps.rectifications, q, appraisal, input.now)
   if (input.publish) await deps.ledger.setLock(input.period, true, input.by ?? 'aggregate', computed_at, 'appraisal published')
   await buildAppraisalReport(deps, { period: input.period, now: input.now, current: { appraisal, run_id, computed_at, regions } })
   if (input.publish) await deps.announce?.(appraisalSummary(appraisal, rectification))
   return { appraisal, missing_counties: appraisal.missing_counties, run_id, computed_at, published: Boolean(input.publish), ...(rectification ? { rectification } : {}) }
+}
+
+/** Every item of the appraised provinces, one row each, to `analytics/rectifications/…`. */
+async function exportRectifications(deps: AppraisalDeps, store: RectificationStore, q: Quarter, appraisal: Appraisal, now: Date): Promise<void> {
+  const provinces = [...new Set([...appraisal.counties, ...appraisal.not_appraisable, ...appraisal.missing_counties].map((c) => c.county.slice(0, 2)))].sort()
+  const items = (await Promise.all(provinces.map((p) => store.byRegion(p)))).flat().sort((a, b) => (a.item_id < b.item_id ? -1 : a.item_id > b.item_id ? 1 : 0))
+  const area = await deps.scratch.open('rectifications')
+  try {
+    const writer = area.table('rectifications.parquet', RECTIFICATION_COLUMNS.map((c) => ({ name: c.key, storage: c.storage })))
+    for (const item of items) writer.write(rectificationRow(item, now))
+    writer.finish()
+    await deps.store.putFile(deps.lakeBucket, lakeKeys.rectifications(q), writer.path)
+  } finally {
+    await area.dispose()
+  }
 }
 
 /**

@@ -290,7 +290,7 @@ describe('least privilege', () => {
           [
             arn('glue', 'catalog'),
             arn('glue', 'database/village_appraisal'),
-            ...['village_reports', 'monitored_households', 'county_appraisals', 'region_indicators', 'org_units'].map((t) =>
+            ...['village_reports', 'monitored_households', 'county_appraisals', 'region_indicators', 'rectifications', 'org_units'].map((t) =>
               arn('glue', `table/village_appraisal/${t}`),
             ),
           ],
@@ -477,6 +477,7 @@ describe('analytics', () => {
     ['monitored_households', 'curated/monitored_households/'],
     ['county_appraisals', 'analytics/county_appraisals/'],
     ['region_indicators', 'analytics/region_indicators/'],
+    ['rectifications', 'analytics/rectifications/'],
   ])('%s: Parquet, partitioned by year and quarter, with partition projection', (name, prefix) => {
     const table = glueTable(name)
     expect(table).toMatchObject({

@@ -83,7 +83,7 @@ describe('runAppraisal on in-memory ports', () => {
 
 describe('runAppraisal with rectification items', () => {
   it('publishing opens the automatic items before the lock; one that fails on the way leaves the quarter unlocked to publish again', async () => {
-    const { deps, ledger, asked, announced } = setup()
+    const { deps, ledger, asked, announced, store } = setup()
     const rectifications = new MemoryRectifications()
     rectifications.failOnPut = 1
     const withItems = { ...deps, rectifications }
@@ -97,6 +97,13 @@ describe('runAppraisal with rectification items', () => {
     expect(await ledger.getLock('2024Q2')).toMatchObject({ locked: true })
     const [item] = rectifications.items.values()
     expect(announced.map((a) => a.rectification)).toEqual([{ opened: [{ item_id: item!.item_id, county: '520622', problem: 'missing', due: '2024-09-30' }], withdrawn: [], closed: [], recurring: [] }])
+    // The items as they stood at publication, for the Athena table `rectifications`.
+    const rows = await readJsonTable((await store.getBytes('lake', 'analytics/rectifications/year=2024/quarter=2/data.parquet'))!)
+    expect(rows).toEqual([{
+      item_id: item!.item_id, county: '520622', city: '5206', province: '52', source: 'data_quality', problem: 'missing', opened_in: '2024Q2',
+      indicator: null, villages: null, title: null, due: '2024-09-30', status: 'open', recurring: false, overdue: false,
+      opened_at: '2024-07-15T02:00:00.000Z', last_change_at: '2024-07-15T02:00:00.000Z', last_action: 'opened', history_entries: 1,
+    }])
   })
 
   it('a run that does not publish opens nothing', async () => {
@@ -105,5 +112,6 @@ describe('runAppraisal with rectification items', () => {
     const run = await runAppraisal({ ...deps, rectifications }, { period: '2024Q2', now: new Date('2024-07-15T02:00:00.000Z') })
     expect(run.rectification).toBeUndefined()
     expect(rectifications.items.size).toBe(0)
+    expect(await deps.store.getBytes('lake', 'analytics/rectifications/year=2024/quarter=2/data.parquet')).toBeUndefined()
   })
 })
