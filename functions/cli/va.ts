@@ -15,7 +15,8 @@ import { UsageError, didYouMean, type Command, type CommandIo } from './args.ts'
 import { DATASETS } from '../../schemas/dataset-names.ts'
 import { TEMPLATE_DATA_ROWS } from '../../schemas/settings.ts'
 import { LANGS, terminalColumns, type Lang } from './format.ts'
-import { failureExit } from './exit-codes.ts'
+import { existsSync } from 'node:fs'
+import { EXIT, failureExit } from './exit-codes.ts'
 import { localHome } from '../local/local-home.ts'
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true'
@@ -317,9 +318,33 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
  * folder is npm's INIT_CWD (npm moves to the repository), so relative paths and default
  * outputs are where the user stands.
  */
+/**
+ * A failure as one line and a code (exit-codes.ts). One that fits no class keeps 1 (a query
+ * DuckDB refused is the user's input), unless the state went away under the command (3) or
+ * nothing awaited it (`uncaught`: an emulator's callback; the store's, 4).
+ */
+function machineryExit(e: unknown, uncaught = false): { code: number; line: string } {
+  const home = localHome(process.env, process.cwd())
+  const failure = failureExit(e, home)
+  if (failure.code !== EXIT.rejected) return failure
+  if (!existsSync(home) && (uncaught || /ENOENT|Database is closed/.test(failure.line))) {
+    return { code: EXIT.state, line: `the local state ${home} went away while the command ran (${failure.line}); nothing more was done` }
+  }
+  return uncaught ? { code: EXIT.storage, line: `the local store failed: ${failure.line}` } : failure
+}
+
 export async function runCli(): Promise<void> {
   const initCwd = process.env['npm_lifecycle_event'] === 'va' ? process.env['INIT_CWD'] : undefined
   if (initCwd) process.chdir(initCwd)
+  // An error thrown where no command awaits it (an emulator's callback when the state is deleted
+  // under it, say) ends the command with one line and a code of its own, never a stack: the
+  // state's (3) when the state is gone, else the store's (4).
+  process.on('uncaughtException', (e: unknown) => {
+    const { code: exit, line } = machineryExit(e, true)
+    process.stderr.write(`va: ${line}\n`)
+    if (process.env['VA_DEBUG']) process.stderr.write(`${(e as Error).stack}\n`)
+    process.exit(exit)
+  })
   const code = await main(process.argv.slice(2), {
     out: (t) => process.stdout.write(`${t}\n`),
     err: (t) => process.stderr.write(t.endsWith('\n') || t.startsWith('\r') ? t : `${t}\n`),
@@ -330,7 +355,7 @@ export async function runCli(): Promise<void> {
   }).catch((e: unknown) => {
     // A failure of the machinery, not of the input: one line and its exit code (exit-codes.ts),
     // the stack with VA_DEBUG=1.
-    const { code: exit, line } = failureExit(e, localHome(process.env, process.cwd()))
+    const { code: exit, line } = machineryExit(e)
     process.stderr.write(`va: ${line}\n`)
     if (process.env['VA_DEBUG']) process.stderr.write(`${(e as Error).stack}\n`)
     return exit

@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { killRound, runVa } from '../support/kill-harness.ts'
+import { planProvince, villageQuarter, villageReportCsv } from '../../functions/demo/generate.ts'
 
 // Real processes, real SIGKILLs (test/support/kill-harness.ts). A few kills here; many rounds
 // with `npm run soak:kill`.
@@ -34,6 +36,24 @@ describe.concurrent('faults with a line and a code of their own', () => {
     expect(r.code).toBe(7)
     expect(r.err.trim().split('\n')).toEqual([`va upload: the local store cannot hold the name "${name}": 244 bytes in UTF-8, at most 209; rename the file (S3 on AWS takes keys up to 1,024 bytes); nothing was uploaded`])
   }, 120_000)
+
+  it('deleting the state while an upload runs ends the command (no hang): accepted, or one line with a code of its own', async () => {
+    const plan = planProvince({ seed: 4, province: '52', townshipsPerCounty: 2, villagesPerTownship: 20 })
+    const county = plan.counties[0]!
+    await writeFile(join(dir, 'deleted.csv'), villageReportCsv(county.villages.map((v) => villageQuarter(v, { year: 2024, quarter: 2 }, 4))))
+    const home = join(dir, 'deleted-state')
+    const run = runVa(['upload', 'deleted.csv', '--county', county.code, '--period', '2024Q2'], dir, { VA_HOME: home })
+    // The moment the upload owns the state (owner.json is written), the state goes.
+    let owned = false
+    run.done.then(() => (owned = true), () => (owned = true))
+    for (let i = 0; i < 6000 && !owned && !existsSync(join(home, 'owner.json')); i++) await new Promise((wait) => setTimeout(wait, 20))
+    // The process keeps writing while the folder goes: retried until it is gone.
+    await rm(home, { recursive: true, force: true, maxRetries: 50, retryDelay: 20 })
+    const r = await run.done
+    expect([0, 3, 4], r.err).toContain(r.code)
+    expect(r.err).not.toMatch(/\n\s+at /)
+    if (r.code !== 0) expect(r.err.trim().split('\n')).toHaveLength(1)
+  }, 300_000)
 
   it('says the state is missing with exit 3', async () => {
     const r = await runVa(['reconcile'], dir, { VA_HOME: join(dir, 'nowhere') }).done
