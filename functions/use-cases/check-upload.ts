@@ -2,11 +2,11 @@ import type { DatasetName, Finding } from '../../schemas/findings.ts'
 import type { UploadLimits } from '../../schemas/settings.ts'
 import { curatedColumns } from '../core/curated-columns.ts'
 import type { ByteCodecs } from '../core/decode/byte-codecs.ts'
-import type { ByteSource, FileFormat } from '../core/decode/types.ts'
+import type { FileFormat } from '../core/decode/types.ts'
 import { finding } from '../core/findings.ts'
 import type { UploadPlace } from '../core/object-keys.ts'
 import { toShanghaiIso } from '../core/period.ts'
-import { checkSource, validationContext as coreValidationContext, type StateLoaders } from '../core/validate/check-source.ts'
+import { checkSource, validationContext as coreValidationContext, type SourceCheck, type StateLoaders } from '../core/validate/check-source.ts'
 import type { CuratedRecord, RecordSink, ValidationContext, ValidationOutcome } from '../core/validate/validate-file.ts'
 import type { CellValue, PeriodLock, ScratchArea, TableWriter } from './ports.ts'
 import { countyStateLoaders, loadRegistry, type StateDeps } from './upload-state.ts'
@@ -20,16 +20,8 @@ export interface CheckDeps {
   state?: StateDeps
 }
 
-export interface CheckInput {
-  place: UploadPlace
-  fileName: string
-  source: ByteSource
-  receivedAt: Date
-  submissionId: string
-  /** Keyed HMAC of a resident ID number (head_id_hash). */
-  hashId: (value: string) => string
-  /** The dataset, when the caller names it (`va validate --dataset`). */
-  dataset?: DatasetName
+/** One file to check: the fields of core's SourceCheck that come from the upload, and where to stage. */
+export type CheckInput = Pick<SourceCheck, 'place' | 'fileName' | 'source' | 'receivedAt' | 'submissionId' | 'hashId' | 'dataset'> & {
   /** Where the accepted rows are staged as Parquet; without it they are checked and dropped. */
   staging?: ScratchArea
 }

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -6,6 +5,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startVaServe } from '../support/va-serve.ts'
 import { parsePeriod } from '../../functions/core/period.ts'
 import { planProvince, villageQuarter, villageReportCsv } from '../../functions/demo/generate.ts'
 import { xlsxFromCsv } from '../support/portal-fixtures.ts'
@@ -21,11 +21,10 @@ const available = existsSync(CHROMIUM)
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic']
 const BACKSTOP_MS = 600_000
 const ARTIFACTS = fileURLToPath(new URL('../.artifacts/', import.meta.url))
-const bin = new URL('../../functions/cli/va.mjs', import.meta.url).pathname
 
 if (!available) console.warn(`portal end-to-end browser test SKIPPED: ${CHROMIUM} does not exist (apt-get install chromium; CI installs it)`)
 
-let child: ChildProcess
+let stop: (() => Promise<void>) | undefined
 let home: string
 let printed = ''
 let browser: Browser
@@ -33,29 +32,13 @@ let browser: Browser
 beforeAll(async () => {
   if (!available) return
   home = await mkdtemp(join(tmpdir(), 'va-portal-serve-'))
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(LANG|LC_|COLUMNS$|VA_|npm_)/.test(k)))
-  child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--no-open'], { cwd: home, env: { ...clean, VA_HOME: join(home, 'state') }, stdio: ['ignore', 'pipe', 'pipe'] })
-  child.stdout!.setEncoding('utf8')
-  child.stderr!.setEncoding('utf8')
-  let errors = ''
-  child.stderr!.on('data', (t: string) => (errors += t))
-  await new Promise<void>((ready, fail) => {
-    child.stdout!.on('data', (t: string) => {
-      printed += t
-      if (printed.includes('Ctrl-C')) ready()
-    })
-    child.once('exit', (code) => fail(new Error(`va serve exited with ${code}: ${errors}`)))
-  })
+  ;({ printed, stop } = await startVaServe(home, join(home, 'state')))
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 0 })
 }, BACKSTOP_MS)
 
 afterAll(async () => {
   await browser?.close()
-  if (child && child.exitCode === null) {
-    const exited = new Promise((done) => child.once('exit', done))
-    child.kill('SIGTERM')
-    await exited
-  }
+  await stop?.()
   if (home) await rm(home, { recursive: true, force: true })
 }, BACKSTOP_MS)
 

@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startVaServe } from '../support/va-serve.ts'
 import { planProvince, villageQuarter, villageReportCsv } from '../../functions/demo/generate.ts'
 import { parsePeriod } from '../../functions/core/period.ts'
 import { portalClient } from '../support/portal-client.ts'
@@ -14,34 +14,17 @@ import { portalClient } from '../support/portal-client.ts'
  * would, and sees the verdict through the portal's API with a local account.
  */
 
-const bin = new URL('../../functions/cli/va.mjs', import.meta.url).pathname
-let child: ChildProcess
+let stop: (() => Promise<void>) | undefined
 let home: string
 let printed = ''
 
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'va-serve-'))
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(LANG|LC_|COLUMNS$|VA_|npm_)/.test(k)))
-  child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--no-open'], { cwd: home, env: { ...clean, VA_HOME: join(home, 'state') }, stdio: ['ignore', 'pipe', 'pipe'] })
-  child.stdout!.setEncoding('utf8')
-  child.stderr!.setEncoding('utf8')
-  let errors = ''
-  child.stderr!.on('data', (t: string) => (errors += t))
-  await new Promise<void>((ready, fail) => {
-    child.stdout!.on('data', (t: string) => {
-      printed += t
-      if (printed.includes('Ctrl-C')) ready()
-    })
-    child.once('exit', (code) => fail(new Error(`va serve exited with ${code}: ${errors}`)))
-  })
+  ;({ printed, stop } = await startVaServe(home, join(home, 'state')))
 }, 120_000)
 
 afterAll(async () => {
-  if (child.exitCode === null) {
-    const exited = new Promise((done) => child.once('exit', done))
-    child.kill('SIGTERM')
-    await exited
-  }
+  await stop?.()
   await rm(home, { recursive: true, force: true })
 })
 
