@@ -176,7 +176,9 @@ every curated object); this one also reads each curated object.
 On AWS the reconcile function does it daily (and on demand: aws lambda invoke).
 
 Exit codes: 0 the state is whole (or was repaired), 4 something could not be resent or repaired,
-8 torn emulator files were found and quarantined (listed; their objects are kept aside).`,
+8 torn emulator files were found and quarantined (listed; their objects are kept aside), or the
+DynamoDB emulator's store was damaged (copied aside as found, repaired by LevelDB, and every upload
+whose record the damage took recorded again).`,
     load: async () => (await import('./commands/reconcile.ts')).reconcileCommand,
   },
   {

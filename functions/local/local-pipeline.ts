@@ -13,6 +13,7 @@ import { connectDynamoEmulator, connectS3Emulator, LOCAL_NAMES, startDynamoEmula
 import { LocalStateError, OwnerGoneError } from './local-errors.ts'
 import { localObservability, localUploadDeps } from './local-runtime.ts'
 import { quarantineTornFiles, type QuarantinedObject } from './s3rver-hardening.ts'
+import { repairDamagedStore, type LevelRepair } from './level-store-check.ts'
 import { acquireState, currentOwner, type Acquired } from './state-owner.ts'
 
 export { localHome, localIdHashKey } from './local-runtime.ts'
@@ -44,6 +45,8 @@ export interface LocalPipelineOptions {
 /** What an owner's start found and did before serving: nothing is recovered silently. */
 export interface Recovery {
   quarantined: QuarantinedObject[]
+  /** The DynamoDB emulator's store was damaged: copied aside as found, then repaired. */
+  ledgerRepair?: LevelRepair
   /** Events of the local queue's journal delivered again (a process was killed with them). */
   requeued: number
   reconciled?: ReconcileResult
@@ -339,8 +342,14 @@ async function startOwner(options: LocalPipelineOptions, acquired: Extract<Acqui
   const dirs = stateDirs(options.home)
   await mkdir(dirs.tmp, { recursive: true })
   await mkdir(dirs.dlq, { recursive: true })
-  const quarantined = await quarantineTornFiles(dirs.s3, join(dirs.quarantine, new Date().toISOString().replace(/[:.]/g, '')))
+  const quarantineDir = join(dirs.quarantine, new Date().toISOString().replace(/[:.]/g, ''))
+  const quarantined = await quarantineTornFiles(dirs.s3, quarantineDir)
   for (const q of quarantined) options.onNotice?.(`quarantined s3://${q.bucket}/${q.key}: ${q.reason}; its files are kept at ${q.movedTo}`)
+  const ledgerRepair = options.inMemoryDynamo ? undefined : await repairDamagedStore(dirs.dynamo, join(quarantineDir, 'dynamodb'))
+  if (ledgerRepair) {
+    const found = ledgerRepair.damage.map((d) => `${d.file}: ${d.problem}`).join('; ')
+    options.onNotice?.(`the DynamoDB emulator's store was damaged (${found}); copied as found to ${ledgerRepair.copiedTo}; ${ledgerRepair.outcome === 'dropped' ? 'its damaged records were dropped' : 'LevelDB rebuilt it from every readable file'}, and the uploads they held are recorded again below`)
+  }
   const s3 = await startS3Emulator(dirs.s3)
   let dynamo: DynamoEmulator
   try {
@@ -370,7 +379,7 @@ async function startOwner(options: LocalPipelineOptions, acquired: Extract<Acqui
   const resend = (event: UploadEvent) => deliver(asRecord(event))
   const runReconcile = async (deep = false) => reconcile({ ...deps, resend }, { now: new Date(), graceMs: 0, deep, pending: new Set((await journal.pending()).map((r) => r.s3.object.key)) })
 
-  const recovery: Recovery = { quarantined, requeued: 0 }
+  const recovery: Recovery = { quarantined, requeued: 0, ...(ledgerRepair ? { ledgerRepair } : {}) }
   try {
     if (options.autoDeliver !== false) {
       const pending = await journal.pending()

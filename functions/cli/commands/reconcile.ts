@@ -15,6 +15,7 @@ export const reconcileCommand: CommandRunner = {
       const atStart = pipeline.recovery?.reconciled
       const now = await pipeline.reconcile({ deep: true })
       const quarantined = pipeline.recovery?.quarantined ?? []
+      const repair = pipeline.recovery?.ledgerRepair
       const doc = {
         role: pipeline.role,
         objects: now.objects,
@@ -24,6 +25,7 @@ export const reconcileCommand: CommandRunner = {
         unrepairable: now.unrepairable,
         failed: now.failed,
         quarantined: quarantined.map((q) => ({ bucket: q.bucket, key: q.key, reason: q.reason, moved_to: q.movedTo })),
+        ledger_repaired: repair ? { damage: repair.damage, copied_to: repair.copiedTo, outcome: repair.outcome } : null,
       }
       if (values.json) io.out(JSON.stringify(doc, null, 2))
       else {
@@ -31,9 +33,10 @@ export const reconcileCommand: CommandRunner = {
         for (const f of doc.failed) io.out(`  failed: ${f.key}: ${f.error}`)
         for (const u of doc.unrepairable) io.out(`  unrepairable: ${u} (va replay rebuilds it from the raw uploads)`)
         for (const q of doc.quarantined) io.out(`  quarantined: s3://${q.bucket}/${q.key}: ${q.reason} (kept at ${q.moved_to})`)
+        for (const d of repair?.damage ?? []) io.out(`  ledger store damaged: ${d.file}: ${d.problem} (copied as found to ${repair!.copiedTo}; ${repair!.outcome === 'dropped' ? 'damaged records dropped' : 'store rebuilt'})`)
       }
       if (doc.failed.length || doc.unrepairable.length) return EXIT.storage
-      return doc.quarantined.length ? EXIT.quarantined : EXIT.ok
+      return doc.quarantined.length || repair ? EXIT.quarantined : EXIT.ok
     } finally {
       await pipeline.close()
     }
