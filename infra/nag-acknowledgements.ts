@@ -122,6 +122,10 @@ export function acknowledgeNagFindings(stack: AcknowledgedStack): void {
     id: 'AwsSolutions-SQS3',
     reason: 'This queue is itself the dead-letter queue of the quarterly schedule\'s target.',
   })
+  Validations.of(reconciliation.deadLetterQueue).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason: 'This queue is itself the dead-letter queue of the daily reconciliation (its schedule\'s target and the function\'s failed runs).',
+  })
 
   // CDK's singleton that configures S3 bucket notifications at deploy time; its role is not
   // configurable through the L2 and only writes the handler's own logs with the managed policy.

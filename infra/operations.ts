@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms'
 import * as scheduler from 'aws-cdk-lib/aws-scheduler'
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets'
 import * as sns from 'aws-cdk-lib/aws-sns'
+import type * as sqs from 'aws-cdk-lib/aws-sqs'
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions'
 import { Construct } from 'constructs'
 import { METRIC_SERVICES, METRICS, METRICS_NAMESPACE } from '../schemas/metrics.ts'
@@ -13,13 +14,15 @@ import type { StageNames } from '../schemas/stage-names.ts'
 import { APPRAISAL_SCHEDULE, APPRAISAL_TIME_ZONE } from './analytics.ts'
 import type { Analytics } from './analytics.ts'
 import type { Ingest } from './ingest.ts'
-import type { Reconciliation } from './reconciliation.ts'
+import { RECONCILE_CHECK_SCHEDULE, RECONCILE_CHECK_SCHEDULE_NAME, type Reconciliation } from './reconciliation.ts'
 
 /**
  * Emitted by the stack's own check schedule (below), never by the functions: "a quarterly run was
  * due". Same namespace and `service` dimension as the aggregate function's metrics.
  */
 export const APPRAISAL_DUE_METRIC = 'AppraisalDue'
+/** Likewise "the daily reconciliation was due", with the reconcile function's `service` dimension. */
+export const RECONCILE_DUE_METRIC = 'ReconcileDue'
 
 /**
  * When the check runs: 10:00 Beijing time on the 15th after each quarter, eight hours after the
@@ -62,6 +65,7 @@ export class Operations extends Construct {
   readonly components: cloudwatch.Alarm[] = []
   readonly dashboard: cloudwatch.Dashboard
   readonly checkSchedule: scheduler.Schedule
+  readonly reconcileCheckSchedule: scheduler.Schedule
   readonly checkRole: iam.Role
 
   private readonly names: StageNames
@@ -122,11 +126,41 @@ export class Operations extends Construct {
         new iam.PolicyStatement({ sid: 'SendToEncryptedDlq', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [props.key.keyArn] }),
       )
     }
-    this.checkSchedule = new scheduler.Schedule(this, 'QuarterlyRunCheck', {
+    this.checkSchedule = this.dueCheck('QuarterlyRunCheck', {
       scheduleName: APPRAISAL_CHECK_SCHEDULE_NAME,
-      scheduleGroup: analytics.scheduleGroup,
       description: 'Records that the quarterly appraisal was due (alarm QuarterlyRunMissing)',
-      schedule: scheduler.ScheduleExpression.expression(APPRAISAL_CHECK_SCHEDULE, TimeZone.of(APPRAISAL_TIME_ZONE)),
+      cron: APPRAISAL_CHECK_SCHEDULE,
+      metricName: APPRAISAL_DUE_METRIC,
+      service: METRIC_SERVICES.aggregate,
+      group: analytics.scheduleGroup,
+      // A check that cannot be delivered is parked beside failed runs, and so still alarms.
+      deadLetterQueue: analytics.scheduleDeadLetterQueue,
+    })
+    this.reconcileCheckSchedule = this.dueCheck('ReconcileRunCheck', {
+      scheduleName: RECONCILE_CHECK_SCHEDULE_NAME,
+      description: 'Records that the daily reconciliation was due (alarm UploadsReconciled)',
+      cron: RECONCILE_CHECK_SCHEDULE,
+      metricName: RECONCILE_DUE_METRIC,
+      service: METRIC_SERVICES.reconcile,
+      group: analytics.scheduleGroup,
+      deadLetterQueue: props.reconciliation.deadLetterQueue,
+    })
+
+    this.alarmsFor(ingest, analytics)
+    this.reconcileAlarms(props.reconciliation)
+    this.dashboard = this.dashboardFor(ingest, analytics)
+  }
+
+  /**
+   * A schedule that records, at a fixed time, that a run was due: a metric the functions never
+   * emit, so that "due and no run succeeded" can alarm without alarming on a stage just deployed.
+   */
+  private dueCheck(id: string, o: { scheduleName: string; description: string; cron: string; metricName: string; service: string; group: scheduler.ScheduleGroup; deadLetterQueue: sqs.IQueue }): scheduler.Schedule {
+    const schedule = new scheduler.Schedule(this, id, {
+      scheduleName: o.scheduleName,
+      scheduleGroup: o.group,
+      description: o.description,
+      schedule: scheduler.ScheduleExpression.expression(o.cron, TimeZone.of(APPRAISAL_TIME_ZONE)),
       timeWindow: scheduler.TimeWindow.off(),
       target: new targets.Universal({
         service: 'cloudwatch',
@@ -134,14 +168,7 @@ export class Operations extends Construct {
         role: this.checkRole,
         input: scheduler.ScheduleTargetInput.fromObject({
           Namespace: METRICS_NAMESPACE,
-          MetricData: [
-            {
-              MetricName: APPRAISAL_DUE_METRIC,
-              Value: 1,
-              Unit: 'Count',
-              Dimensions: [{ Name: 'service', Value: METRIC_SERVICES.aggregate }],
-            },
-          ],
+          MetricData: [{ MetricName: o.metricName, Value: 1, Unit: 'Count', Dimensions: [{ Name: 'service', Value: o.service }] }],
         }),
         // PutMetricData has no resource to name; the namespace condition is the boundary.
         policyStatements: [
@@ -151,17 +178,13 @@ export class Operations extends Construct {
             conditions: { StringEquals: { 'cloudwatch:namespace': METRICS_NAMESPACE } },
           }),
         ],
-        // A check that cannot be delivered is parked beside failed runs, and so still alarms.
-        deadLetterQueue: analytics.scheduleDeadLetterQueue,
+        deadLetterQueue: o.deadLetterQueue,
         retryAttempts: 5,
         maxEventAge: Duration.hours(1),
       }),
     })
-    this.checkSchedule.node.addDependency(analytics.scheduleGroup)
-
-    this.alarmsFor(ingest, analytics)
-    this.reconcileAlarms(props.reconciliation)
-    this.dashboard = this.dashboardFor(ingest, analytics)
+    schedule.node.addDependency(o.group)
+    return schedule
   }
 
   private name(what: string): string {
@@ -310,10 +333,31 @@ export class Operations extends Construct {
       metric: reconciliation.reconcile.function.metricErrors({ period: hour, statistic: 'Sum' }),
       ...once,
     })
+    const deadLettered = this.component('ReconcileDeadLettered', {
+      alarmDescription: 'Component of UploadsReconciled: a reconciliation run (or its check) the scheduler could not deliver, or that failed after its retries, waits in its dead-letter queue.',
+      metric: reconciliation.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      ...once,
+    })
+    // Missing, as for the quarterly run: the check says a run was due, and the function reported
+    // no run (it emits ReconciledUploads on every run, 0 on a good day) in the 24 hours before.
+    const due = this.component('ReconcileDue', {
+      alarmDescription: 'Component of UploadsReconciled: the check schedule recorded that the daily reconciliation was due (within the hour).',
+      metric: emf(RECONCILE_DUE_METRIC),
+      ...once,
+    })
+    const ran = this.component('ReconcileRan', {
+      alarmDescription: 'Component of UploadsReconciled: in ALARM while a reconciliation run reported within 24 hours (that is good).',
+      metric: new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: METRICS.reconciledUploads, dimensionsMap: { service }, period: Duration.days(1), statistic: 'SampleCount' }),
+      ...once,
+    })
+    const missing = cloudwatch.AlarmRule.allOf(
+      cloudwatch.AlarmRule.fromAlarm(due, cloudwatch.AlarmState.ALARM),
+      cloudwatch.AlarmRule.not(cloudwatch.AlarmRule.fromAlarm(ran, cloudwatch.AlarmState.ALARM)),
+    )
     const alarm = new cloudwatch.CompositeAlarm(this, 'UploadsReconciled', {
       compositeAlarmName: this.name('UploadsReconciled'),
-      alarmDescription: 'The daily reconciliation found lost uploads or damaged curated objects, or failed. Runbook: README, Operations, UploadsReconciled.',
-      alarmRule: cloudwatch.AlarmRule.anyOf(reconciled, failures, errors),
+      alarmDescription: 'The daily reconciliation found lost uploads or damaged curated objects, failed, or did not run. Runbook: README, Operations, UploadsReconciled.',
+      alarmRule: cloudwatch.AlarmRule.anyOf(reconciled, failures, errors, deadLettered, missing),
     })
     this.notify('UploadsReconciled', alarm, { ok: true })
   }

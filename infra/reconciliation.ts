@@ -2,6 +2,7 @@ import { Duration, Size, Stack, TimeZone } from 'aws-cdk-lib'
 import * as iam from 'aws-cdk-lib/aws-iam'
 import type * as kms from 'aws-cdk-lib/aws-kms'
 import * as scheduler from 'aws-cdk-lib/aws-scheduler'
+import * as sqs from 'aws-cdk-lib/aws-sqs'
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets'
 import { Construct } from 'constructs'
 import type { ValidateEnv } from '../schemas/env.ts'
@@ -16,6 +17,12 @@ import type { Storage } from './storage.ts'
 /** Daily at 03:30 Beijing time, when no county is uploading and after the night's quarterly run. */
 export const RECONCILE_SCHEDULE = 'cron(30 3 * * ? *)'
 export const RECONCILE_SCHEDULE_NAME = 'daily-reconcile'
+/**
+ * When the check that a run happened is recorded: 12:00 Beijing time daily, past the run's
+ * hour-long window (03:30–04:30) and the schedule's six hours of delivery retries.
+ */
+export const RECONCILE_CHECK_SCHEDULE = 'cron(0 12 * * ? *)'
+export const RECONCILE_CHECK_SCHEDULE_NAME = 'daily-reconcile-check'
 
 export interface ReconciliationProps {
   storage: Storage
@@ -34,6 +41,8 @@ export class Reconciliation extends Construct {
   readonly reconcile: PipelineFunction
   readonly schedule: scheduler.Schedule
   readonly scheduleRole: iam.Role
+  /** Runs the scheduler could not deliver, and runs that failed after Lambda's two retries. */
+  readonly deadLetterQueue: sqs.Queue
 
   constructor(scope: Construct, id: string, props: ReconciliationProps) {
     super(scope, id)
@@ -63,7 +72,16 @@ export class Reconciliation extends Construct {
       // One run at a time is enough; two would only do the same idempotent work twice.
       environment,
     })
-    this.reconcile.function.configureAsyncInvoke({ retryAttempts: 2 })
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      ...(key ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key } : { encryption: sqs.QueueEncryption.SQS_MANAGED }),
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    })
+    // As the quarterly run's: bound by hand with exactly sqs:SendMessage (CDK's SqsDestination
+    // would add the queue's read actions and the key's whole encrypt/decrypt set).
+    const deadLetters = this.deadLetterQueue
+    this.reconcile.function.configureAsyncInvoke({ retryAttempts: 2, onFailure: { bind: () => ({ destination: deadLetters.queueArn }) } })
+    this.reconcile.allow({ sid: 'ParkFailedRuns', actions: ['sqs:SendMessage'], resources: [deadLetters.queueArn] })
     this.grant(storage, key)
 
     this.scheduleRole = new iam.Role(this, 'ScheduleRole', {
@@ -72,6 +90,9 @@ export class Reconciliation extends Construct {
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account, 'aws:SourceArn': analytics.scheduleGroup.scheduleGroupArn } },
       }),
     })
+    if (key) {
+      this.scheduleRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'SendToEncryptedDlq', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [key.keyArn] }))
+    }
     this.schedule = new scheduler.Schedule(this, 'DailySchedule', {
       scheduleName: RECONCILE_SCHEDULE_NAME,
       scheduleGroup: analytics.scheduleGroup,
@@ -82,6 +103,7 @@ export class Reconciliation extends Construct {
       target: new targets.LambdaInvoke(this.reconcile.function, {
         role: this.scheduleRole,
         input: scheduler.ScheduleTargetInput.fromObject({ source: 'schedule' }),
+        deadLetterQueue: this.deadLetterQueue,
         retryAttempts: 5,
         maxEventAge: Duration.hours(6),
       }),

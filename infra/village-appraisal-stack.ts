@@ -161,6 +161,7 @@ export class VillageAppraisalStack extends Stack {
       // (CloudFormation has no empty output: {} stands for none).
       ScoringOverrides: [this.scoringOverrides || '{}', 'SCORING_OVERRIDES of the aggregate function'],
       ScheduleDeadLetterQueueUrl: [analytics.scheduleDeadLetterQueue.queueUrl, 'Quarterly runs that failed after their retries'],
+      ReconcileDeadLetterQueueUrl: [this.reconciliation.deadLetterQueue.queueUrl, 'Daily reconciliations that failed after their retries'],
       CountyUploaderRoleArn: [access.countyUploaderRole.roleArn, 'Assume with the session tag county=<code>'],
       RegistryAdminPolicyArn: [access.registryAdminPolicy.managedPolicyArn, 'Attach to provincial and city administrators'],
       OpsTopicArn: [operations.topic.topicArn, 'Alarm notifications: subscribe the on-call'],

@@ -102,7 +102,7 @@ describe('alarms', () => {
 
   it('the components feeding them notify no one themselves', () => {
     expect(Object.keys(ops.components).sort()).toEqual(
-      ['AggregateErrors', 'AppraisalDue', 'AppraisalFailures', 'AppraisalSucceeded', 'QuarterlyRunDeadLettered', 'UploadFailures', 'ValidateErrors', 'ReconciledUploads', 'ReconcileFailures', 'ReconcileErrors'].sort(),
+      ['AggregateErrors', 'AppraisalDue', 'AppraisalFailures', 'AppraisalSucceeded', 'QuarterlyRunDeadLettered', 'UploadFailures', 'ValidateErrors', 'ReconciledUploads', 'ReconcileFailures', 'ReconcileErrors', 'ReconcileDeadLettered', 'ReconcileDue', 'ReconcileRan'].sort(),
     )
     for (const [name, logical] of Object.entries(ops.components)) {
       const a = props(prod, logical)
@@ -224,12 +224,13 @@ describe('alarms', () => {
     expect(gap).toBeLessThan(Number(watched('AppraisalSucceeded').period))
   })
 
-  it('the check\'s role may put metrics in the VillageAppraisal namespace and park a failed check, nothing else', () => {
+  it('the checks\' role may put metrics in the VillageAppraisal namespace and park a failed check in its run\'s dead-letter queue, nothing else', () => {
     const namespace = ` if ${JSON.stringify({ StringEquals: { 'cloudwatch:namespace': METRICS_NAMESPACE } })}`
     expect(permissions(roleStatements(prod.assertions, ops.checkRole).statements)).toEqual(
       [
         ...allow(['cloudwatch:PutMetricData'], ['*'], namespace),
         ...allow(['sqs:SendMessage'], [`${ids.analytics.scheduleDeadLetterQueue}.Arn`]),
+        ...allow(['sqs:SendMessage'], [`${ids.reconciliation.deadLetterQueue}.Arn`]),
       ].sort(),
     )
     const trust = (props(prod, ops.checkRole).AssumeRolePolicyDocument as { Statement: { Condition: unknown }[] }).Statement[0]!

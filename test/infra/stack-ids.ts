@@ -56,6 +56,7 @@ export function stackIds(stack: VillageAppraisalStack) {
       reconcile: fn(reconciliation.reconcile),
       schedule: id(reconciliation.schedule),
       scheduleRole: id(reconciliation.scheduleRole),
+      deadLetterQueue: id(reconciliation.deadLetterQueue),
     },
     access: {
       countyUploaderRole: id(access.countyUploaderRole),
@@ -72,6 +73,7 @@ export function stackIds(stack: VillageAppraisalStack) {
       components: Object.fromEntries(operations.components.map((alarm) => [alarm.node.id, id(alarm)])),
       dashboard: id(operations.dashboard),
       checkSchedule: id(operations.checkSchedule),
+      reconcileCheckSchedule: id(operations.reconcileCheckSchedule),
       checkRole: id(operations.checkRole),
     },
     tableProtection: {

@@ -655,6 +655,7 @@ it('outputs what the README\'s deploy and runbook commands read', () => {
       'Stage',
       'AppraisalTopicArn',
       'ScheduleDeadLetterQueueUrl',
+      'ReconcileDeadLetterQueueUrl',
       'RegistryAdminPolicyArn',
       'OpsTopicArn',
       'DashboardName',
