@@ -10,6 +10,9 @@ import { currentOwner } from '../../local/state-owner.ts'
 import { formatPeriod, quarterLastDay, SHANGHAI_OFFSET_MS, type Quarter } from '../../core/period.ts'
 import type { Verdict } from '../../use-cases/process-upload.ts'
 import { aggregateFunction, localAppraisalDeps } from '../../local/local-runtime.ts'
+import { isOverdue } from '../../core/rectification/rectification-item.ts'
+import type { StoredCountyAppraisal } from '../../use-cases/ports.ts'
+import type { AppraisalDeps } from '../../use-cases/run-appraisal.ts'
 import { rankingTable } from './appraisal.ts'
 import { UsageError, parseFlags, type CommandRunner, displayOf } from '../args.ts'
 import { formatReport, table } from '../format.ts'
@@ -60,6 +63,7 @@ export const demoCommand: CommandRunner = {
       const last = quarters.at(-1)!
       uploads.push({ key: `registry/org_units/${plan.province.name}区划名册.csv`, body: registryCsv(plan), at: new Date((quarterLastDay(quarters[0]!) - 30) * 86_400_000), wave: 0 })
       const planted: { key: string; why: string }[] = []
+      const story = { flagged: quarters.at(-3), lookedBack: quarters.at(-2), fixed: plan.counties[7], recurring: plan.counties[8] }
       for (const q of quarters) {
         for (const county of plan.counties) {
           const rows: VillageQuarter[] = county.villages.map((v) => villageQuarter(v, q, seed))
@@ -69,6 +73,10 @@ export const demoCommand: CommandRunner = {
             // A red-line village: a child out of school must be reported, and is scored.
             rows[0]!.values['dropouts'] = 1
           }
+          // The closed loop (rectification.md): a red flag that the next quarter's look-back
+          // finds gone (the item closes itself), and one still there (recurring, then overdue).
+          if (q === story.flagged && (county === story.fixed || county === story.recurring)) rows[0]!.values['dropouts'] = 1
+          if (q === story.lookedBack && county === story.recurring) rows[0]!.values['dropouts'] = 1
           if (isLast && county === plan.counties[2]) {
             // Yuan entered where 10k yuan is asked: rejected (unit_suspect), then corrected
             // with the corrections, so that the county is scored on its true figures.
@@ -183,6 +191,7 @@ export const demoCommand: CommandRunner = {
       const ranking = (await deps.appraisals.byPeriod(formatPeriod(last))).sort((a, b) => a.rank_in_province - b.rank_in_province || a.county.localeCompare(b.county))
       io.out(`\nThe appraisal of ${formatPeriod(last)} (${ranking.length} counties; earlier quarters published and locked):\n`)
       io.out(rankingTable(ranking, false, displayOf(io).columns))
+      if (story.flagged && story.lookedBack) io.out(`\n${await closedLoop(deps, { ...story, flagged: story.flagged, lookedBack: story.lookedBack }, ranking, at)}`)
       io.out(`\nThe appraisal report (open it in a browser; it needs no network): ${reportPath}`)
       io.out(`Local state: ${home}`)
       io.out(`Try next:`)
@@ -195,4 +204,34 @@ export const demoCommand: CommandRunner = {
       await pipeline.close()
     }
   },
+}
+
+/**
+ * The closed loop the demo planted, as the publications left it: the red flag of one quarter
+ * closed by the next quarter's look-back, the one still there (recurring, overdue by the last
+ * quarter's run, and so a penalty in its score).
+ */
+async function closedLoop(
+  deps: Pick<AppraisalDeps, 'rectifications'>,
+  story: { flagged: Quarter; lookedBack: Quarter; fixed?: { code: string; name: string } | undefined; recurring?: { code: string; name: string } | undefined },
+  ranking: readonly StoredCountyAppraisal[],
+  now: Date,
+): Promise<string> {
+  const rows: string[][] = []
+  for (const county of [story.fixed, story.recurring]) {
+    if (!county) continue
+    const items = (await deps.rectifications?.byCounty(county.code)) ?? []
+    for (const item of items.filter((i) => i.problem === 'red_flag' && i.opened_in === formatPeriod(story.flagged))) {
+      const marks = [item.recurring ? 'recurring' : '', isOverdue(item, now) ? 'overdue' : ''].filter(Boolean).join(', ')
+      const penalty = ranking.find((r) => r.county === county.code)?.penalties?.find((p) => p.kind === 'overdue_items')
+      rows.push([`${county.code} ${county.name}`, item.indicator ?? '', item.opened_in, item.due, item.status + (marks ? ` (${marks})` : ''), penalty ? `−${penalty.points} (${penalty.count} overdue)` : ''])
+    }
+  }
+  return [
+    `The closed loop (整改): red flags opened by publishing ${formatPeriod(story.flagged)}, looked back on when ${formatPeriod(story.lookedBack)} was published:`,
+    '',
+    table(['county', 'red line', 'opened in', 'due', 'status', 'penalty in the last quarter'], rows),
+    '',
+    `  npm run --silent va -- rectification list --province 52`,
+  ].join('\n')
 }
