@@ -466,6 +466,29 @@ describe.skipIf(!available)('the portal in headless Chromium', () => {
     await context.close()
   }, BACKSTOP_MS)
 
+  it('lets a clerk open an item and respond by keyboard alone', async () => {
+    const { context, page, fx } = await signedIn('clerk', 1366)
+    await page.goto(`${ORIGIN}/#/rectification`)
+    await settled(page)
+    const focusOn = async (selector: string) => {
+      for (let i = 0; i < 60; i++) {
+        if (await page.locator(`${selector}:focus`).count() > 0) return
+        await page.keyboard.press('Tab')
+      }
+      throw new Error(`Tab never reached ${selector}`)
+    }
+    await focusOn(`button[data-item="${INSPECTION}"]`)
+    await page.keyboard.press('Enter')
+    await page.waitForSelector('[data-respond-form]')
+    await focusOn('[data-respond-form] textarea')
+    await page.keyboard.type('已整改')
+    await focusOn('[data-respond-form] button[type=submit]')
+    await page.keyboard.press('Enter')
+    await page.waitForSelector('[data-item-status=responded]')
+    expect(fx.items.find((i) => i.item_id === INSPECTION)!.history.at(-1)).toMatchObject({ action: 'responded', text: '已整改', by: '县级填报员 (clerk-511921)' })
+    await context.close()
+  }, BACKSTOP_MS)
+
   it('lets a city official open an inspection item (due by default the last day of the next quarter), close a responded item and reopen it with a reason', async () => {
     const { context, page, fx, problems } = await signedIn('city', 1366)
     await page.goto(`${ORIGIN}/#/rectification`)
