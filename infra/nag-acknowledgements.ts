@@ -142,12 +142,13 @@ export function acknowledgeNagFindings(stack: AcknowledgedStack): void {
 
 function acknowledgePortal(portal: Portal, stack: AcknowledgedStack, prefixReason: string, indexReason: string): void {
   const { storage } = stack
-  acknowledgeResources(portal.apiFunction.role, `${prefixReason} The API signs upload slots whose policy narrows each to one key and one length.`, [
+  acknowledgeResources(portal.apiFunction.role, `${prefixReason} The API signs upload and evidence slots whose policy narrows each to one key and one length (or a range up to 20 MB with one content type).`, [
     storage.ingestBucket.arnForObjects('uploads/*'),
     storage.ingestBucket.arnForObjects('registry/org_units/*'),
     storage.ingestBucket.arnForObjects('registry/targets/*'),
     storage.lakeBucket.arnForObjects('reports/*'),
     storage.lakeBucket.arnForObjects('analytics/region_indicators/*'),
+    storage.lakeBucket.arnForObjects('rectification/*'),
   ])
   acknowledgeResources(portal.apiFunction.role, indexReason, [`${storage.appraisalsTable.tableArn}/index/*`])
   const site = portal.distribution

@@ -198,6 +198,8 @@ export class Portal extends Construct {
     // The browser posts uploads straight to the ingest bucket (presigned POST). CORS is not what
     // guards it (the signed policy is), and naming the distribution here would make a cycle.
     storage.ingestBucket.addCorsRule({ allowedMethods: [s3.HttpMethods.POST], allowedOrigins: ['*'], allowedHeaders: ['*'], maxAge: 3000 })
+    // Evidence of a rectification response goes to the lake the same way (rectification.md).
+    storage.lakeBucket.addCorsRule({ allowedMethods: [s3.HttpMethods.POST], allowedOrigins: ['*'], allowedHeaders: ['*'], maxAge: 3000 })
 
     if (props.siteSource && existsSync(join(props.siteSource, 'index.html'))) {
       new s3deploy.BucketDeployment(this, 'Page', {
@@ -226,10 +228,12 @@ export class Portal extends Construct {
     // A presigned POST is S3 acting on the signer's rights: the role may put exactly where slots
     // are handed out (the policy in each slot narrows it to one key and one length).
     fn.allow({ sid: 'SignUploadSlots', actions: ['s3:PutObject'], resources: [ingest.arnForObjects('uploads/*'), ingest.arnForObjects('registry/org_units/*'), ingest.arnForObjects('registry/targets/*')] })
-    // Reports, workbooks, the HTML report and the region roll-ups: read and presigned for download.
-    fn.allow({ sid: 'ReadReports', actions: ['s3:GetObject'], resources: [lake.arnForObjects('reports/*'), lake.arnForObjects('analytics/region_indicators/*')] })
+    // Evidence slots (rectification/<county>/<item_id>/<file>): the slot's policy narrows it to one key, ≤ 20 MB, one content type.
+    fn.allow({ sid: 'SignEvidenceSlots', actions: ['s3:PutObject'], resources: [lake.arnForObjects('rectification/*')] })
+    // Reports, workbooks, the HTML report, the region roll-ups and evidence files: read and presigned for download.
+    fn.allow({ sid: 'ReadReports', actions: ['s3:GetObject'], resources: [lake.arnForObjects('reports/*'), lake.arnForObjects('analytics/region_indicators/*'), lake.arnForObjects('rectification/*')] })
     // Without ListBucket a missing report answers 403, which the API could not tell from a refusal.
-    fn.allow({ sid: 'ListReports', actions: ['s3:ListBucket'], resources: [lake.bucketArn], conditions: { StringLike: { 's3:prefix': ['reports/*', 'analytics/region_indicators/*'] } } })
+    fn.allow({ sid: 'ListReports', actions: ['s3:ListBucket'], resources: [lake.bucketArn], conditions: { StringLike: { 's3:prefix': ['reports/*', 'analytics/region_indicators/*', 'rectification/*'] } } })
     fn.allow({ sid: 'ReadSubmissions', actions: ['dynamodb:GetItem', 'dynamodb:Query'], resources: [storage.submissionsTable.tableArn] })
     // The API writes only period locks (unlock); their items' keys start LOCK#.
     fn.allow({
@@ -237,6 +241,14 @@ export class Portal extends Construct {
       actions: ['dynamodb:UpdateItem'],
       resources: [storage.submissionsTable.tableArn],
       conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['LOCK#*'] } },
+    })
+    // Rectification items share the appraisals table (dynamo-rectification-store.ts): the API
+    // writes their partitions only (item, quarter and province pointers), conditionally, never deletes.
+    fn.allow({
+      sid: 'WriteRectificationItems',
+      actions: ['dynamodb:PutItem'],
+      resources: [storage.appraisalsTable.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RECT#*', 'RECTQ#*', 'RECTP#*'] } },
     })
     fn.allow({ sid: 'ReadAppraisals', actions: ['dynamodb:GetItem', 'dynamodb:Query'], resources: [storage.appraisalsTable.tableArn, `${storage.appraisalsTable.tableArn}/index/*`] })
     fn.allow({ sid: 'RunAppraisal', actions: ['lambda:InvokeFunction'], resources: [analytics.aggregate.function.functionArn] })

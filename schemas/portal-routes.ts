@@ -17,6 +17,15 @@ export const PORTAL_ROUTES = {
   publish: ['POST', '/api/appraisals/{period}/publish'],
   unlock: ['POST', '/api/appraisals/{period}/unlock'],
   template: ['GET', '/api/templates/{dataset}'],
+  // Rectification items (contract/rectification.md): listed by place or quarter, one with its
+  // history, opened and verified by officials, responded to by the county's clerk, whose evidence
+  // goes to the lake by a presigned POST (the slot), never through the API.
+  rectificationItems: ['GET', '/api/rectification/items'],
+  rectificationItem: ['GET', '/api/rectification/items/{item_id}'],
+  rectificationOpen: ['POST', '/api/rectification/items'],
+  rectificationEvidenceSlot: ['POST', '/api/rectification/items/{item_id}/evidence'],
+  rectificationRespond: ['POST', '/api/rectification/items/{item_id}/respond'],
+  rectificationVerify: ['POST', '/api/rectification/items/{item_id}/verify'],
 } as const satisfies Record<string, readonly ['GET' | 'POST', string]>
 
 export const PORTAL_API_ROUTES: readonly (readonly ['GET' | 'POST', string])[] = Object.values(PORTAL_ROUTES)

@@ -57,13 +57,15 @@ function getSignature(secret: string, region: string, method: string, path: stri
   return hmac(signingKey(secret, date, region), toSign).toString('hex')
 }
 
-function postPolicy(bucket: string, key: string, contentLength: number, expiration: Date, credential: string, amzDate: string, sessionToken?: string): string {
+function postPolicy(bucket: string, key: string, contentLength: number | readonly [number, number], contentType: string | undefined, expiration: Date, credential: string, amzDate: string, sessionToken?: string): string {
+  const [min, max] = typeof contentLength === 'number' ? [contentLength, contentLength] : contentLength
   return Buffer.from(JSON.stringify({
     expiration: expiration.toISOString(),
     conditions: [
       { bucket },
       { key },
-      ['content-length-range', contentLength, contentLength],
+      ['content-length-range', min, max],
+      ...(contentType ? [{ 'Content-Type': contentType }] : []),
       { 'x-amz-algorithm': ALGORITHM },
       { 'x-amz-credential': credential },
       { 'x-amz-date': amzDate },
@@ -74,16 +76,17 @@ function postPolicy(bucket: string, key: string, contentLength: number, expirati
 
 export function s3Presigner(credentials: () => Promise<SigningCredentials>, target: PresignTarget): Presigner {
   return {
-    async post(bucket, key, { contentLength, expiresInSeconds, now }): Promise<PresignedPost> {
+    async post(bucket, key, { contentLength, contentType, expiresInSeconds, now }): Promise<PresignedPost> {
       const creds = await credentials()
       const { amzDate, date } = stamps(now)
       const credential = `${creds.accessKeyId}/${date}/${target.region}/s3/aws4_request`
-      const policy = postPolicy(bucket, key, contentLength, new Date(now.getTime() + expiresInSeconds * 1000), credential, amzDate, creds.sessionToken)
+      const policy = postPolicy(bucket, key, contentLength, contentType, new Date(now.getTime() + expiresInSeconds * 1000), credential, amzDate, creds.sessionToken)
       const { origin, basePath } = bucketUrl(target, bucket)
       return {
         url: `${origin}${basePath}/`,
         fields: {
           key,
+          ...(contentType ? { 'Content-Type': contentType } : {}),
           'X-Amz-Algorithm': ALGORITHM,
           'X-Amz-Credential': credential,
           'X-Amz-Date': amzDate,

@@ -128,6 +128,7 @@ export function portalDeps(w: PortalWiring): PortalDeps {
   return {
     ledger: new DynamoSubmissionLedger(db, w.names.submissionsTable),
     appraisals: new DynamoAppraisalStore(db, w.names.appraisalsTable),
+    rectifications: new DynamoRectificationStore(db, w.names.appraisalsTable),
     store: new S3ObjectStore(w.s3),
     readTable: readParquetRows,
     presigner: w.presigner,

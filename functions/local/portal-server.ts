@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { extname, join, normalize, resolve, sep } from 'node:path'
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import { DEFAULT_UPLOAD_LIMITS, portalContentSecurityPolicy } from '../../schemas/settings.ts'
+import { EVIDENCE_MAX_BYTES } from '../core/rectification/evidence.ts'
 import { checkPresignedGet, checkPresignedPost, s3Presigner } from '../adapters/s3-presigner.ts'
 import { portalDeps } from '../composition/wiring.ts'
 import { createPortalApiHandler } from '../handlers/portal-api.ts'
@@ -88,7 +89,7 @@ function accountClaims(a: LocalAccount): Record<string, string | boolean> {
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
   '.json': 'application/json; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.woff2': 'font/woff2',
-  '.csv': 'text/csv; charset=utf-8', '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', '.map': 'application/json',
+  '.csv': 'text/csv; charset=utf-8', '.pdf': 'application/pdf', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.webp': 'image/webp', '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', '.map': 'application/json',
 }
 
 const PLACEHOLDER = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>村级考核门户 village-appraisal portal</title></head>
@@ -232,8 +233,9 @@ export async function startLocalPortal(options: LocalPortalOptions): Promise<Loc
     const now = new Date()
     if (method === 'POST') {
       const bucket = reqUrl.pathname.slice('/s3/'.length).replace(/\/$/, '')
-      if (bucket !== LOCAL_NAMES.ingestBucket) return sendJson(res, 403, refusal(403, 'AccessDenied', '只能上传到接收桶', 'Uploads go to the ingest bucket only').body)
-      const body = await readBody(req, maxUploadBytes + 1024 * 1024)
+      // What the API's role may put (infra/portal.ts): uploads to the ingest bucket, evidence to the lake's rectification/.
+      if (bucket !== LOCAL_NAMES.ingestBucket && bucket !== LOCAL_NAMES.lakeBucket) return sendJson(res, 403, refusal(403, 'AccessDenied', '只能上传到接收桶或整改佐证目录', 'Uploads go to the ingest bucket or the lake\'s rectification/ only').body)
+      const body = await readBody(req, (bucket === LOCAL_NAMES.lakeBucket ? EVIDENCE_MAX_BYTES : maxUploadBytes) + 1024 * 1024)
       if (!body) return sendJson(res, 400, refusal(400, 'EntityTooLarge', '文件过大', 'Your proposed upload exceeds the maximum allowed size').body)
       let form: FormData
       try {
@@ -247,7 +249,9 @@ export async function startLocalPortal(options: LocalPortalOptions): Promise<Loc
       for (const [k, v] of form.entries()) if (typeof v === 'string') fields[k] = v
       const checked = checkPresignedPost(bucket, fields, file.size, secret, LOCAL_REGION, now)
       if ('refused' in checked) return sendJson(res, 403, refusal(403, 'AccessDenied', '上传凭证无效或已过期', `Invalid according to Policy: ${checked.refused}`).body)
-      await pipeline.s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: checked.key, Body: new Uint8Array(await file.arrayBuffer()) }))
+      if (bucket === LOCAL_NAMES.lakeBucket && !checked.key.startsWith('rectification/')) return sendJson(res, 403, refusal(403, 'AccessDenied', '只能上传到整改佐证目录', 'The lake takes evidence under rectification/ only').body)
+      const contentType = Object.entries(fields).find(([k]) => k.toLowerCase() === 'content-type')?.[1]
+      await pipeline.s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: checked.key, Body: new Uint8Array(await file.arrayBuffer()), ...(contentType ? { ContentType: contentType } : {}) }))
       res.writeHead(204, { location: `${url}/s3/${bucket}/${encodeURI(checked.key)}` })
       res.end()
       return
@@ -261,7 +265,8 @@ export async function startLocalPortal(options: LocalPortalOptions): Promise<Loc
     const fileName = checked.key.split('/').pop()!
     res.writeHead(200, {
       'content-type': CONTENT_TYPES[ext] ?? 'application/octet-stream',
-      'content-disposition': `${ext === '.html' ? 'inline' : 'attachment'}; filename="${fileName}"`,
+      // Evidence files keep their Chinese names: an ASCII fallback and the UTF-8 name (RFC 6266).
+      'content-disposition': `${ext === '.html' ? 'inline' : 'attachment'}; filename="${fileName.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(fileName)}`,
       'cache-control': 'no-store',
       ...(ext === '.html' ? { 'content-security-policy': portalContentSecurityPolicy() } : {}),
     })

@@ -4,14 +4,17 @@ import { apiErrors, ApiError } from '../core/portal/api-error.ts'
 import { candidatePeriods, quarterHasBegun } from '../core/portal/open-periods.ts'
 import { matchRoute, type RouteName } from '../core/portal/routes.ts'
 import {
-  cityOverlapsScope, countyInScope, identityFromClaims, mayAdminister, mayUpload, recordedName, regionInScope, type Identity,
+  cityOverlapsScope, countyInScope, identityFromClaims, mayAdminister, mayUpload, recordedName, rectificationActor, regionInScope, scopePrefix, type Identity,
 } from '../core/portal/scope.ts'
+import { EVIDENCE_CONTENT_TYPES, EVIDENCE_MAX_BYTES } from '../core/rectification/evidence.ts'
+import { ITEM_STATUSES, isOverdue, type ItemAction, type Outcome } from '../core/rectification/rectification-item.ts'
 import { parseUploadKey } from '../core/object-keys.ts'
 import { parsePeriod } from '../core/period.ts'
 import { buildTemplate } from '../core/workbook/template-workbook.ts'
-import type { AppraisalStore, ObjectStore, PeriodLock, Presigner, SubmissionLedger, TableReader } from './ports.ts'
+import type { AppraisalStore, ObjectStore, PeriodLock, Presigner, RectificationStore, SubmissionLedger, TableReader } from './ports.ts'
 import type { MissingCounty } from '../core/appraisal/score.ts'
 import { appraisalDocument, countyHistory, readAppraisal, regionRollup } from './read-appraisal.ts'
+import { actOnItem, evidenceSlot, getItem, listItems, openItem, respondWithKey, type EvidenceProblem, type ItemScope, type NotFound } from './rectification-actions.ts'
 import { submissionStatus } from './submission-status.ts'
 
 /**
@@ -28,6 +31,7 @@ export type AppraisalRunOutcome =
 export interface PortalDeps {
   ledger: SubmissionLedger
   appraisals: AppraisalStore
+  rectifications: RectificationStore
   store: ObjectStore
   readTable: TableReader
   presigner: Presigner
@@ -68,6 +72,45 @@ const UploadSlotSchema = z.object({
 })
 
 const UnlockSchema = z.object({ reason: z.string().trim().min(1).max(1000) })
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/
+// Unknown keys (a typed `by`, say) are dropped: who acts comes from the claims alone.
+const OpenItemSchema = z.object({ county: z.string().regex(/^\d{6}$/), title: z.string().max(500), detail: z.string().max(5000).optional(), due: z.string().regex(DAY).optional() })
+const EvidenceSlotSchema = z.object({ file_name: z.string().min(1).max(200), size: z.number().int().positive(), content_type: z.enum(Object.values(EVIDENCE_CONTENT_TYPES) as [string, ...string[]]) })
+const RespondSchema = z.object({ text: z.string().max(5000), file: z.string().max(600).optional() })
+const VerifySchema = z.object({ action: z.enum(['close', 'reopen']), reason: z.string().max(2000).optional() })
+
+/** How a refusal of the rectification rules answers: its status and the Chinese beside the core's reason. */
+const ITEM_REFUSALS: Record<Exclude<Outcome, { ok: true }>['code'] | EvidenceProblem['code'], { status: 400 | 403 | 409; zh: string }> = {
+  not_allowed: { status: 403, zh: '无权对该事项执行此操作：县级填报员答复本县事项，市、省级立项和核验' },
+  wrong_status: { status: 409, zh: '该事项当前的状态不允许此操作' },
+  closes_by_look_back: { status: 409, zh: '红线事项在下一季度回头看时自动关闭，不能手动关闭' },
+  text_required: { status: 400, zh: '请填写内容（标题、答复或日期）' },
+  reason_required: { status: 400, zh: '重新打开须填写原因' },
+  evidence_not_here: { status: 400, zh: '佐证材料不在该事项的目录下' },
+  evidence_missing: { status: 400, zh: '佐证材料尚未上传，请先上传' },
+}
+
+/** An outcome of the rectification use case, or the refusal it becomes (403, 404, 409, 400). */
+function itemOrRefusal<T extends { ok: true }>(outcome: T | Extract<Outcome, { ok: false }> | NotFound | EvidenceProblem): T {
+  if (outcome.ok) return outcome
+  if (outcome.code === 'not_found') throw apiErrors.notFound(msg('没有这个整改事项', outcome.reason))
+  const refusal = ITEM_REFUSALS[outcome.code]
+  throw new ApiError(refusal.status, outcome.code, msg(refusal.zh, outcome.reason))
+}
+
+function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  const parsed = schema.safeParse(body)
+  if (!parsed.success) throw apiErrors.badRequest('bad_request', msg('请求内容不完整或格式错误', `The request body is not valid: ${z.prettifyError(parsed.error)}`))
+  return parsed.data
+}
+
+/** An item id in the caller's scope (its first six digits are its county), else 400 or 403. */
+function itemInScope(identity: Identity, id: string | undefined): string {
+  if (!id || !/^\d{6}-[0-9a-f]{12}$/.test(id)) throw apiErrors.badRequest('bad_item', msg('整改事项编号应为 6 位县代码-12 位十六进制', 'An item id is <county6>-<12 hex digits>'))
+  if (!countyInScope(identity.scope, id.slice(0, 6))) throw apiErrors.outOfScope()
+  return id
+}
 
 function requirePeriod(value: string | undefined): string {
   const period = value?.toUpperCase()
@@ -175,6 +218,8 @@ const handlers: Record<RouteName, Handler> = {
     let m: RegExpExecArray | null
     if ((m = /^reports\/submissions\/(\d{6})\/\d{4}Q[1-4]\/[\w-]+\.(json|csv|xlsx)$/.exec(key))) allowed = countyInScope(scope, m[1]!)
     else if (/^reports\/registry\/[\w-]+\.(json|csv)$/.test(key)) allowed = mayUpload(scope, 'registry')
+    // Evidence of a response: for whoever may see the item (rectification.md).
+    else if ((m = /^rectification\/(\d{6})\/(\d{6})-[0-9a-f]{12}\/[^/]+$/.exec(key)) && m[1] === m[2]) allowed = countyInScope(scope, m[1]!)
     // The HTML report ranks every county of the quarter: the province's to read. Clerks and
     // cities read the same content through /api/appraisals, filtered to their scope.
     else if (/^reports\/appraisals\/\d{4}Q[1-4]\/index\.html$/.test(key)) allowed = scope.role === 'province'
@@ -251,6 +296,63 @@ const handlers: Record<RouteName, Handler> = {
     if (!(await deps.ledger.getLock(period))?.locked) throw apiErrors.conflict('not_locked', msg('该季度未锁定', 'The quarter is not locked'))
     const lock = await deps.ledger.setLock(period, false, recordedName(identity), now.toISOString(), parsed.data.reason)
     return { status: 200, json: lockDocument(period, lock) }
+  },
+
+  async rectificationItems(deps, { identity, query, now }) {
+    const county = requireCounty(query['county'], false)
+    const region = query['city'] || query['province'] || undefined
+    if (region !== undefined && !/^(\d{2}|\d{4})$/.test(region)) throw apiErrors.badRequest('bad_region', msg('市代码为 4 位、省代码为 2 位数字', 'A city code has 4 digits, a province code 2'))
+    const status = query['status'] || undefined
+    if (status !== undefined && !(ITEM_STATUSES as readonly string[]).includes(status)) throw apiErrors.badRequest('bad_status', msg(`状态应为 ${ITEM_STATUSES.join('、')} 之一`, `The status is one of ${ITEM_STATUSES.join(', ')}`))
+    const period = query['period'] ? requirePeriod(query['period']) : undefined
+    if (county && !countyInScope(identity.scope, county)) throw apiErrors.outOfScope()
+    if (region && !regionInScope(identity.scope, region)) throw apiErrors.outOfScope()
+    const s = identity.scope
+    const scope: ItemScope = county ? { county } : region ? { region } : s.role === 'clerk' ? { county: s.county } : { region: scopePrefix(s) }
+    const items = await listItems(deps.rectifications, scope, { ...(status ? { status: status as (typeof ITEM_STATUSES)[number] } : {}), ...(period ? { period } : {}) }, now)
+    return { status: 200, json: { items } }
+  },
+
+  async rectificationItem(deps, { identity, params, now }) {
+    const id = itemInScope(identity, params['item_id'])
+    const item = await getItem(deps.rectifications, id, now)
+    if (!item) throw apiErrors.notFound(msg('没有这个整改事项', `No item ${id}`))
+    return { status: 200, json: item }
+  },
+
+  async rectificationOpen(deps, { identity, body, now }) {
+    const input = parseBody(OpenItemSchema, body)
+    if (!countyInScope(identity.scope, input.county)) throw apiErrors.outOfScope()
+    const { item } = itemOrRefusal(await openItem(deps.rectifications, {
+      county: input.county, title: input.title, ...(input.detail?.trim() ? { detail: input.detail } : {}), ...(input.due ? { due: input.due } : {}),
+    }, rectificationActor(identity), now))
+    return { status: 200, json: { ...item, overdue: isOverdue(item, now) } }
+  },
+
+  async rectificationEvidenceSlot(deps, { identity, params, body, now }) {
+    const id = itemInScope(identity, params['item_id'])
+    const input = parseBody(EvidenceSlotSchema, body)
+    if (input.size > EVIDENCE_MAX_BYTES) throw apiErrors.badRequest('file_too_large', msg('佐证材料不能超过 20 MB', 'Evidence files are at most 20 MB'))
+    const slot = itemOrRefusal(await evidenceSlot({ items: deps.rectifications, store: deps.store, lakeBucket: deps.buckets.lake, presigner: deps.presigner }, id, {
+      fileName: input.file_name, contentType: input.content_type, maxBytes: EVIDENCE_MAX_BYTES, expiresInSeconds: UPLOAD_SLOT_SECONDS,
+    }, rectificationActor(identity), now))
+    return { status: 200, json: { url: slot.post.url, fields: slot.post.fields, key: slot.key, expires_at: new Date(now.getTime() + UPLOAD_SLOT_SECONDS * 1000).toISOString() } }
+  },
+
+  async rectificationRespond(deps, { identity, params, body, now }) {
+    const id = itemInScope(identity, params['item_id'])
+    const input = parseBody(RespondSchema, body)
+    const { item } = itemOrRefusal(await respondWithKey({ items: deps.rectifications, store: deps.store, lakeBucket: deps.buckets.lake }, id, input.text, input.file || undefined, rectificationActor(identity), now))
+    return { status: 200, json: { ...item, overdue: isOverdue(item, now) } }
+  },
+
+  async rectificationVerify(deps, { identity, params, body, now }) {
+    const id = itemInScope(identity, params['item_id'])
+    const input = parseBody(VerifySchema, body)
+    const action: ItemAction = input.action === 'close' ? { kind: 'close' } : { kind: 'reopen', reason: input.reason ?? '' }
+    const actor = rectificationActor(identity)
+    const { item } = itemOrRefusal(await actOnItem(deps.rectifications, id, action, () => actor, now))
+    return { status: 200, json: { ...item, overdue: isOverdue(item, now) } }
   },
 
   async template(_deps, { params }) {

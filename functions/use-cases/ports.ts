@@ -239,6 +239,7 @@ export interface PresignedPost {
  * locally the same signatures, checked by the local server that hands them out.
  */
 export interface Presigner {
-  post(bucket: string, key: string, options: { contentLength: number; expiresInSeconds: number; now: Date }): Promise<PresignedPost>
+  /** `contentLength` exact, or a `[min, max]` range; `contentType` fixes the form's Content-Type. */
+  post(bucket: string, key: string, options: { contentLength: number | readonly [number, number]; contentType?: string; expiresInSeconds: number; now: Date }): Promise<PresignedPost>
   get(bucket: string, key: string, options: { expiresInSeconds: number; now: Date }): Promise<string>
 }

@@ -96,4 +96,59 @@ describe.skipIf(!available)('the portal against va serve, in headless Chromium',
     expect(problems).toEqual([])
     await context.close()
   }, BACKSTOP_MS)
+
+  it('a city official opens an inspection item, the county\'s clerk responds with a PDF through the presigned POST, the official downloads it and closes the item', async () => {
+    const portal = /portal: +(http:\/\/127\.0\.0\.1:\d+)/.exec(printed)![1]!
+    const city = /(city-(\d{4}))/.exec(printed)!
+    const clerk = new RegExp(`(clerk-(${city[2]!}\\d{2}))`).exec(printed)!
+    const problems: string[] = []
+    const signIn = async (account: string) => {
+      const context = await browser.newContext({ viewport: { width: 1366, height: 800 }, acceptDownloads: true })
+      context.setDefaultTimeout(300_000)
+      const page = await context.newPage()
+      page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
+      // Locally there is no /config.json (no OIDC issuer): its 404 is how the page knows to offer the local accounts.
+      page.on('response', (r) => { if (r.status() >= 400 && !r.url().endsWith('/config.json')) problems.push(`HTTP ${r.status()}: ${r.url()}`) })
+      await page.goto(`${portal}/`)
+      await page.selectOption('select', account)
+      await page.getByRole('button', { name: '登录' }).click()
+      await page.waitForSelector('nav')
+      await page.goto(`${portal}/#/rectification`)
+      await page.waitForSelector('[data-item-list] table, [data-item-list] .empty')
+      return { context, page }
+    }
+
+    const official = await signIn(city[1]!)
+    const open = official.page.locator('[data-open-form]')
+    await open.getByLabel('县代码').fill(clerk[2]!)
+    await open.getByLabel('发现的问题').fill('走访发现危房未改造')
+    await open.getByRole('button', { name: '立项' }).click()
+    await official.page.waitForSelector('[data-item-detail]:not([hidden]) h2:has-text("走访发现危房未改造")')
+    const itemId = await official.page.locator('button[data-item]').first().getAttribute('data-item')
+    expect(itemId).toMatch(new RegExp(`^${clerk[2]!}-[0-9a-f]{12}$`))
+
+    const county = await signIn(clerk[1]!)
+    await county.page.locator(`button[data-item="${itemId}"]`).click()
+    const form = county.page.locator('[data-respond-form]')
+    await form.locator('textarea').fill('两户已完成改造')
+    await form.locator('input[type=file]').setInputFiles({ name: '整改照片.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n%%EOF\n') })
+    await form.getByRole('button', { name: '提交整改情况' }).click()
+    await county.page.waitForSelector('[data-item-status=responded]')
+    await expect(county.page.locator('[data-history]').innerText()).resolves.toContain(`(${clerk[1]!})`)
+    await county.page.screenshot({ path: join(ARTIFACTS, 'portal-serve-rectification-responded.png'), fullPage: true })
+    await county.context.close()
+
+    await official.page.reload()
+    await official.page.locator(`button[data-item="${itemId}"]`).click()
+    const download = official.page.waitForEvent('download')
+    await official.page.locator('[data-evidence]').click()
+    expect((await download).suggestedFilename()).toBe('整改照片.pdf')
+    await official.page.locator('[data-verify=close]').click()
+    await official.page.waitForSelector('[data-item-status=closed]')
+    const history = await official.page.locator('[data-history] tbody tr').allInnerTexts()
+    expect(history.map((r) => r.split('\t')[1])).toEqual(['立项', '答复', '核验关闭'])
+    expect(history[2]).toContain(`(${city[1]!})`)
+    expect(problems).toEqual([])
+    await official.context.close()
+  }, BACKSTOP_MS)
 })

@@ -89,13 +89,62 @@ function appraisalJson(period: string) {
   }
 }
 
+interface FixtureItem {
+  item_id: string
+  county: string
+  source: string
+  problem: string
+  opened_in: string
+  indicator?: string
+  villages?: string[]
+  title?: string
+  detail?: string
+  due: string
+  status: string
+  recurring: boolean
+  overdue: boolean
+  history: { at: string; by: string; action: string; text?: string; file?: string; reason?: string }[]
+}
+
 interface Fixture {
   role: Role
   /** Submissions the server holds (the upload adds one, rejected). */
   submissions: object[]
   lock: { period: string; locked: boolean; history: { action: string; by: string; at: string; reason?: string }[] }
   requests: string[]
+  /** Rectification items of county 511921 (rectification.md), as GET /api/rectification/items lists them. */
+  items: FixtureItem[]
+  /** The bodies the page posted to S3 (evidence), by key. */
+  posted: { url: string; body: Buffer }[]
 }
+
+const INSPECTION = '511921-0123456789ab'
+const RED_FLAG = '511921-abcdef012345'
+const RESPONDED = '511921-fedcba987654'
+
+/** Three items of the contract's county: an overdue inspection, a recurring red flag, a responded data-quality item. */
+function rectificationItems(): FixtureItem[] {
+  return [
+    {
+      item_id: INSPECTION, county: CONTRACT_COUNTY, source: 'inspection', problem: 'inspection', opened_in: '2023Q2', title: '走访发现危房未改造', detail: '两户', due: '2023-09-30',
+      status: 'open', recurring: false, overdue: true, history: [{ at: '2023-05-10T02:00:00.000Z', by: '市级 (city-5119)', action: 'opened', text: '两户' }],
+    },
+    {
+      item_id: RED_FLAG, county: CONTRACT_COUNTY, source: 'red_flag', problem: 'red_flag', opened_in: '2023Q1', indicator: 'dropout_count', villages: ['511921105201'], due: '2023-06-30',
+      status: 'open', recurring: true, overdue: true, history: [{ at: '2023-04-16T01:00:00.000Z', by: 'analyst', action: 'opened' }, { at: '2023-07-16T01:00:00.000Z', by: 'analyst', action: 'recurring' }],
+    },
+    {
+      item_id: RESPONDED, county: CONTRACT_COUNTY, source: 'data_quality', problem: 'late', opened_in: '2023Q2', due: '2023-09-30', status: 'responded', recurring: false, overdue: false,
+      history: [
+        { at: '2023-07-16T01:00:00.000Z', by: 'analyst', action: 'opened' },
+        { at: '2023-07-20T01:00:00.000Z', by: '县级填报员 (clerk-511921)', action: 'responded', text: '已补报', file: `rectification/${CONTRACT_COUNTY}/${RESPONDED}/补报说明.pdf` },
+      ],
+    },
+  ]
+}
+
+/** The signed-in identity as the server records it in an item's history: name and subject. */
+const recorded = (role: Role) => { const me = ME[role] as { name: string; subject: string }; return `${me.name} (${me.subject})` }
 
 /** The page's files from the build, and the API of portal.md answered as the server would. */
 async function routeAll(context: BrowserContext, fx: Fixture): Promise<void> {
@@ -103,6 +152,7 @@ async function routeAll(context: BrowserContext, fx: Fixture): Promise<void> {
   await context.route(`${S3}/**`, (route) => {
     fx.requests.push(`${route.request().method()} ${route.request().url()}`)
     if (route.request().method() === 'POST') {
+      fx.posted.push({ url: route.request().url(), body: route.request().postDataBuffer() ?? Buffer.alloc(0) })
       fx.submissions.push({
         submission_id: '20230705T020000000Z-a', dataset: 'village_report', status: 'rejected', received_at: '2023-07-05T10:00:00+08:00',
         object_key: `uploads/${CONTRACT_COUNTY}/${CONTRACT_PERIOD}/bad.xlsx`, version_id: 'v1', uploaded_by: 'clerk-511921',
@@ -155,9 +205,57 @@ async function routeAll(context: BrowserContext, fx: Fixture): Promise<void> {
       const county = url.searchParams.get('county')
       return json(route, county ? { ...doc, counties: doc.counties.filter((c) => c.county === county) } : doc)
     }
+    if (path.startsWith('/api/rectification/')) return rectificationRoute(route, fx, method, url)
     if (path.startsWith('/api/regions/')) return json(route, { region: path.split('/')[3], period: CONTRACT_PERIOD, indicators: { risk_elimination_rate: 0.61, monitored_households: 320 } })
     return json(route, { error: { code: 'not_found', message: { zh: '没有这个接口', en: 'no such endpoint' } } }, 404)
   })
+}
+
+/** The rectification routes of the API over the fixture's items, with the server's rules for who does what. */
+function rectificationRoute(route: Route, fx: Fixture, method: string, url: URL) {
+  const json = (body: unknown, status = 200) => route.fulfill({ status, contentType: 'application/json', body: JSON.stringify(body) })
+  const refuse = (status: number, code: string) => json({ error: { code, message: { zh: '不允许', en: 'refused' } } }, status)
+  const [, , , , id, action] = url.pathname.split('/')
+  const body = method === 'POST' ? route.request().postDataJSON() as Record<string, string> : {}
+  const at = '2023-08-01T02:00:00.000Z'
+  if (!id) {
+    if (method === 'GET') {
+      const status = url.searchParams.get('status')
+      return json({ items: fx.items.filter((i) => !status || i.status === status) })
+    }
+    if (fx.role === 'clerk') return refuse(403, 'not_allowed')
+    const item: FixtureItem = {
+      item_id: `${body['county']}-00000000000${fx.items.length}`, county: body['county']!, source: 'inspection', problem: 'inspection', opened_in: '2023Q3', title: body['title']!,
+      ...(body['detail'] ? { detail: body['detail'] } : {}), due: body['due']!, status: 'open', recurring: false, overdue: false,
+      history: [{ at, by: recorded(fx.role), action: 'opened', ...(body['detail'] ? { text: body['detail'] } : {}) }],
+    }
+    fx.items.push(item)
+    return json(item)
+  }
+  const item = fx.items.find((i) => i.item_id === id)
+  if (!item) return refuse(404, 'not_found')
+  if (method === 'GET') return json(item)
+  if (action === 'evidence') {
+    if (fx.role !== 'clerk') return refuse(403, 'not_allowed')
+    const key = `rectification/${item.county}/${item.item_id}/${body['file_name']}`
+    return json({ url: `${S3}/lake`, fields: { key, 'Content-Type': body['content_type']!, Policy: 'p', 'X-Amz-Signature': 's' }, key, expires_at: '2030-01-01T00:00:00Z' })
+  }
+  if (action === 'respond') {
+    if (fx.role !== 'clerk') return refuse(403, 'not_allowed')
+    item.status = 'responded'
+    item.history.push({ at, by: recorded(fx.role), action: 'responded', text: body['text']!, ...(body['file'] ? { file: body['file'] } : {}) })
+    return json(item)
+  }
+  if (fx.role === 'clerk') return refuse(403, 'not_allowed')
+  if (body['action'] === 'close') {
+    if (item.status !== 'responded') return refuse(409, 'wrong_status')
+    item.status = 'closed'
+    item.history.push({ at, by: recorded(fx.role), action: 'closed' })
+  } else {
+    item.status = 'open'
+    item.history.push({ at, by: recorded(fx.role), action: 'reopened', reason: body['reason']! })
+  }
+  return json(item)
 }
 
 interface Opened { context: BrowserContext; page: Page; fx: Fixture; problems: string[] }
@@ -166,7 +264,7 @@ async function signedIn(role: Role, width: number, options: { bypassCSP?: boolea
   const context = await browser.newContext({ viewport: { width, height: 800 }, bypassCSP: options.bypassCSP ?? false })
   // A step that waits this long has failed (a loaded machine is slow, not this slow).
   context.setDefaultTimeout(120_000)
-  const fx: Fixture = { role, submissions: [], lock: { period: CONTRACT_PERIOD, locked: false, history: [] }, requests: [] }
+  const fx: Fixture = { role, submissions: [], lock: { period: CONTRACT_PERIOD, locked: false, history: [] }, requests: [], items: rectificationItems(), posted: [] }
   await routeAll(context, fx)
   const page = await context.newPage()
   const problems: string[] = []
@@ -184,6 +282,13 @@ const PAGES: Record<Role, string[]> = {
   clerk: ['upload', 'submissions', 'appraisal', 'rectification'],
   city: ['submissions', 'appraisal', 'rectification'],
   admin: ['submissions', 'appraisal', 'rectification', 'admin'],
+}
+
+/** Opens one item of the rectification page: its details, history and the forms of the role. */
+async function openItem(page: Page, id: string): Promise<void> {
+  await page.locator(`button[data-item="${id}"]`).click()
+  await page.waitForSelector(`[data-item-detail]:not([hidden]) h2`)
+  await settled(page)
 }
 
 /** Waits until a page has drawn what it loads (its status line stops saying "loading"). */
@@ -212,7 +317,7 @@ describe.skipIf(!available)('the portal in headless Chromium', () => {
   it('checks a file in the browser with exactly the findings of va validate --json', async () => {
     const context = await browser.newContext()
     context.setDefaultTimeout(120_000)
-    const fx: Fixture = { role: 'clerk', submissions: [], lock: { period: CONTRACT_PERIOD, locked: false, history: [] }, requests: [] }
+    const fx: Fixture = { role: 'clerk', submissions: [], lock: { period: CONTRACT_PERIOD, locked: false, history: [] }, requests: [], items: rectificationItems(), posted: [] }
     await routeAll(context, fx)
     const page = await context.newPage()
     await page.goto(`${ORIGIN}/index.html`)
@@ -281,6 +386,7 @@ describe.skipIf(!available)('the portal in headless Chromium', () => {
           await page.waitForSelector('[data-county-detail]')
           await settled(page)
         }
+        if (name === 'rectification') await openItem(page, role === 'clerk' ? INSPECTION : RESPONDED)
         const width = await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth)
         if (width > 390) wide.push(`${role} ${name}: ${width}px`)
         await page.screenshot({ path: join(ARTIFACTS, `portal-${name}-${role}-390.png`), fullPage: true })
@@ -313,6 +419,113 @@ describe.skipIf(!available)('the portal in headless Chromium', () => {
     await context.close()
   }, BACKSTOP_MS)
 
+  it('shows a clerk the county\'s open items with due dates and marks; the clerk responds with text and a small PDF, and a file that is no PDF never leaves the browser', async () => {
+    const { context, page, fx, problems } = await signedIn('clerk', 1366)
+    await page.goto(`${ORIGIN}/#/rectification`)
+    await settled(page)
+    expect(await page.locator('[data-open-form]').count()).toBe(0)
+    const rows = await page.locator('table[data-items] tbody tr').allInnerTexts()
+    expect(rows).toHaveLength(3)
+    // Sorted by due day: the red flag (2023-06-30) first.
+    expect(rows[0]).toContain('红线指标')
+    expect(rows[0]).toContain('反复出现')
+    expect(rows.find((r) => r.includes('走访发现危房未改造'))).toContain('已逾期')
+    expect(rows.find((r) => r.includes('走访发现危房未改造'))).toContain('2023-09-30')
+    await page.selectOption('select', 'responded')
+    await expect.poll(() => page.locator('table[data-items] tbody tr').count()).toBe(1)
+    expect(fx.requests).toContain('GET /api/rectification/items?status=responded')
+    await page.selectOption('select', 'unclosed')
+    await expect.poll(() => page.locator('table[data-items] tbody tr').count()).toBe(3)
+
+    await openItem(page, INSPECTION)
+    expect(await page.locator('[data-verify-form]').count()).toBe(0)
+    expect(await page.locator('[data-history] tbody tr').allInnerTexts()).toEqual([expect.stringContaining('市级 (city-5119)')])
+    const form = page.locator('[data-respond-form]')
+    await form.locator('textarea').fill('两户已完成改造')
+    await form.locator('input[type=file]').setInputFiles({ name: 'fake.pdf', mimeType: 'application/pdf', buffer: Buffer.from('a,b\n1,2\n') })
+    await form.getByRole('button', { name: '提交整改情况' }).click()
+    await expect.poll(() => form.locator('[role=status]').innerText()).toContain('不是 PDF')
+    expect(fx.requests.filter((r) => r.includes('/evidence') || r.includes('/respond'))).toEqual([])
+
+    const pdf = '%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n'
+    await form.locator('input[type=file]').setInputFiles({ name: '整改照片.pdf', mimeType: 'application/pdf', buffer: Buffer.from(pdf) })
+    await form.getByRole('button', { name: '提交整改情况' }).click()
+    await page.waitForSelector('[data-item-status=responded]')
+    expect(fx.requests.filter((r) => r.startsWith('POST') && !r.includes('sign-in'))).toEqual([
+      `POST /api/rectification/items/${INSPECTION}/evidence`, `POST ${S3}/lake`, `POST /api/rectification/items/${INSPECTION}/respond`,
+    ])
+    expect(fx.posted).toHaveLength(1)
+    const sent = fx.posted[0]!.body.toString('utf8')
+    expect(sent).toContain(pdf)
+    expect(sent).toContain('application/pdf')
+    const item = fx.items.find((i) => i.item_id === INSPECTION)!
+    expect(item.history.at(-1)).toEqual({ at: expect.any(String), by: '县级填报员 (clerk-511921)', action: 'responded', text: '两户已完成改造', file: `rectification/${CONTRACT_COUNTY}/${INSPECTION}/整改照片.pdf` })
+    await expect(page.locator('[data-history]').innerText()).resolves.toContain('整改照片.pdf')
+    await page.screenshot({ path: join(ARTIFACTS, 'portal-rectification-clerk.png'), fullPage: true })
+    expect(problems).toEqual([])
+    await context.close()
+  }, BACKSTOP_MS)
+
+  it('lets a clerk open an item and respond by keyboard alone', async () => {
+    const { context, page, fx } = await signedIn('clerk', 1366)
+    await page.goto(`${ORIGIN}/#/rectification`)
+    await settled(page)
+    const focusOn = async (selector: string) => {
+      for (let i = 0; i < 60; i++) {
+        if (await page.locator(`${selector}:focus`).count() > 0) return
+        await page.keyboard.press('Tab')
+      }
+      throw new Error(`Tab never reached ${selector}`)
+    }
+    await focusOn(`button[data-item="${INSPECTION}"]`)
+    await page.keyboard.press('Enter')
+    await page.waitForSelector('[data-respond-form]')
+    await focusOn('[data-respond-form] textarea')
+    await page.keyboard.type('已整改')
+    await focusOn('[data-respond-form] button[type=submit]')
+    await page.keyboard.press('Enter')
+    await page.waitForSelector('[data-item-status=responded]')
+    expect(fx.items.find((i) => i.item_id === INSPECTION)!.history.at(-1)).toMatchObject({ action: 'responded', text: '已整改', by: '县级填报员 (clerk-511921)' })
+    await context.close()
+  }, BACKSTOP_MS)
+
+  it('lets a city official open an inspection item (due by default the last day of the next quarter), close a responded item and reopen it with a reason', async () => {
+    const { context, page, fx, problems } = await signedIn('city', 1366)
+    await page.goto(`${ORIGIN}/#/rectification`)
+    await settled(page)
+    const open = page.locator('[data-open-form]')
+    const due = await open.locator('input[type=date]').inputValue()
+    const today = new Date(Date.now() + 8 * 3600_000)
+    const next = Math.floor(today.getUTCMonth() / 3) + 1
+    const [year, quarter] = next === 4 ? [today.getUTCFullYear() + 1, 1] : [today.getUTCFullYear(), next + 1]
+    expect(due).toBe(`${year}-${['03-31', '06-30', '09-30', '12-31'][quarter - 1]}`)
+    await open.getByLabel('县代码').fill('511921')
+    await open.getByLabel('发现的问题').fill('热线反映低保漏评')
+    await open.getByLabel('具体情况').fill('一户')
+    await open.getByRole('button', { name: '立项' }).click()
+    await page.waitForSelector('[data-item-detail]:not([hidden]) h2:has-text("热线反映低保漏评")')
+    const opened = fx.items.at(-1)!
+    expect(opened).toMatchObject({ county: CONTRACT_COUNTY, title: '热线反映低保漏评', detail: '一户', due, status: 'open' })
+    expect(opened.history).toEqual([{ at: expect.any(String), by: '市级 (city-5119)', action: 'opened', text: '一户' }])
+    expect(await page.locator('[data-respond-form]').count()).toBe(0)
+
+    await openItem(page, RESPONDED)
+    await page.locator('[data-verify=close]').click()
+    await page.waitForSelector('[data-item-status=closed]')
+    await page.locator('[data-verify=reopen]').click()
+    await expect.poll(() => page.locator('[data-verify-form] [role=status]').innerText()).toContain('原因')
+    await page.getByLabel('重新打开的原因').fill('回头看发现未补报完整')
+    await page.locator('[data-verify=reopen]').click()
+    await page.waitForSelector('[data-item-status=open]')
+    expect(fx.items.find((i) => i.item_id === RESPONDED)!.history.slice(-2).map((h) => [h.action, h.by, h.reason])).toEqual([
+      ['closed', '市级 (city-5119)', undefined], ['reopened', '市级 (city-5119)', '回头看发现未补报完整'],
+    ])
+    await expect(page.locator('[data-history]').innerText()).resolves.toContain('回头看发现未补报完整')
+    await page.screenshot({ path: join(ARTIFACTS, 'portal-rectification-official.png'), fullPage: true })
+    expect(problems).toEqual([])
+    await context.close()
+  }, BACKSTOP_MS)
+
   it('has no serious or critical axe-core violation on any page', async () => {
     const found: string[] = []
     for (const role of ['clerk', 'admin'] as const) {
@@ -324,6 +537,7 @@ describe.skipIf(!available)('the portal in headless Chromium', () => {
           await page.setInputFiles('input[type=file]', { name: 'bad.xlsx', mimeType: 'application/octet-stream', buffer: Buffer.from(xlsx) })
           await page.waitForSelector('table[data-findings]')
         }
+        if (name === 'rectification') await openItem(page, role === 'clerk' ? INSPECTION : RESPONDED)
         await page.addScriptTag({ content: AXE })
         const violations = await page.evaluate<string[]>(`axe.run().then((r) => r.violations
           .filter((v) => v.impact === 'serious' || v.impact === 'critical')

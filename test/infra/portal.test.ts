@@ -92,6 +92,9 @@ describe('the portal API function\'s role (IAM simulator)', () => {
     ['reads region roll-ups', 's3:GetObject', () => sim.s3Object(lake, 'analytics/region_indicators/year=2024/quarter=2/data.parquet'), 'allow'],
     ['does not read the curated lake', 's3:GetObject', () => sim.s3Object(lake, 'curated/village_report/year=2024/quarter=2/522226.parquet'), 'implicit-deny'],
     ['does not write the lake', 's3:PutObject', () => sim.s3Object(lake, 'reports/submissions/522226/2024Q2/x.json'), 'implicit-deny'],
+    ['signs evidence slots under rectification/', 's3:PutObject', () => sim.s3Object(lake, 'rectification/522226/522226-0123456789ab/photo.jpg'), 'allow'],
+    ['reads evidence for presigned downloads', 's3:GetObject', () => sim.s3Object(lake, 'rectification/522226/522226-0123456789ab/photo.jpg'), 'allow'],
+    ['does not write the curated lake', 's3:PutObject', () => sim.s3Object(lake, 'curated/village_report/year=2024/quarter=2/522226.parquet'), 'implicit-deny'],
     ['invokes the aggregate function', 'lambda:InvokeFunction', () => sim.arnOf(prod.ids.analytics.aggregate.function), 'allow'],
     ['invokes no other function', 'lambda:InvokeFunction', () => sim.arnOf(prod.ids.ingest.validate.function), 'implicit-deny'],
   ] as const)('%s', (_why, action, resource, expected) => {
@@ -106,5 +109,17 @@ describe('the portal API function\'s role (IAM simulator)', () => {
     expect(decide('dynamodb:DeleteItem', table)).toBe('implicit-deny')
     expect(decide('dynamodb:Query', table)).toBe('allow')
     expect(decide('dynamodb:UpdateItem', sim.arnOf(prod.ids.storage.appraisalsTable), { 'dynamodb:LeadingKeys': 'LOCK#2024Q2' })).toBe('implicit-deny')
+  })
+
+  it('writes only rectification items and their pointers in the appraisals table, and never deletes', () => {
+    const table = sim.arnOf(prod.ids.storage.appraisalsTable)
+    expect(decide('dynamodb:PutItem', table, { 'dynamodb:LeadingKeys': 'RECT#522226' })).toBe('allow')
+    expect(decide('dynamodb:PutItem', table, { 'dynamodb:LeadingKeys': 'RECTQ#2024Q2' })).toBe('allow')
+    expect(decide('dynamodb:PutItem', table, { 'dynamodb:LeadingKeys': 'RECTP#52' })).toBe('allow')
+    expect(decide('dynamodb:PutItem', table, { 'dynamodb:LeadingKeys': 'APPRAISAL#2024Q2' })).toBe('implicit-deny')
+    expect(decide('dynamodb:UpdateItem', table, { 'dynamodb:LeadingKeys': 'RECT#522226' })).toBe('implicit-deny')
+    expect(decide('dynamodb:DeleteItem', table, { 'dynamodb:LeadingKeys': 'RECT#522226' })).toBe('implicit-deny')
+    expect(decide('dynamodb:BatchWriteItem', table)).toBe('implicit-deny')
+    expect(decide('dynamodb:GetItem', table)).toBe('allow')
   })
 })

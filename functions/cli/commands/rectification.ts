@@ -1,14 +1,14 @@
 import { readFile, stat } from 'node:fs/promises'
 import { basename, resolve } from 'node:path'
-import { EVIDENCE_CONTENT_TYPES, EVIDENCE_MAX_BYTES, evidenceKey, evidenceKind } from '../../core/rectification/evidence.ts'
+import { EVIDENCE_CONTENT_TYPES, EVIDENCE_MAX_BYTES, evidenceKind } from '../../core/rectification/evidence.ts'
 import {
-  ITEM_STATUSES, isOverdue, openInspection, transition,
+  ITEM_STATUSES, openInspection,
   type ActorClaims, type ItemAction, type ItemStatus, type Outcome, type RectificationItem,
 } from '../../core/rectification/rectification-item.ts'
-import type { RectificationStore, StoredRectificationItem } from '../../use-cases/ports.ts'
+import { actOnItem, listItems, openItem, respondWithFile, type NotFound, type RectificationDeps } from '../../use-cases/rectification-actions.ts'
 import { UsageError, displayOf, parseFlags, requireCounty, type CommandRunner, type CommandIo } from '../args.ts'
 import { table } from '../format.ts'
-import { openTarget, type TargetSession } from '../targets.ts'
+import { openTarget } from '../targets.ts'
 
 /**
  * Who the command line acts as. `VA_ROLE` names a role for trying the portal's rules locally
@@ -40,13 +40,13 @@ export const rectificationCommand: CommandRunner = {
   },
 }
 
-async function withItems<T>(io: CommandIo, target: unknown, work: (store: RectificationStore, session: TargetSession, lake: { put: (key: string, body: Uint8Array, contentType: string) => Promise<unknown> }) => Promise<T>): Promise<T> {
+async function withItems<T>(io: CommandIo, target: unknown, work: (deps: RectificationDeps) => Promise<T>): Promise<T> {
   const session = await openTarget(target, io, { requireState: true })
   try {
     const deps = await session.appraisal()
     await deps.engine.close?.()
     if (!deps.rectifications) throw new Error('this target has no rectification store')
-    return await work(deps.rectifications, session, { put: (key, body, contentType) => deps.store.put(deps.lakeBucket, key, body, { contentType }) })
+    return await work({ items: deps.rectifications, store: deps.store, lakeBucket: deps.lakeBucket })
   } finally {
     await session.close()
   }
@@ -60,14 +60,13 @@ async function list(argv: string[], io: CommandIo): Promise<number> {
   if (values.city !== undefined && !/^\d{4}$/.test(values.city)) throw new UsageError('--city needs the 4-digit city code')
   if (values.province !== undefined && !/^\d{2}$/.test(values.province)) throw new UsageError('--province needs the 2-digit province code')
   if (values.status !== undefined && !(ITEM_STATUSES as readonly string[]).includes(values.status)) throw new UsageError(`--status is one of ${ITEM_STATUSES.join(', ')}`)
-  return withItems(io, values.target, async (store) => {
-    const items = (values.county ? await store.byCounty(values.county) : await store.byRegion((values.city ?? values.province)!))
-      .filter((i) => values.status === undefined || i.status === (values.status as ItemStatus))
-    const now = new Date()
-    if (values.json) io.out(JSON.stringify({ items: items.map((i) => ({ ...withoutVersion(i), overdue: isOverdue(i, now) })) }, null, 2))
+  return withItems(io, values.target, async (deps) => {
+    const scope = values.county ? { county: values.county } : { region: (values.city ?? values.province)! }
+    const items = await listItems(deps.items, scope, values.status === undefined ? {} : { status: values.status as ItemStatus }, new Date())
+    if (values.json) io.out(JSON.stringify({ items }, null, 2))
     else if (items.length === 0) io.out('no rectification items')
     else io.out(table(['item', 'county', 'opened', 'problem', 'what', 'due', 'status'], items.map((i) => [
-      i.item_id, i.county, i.opened_in, i.problem, describe(i), `${i.due}${isOverdue(i, now) ? ' overdue' : ''}`, `${i.status}${i.recurring ? ' recurring' : ''}`,
+      i.item_id, i.county, i.opened_in, i.problem, describe(i), `${i.due}${i.overdue ? ' overdue' : ''}`, `${i.status}${i.recurring ? ' recurring' : ''}`,
     ]), displayOf(io).columns))
     return 0
   })
@@ -78,10 +77,15 @@ async function open(argv: string[], io: CommandIo): Promise<number> {
   const county = requireCounty(values.county)
   if (!values.title?.trim()) throw new UsageError('--title is required: what was found')
   if (values.due !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.due)) throw new UsageError('--due is a day, YYYY-MM-DD (Asia/Shanghai)')
-  const outcome = openInspection({ county, title: values.title, ...(values.detail ? { detail: values.detail } : {}), ...(values.due ? { due: values.due } : {}) }, cliActor(io.env, county), new Date())
-  if (!outcome.ok) return refused(io, outcome)
-  return withItems(io, values.target, async (store) => {
-    if ((await store.put(outcome.item)) === 'conflict') throw new Error(`item ${outcome.item.item_id} exists already`)
+  const input = { county, title: values.title, ...(values.detail ? { detail: values.detail } : {}), ...(values.due ? { due: values.due } : {}) }
+  const actor = cliActor(io.env, county)
+  const at = new Date()
+  // Refused before the state is opened, as before: the rule needs no stored item.
+  const precheck = openInspection(input, actor, at)
+  if (!precheck.ok) return refused(io, precheck)
+  return withItems(io, values.target, async (deps) => {
+    const outcome = await openItem(deps.items, input, actor, at)
+    if (!outcome.ok) return refused(io, outcome)
     io.out(values.json ? JSON.stringify(outcome.item, null, 2) : `opened ${outcome.item.item_id} for ${county}, due ${outcome.item.due}`)
     return 0
   })
@@ -108,14 +112,8 @@ async function respond(argv: string[], io: CommandIo): Promise<number> {
     }
     evidence = { name: basename(path), bytes, contentType: EVIDENCE_CONTENT_TYPES[kind] }
   }
-  return withItems(io, values.target, async (store, _session, lake) => {
-    const found = await store.get(id)
-    if (!found) return notFound(io, id)
-    const file = evidence ? evidenceKey(found.county, id, evidence.name) : undefined
-    // The evidence first: a response never names a file that is not there.
-    if (evidence && file) await lake.put(file, evidence.bytes, evidence.contentType)
-    return act(io, store, id, { kind: 'respond', text: values.text!, ...(file ? { file } : {}) }, values.json === true)
-  })
+  return withItems(io, values.target, async (deps) =>
+    report(io, id, await respondWithFile(deps, id, values.text!, evidence, (county) => cliActor(io.env, county), new Date()), values.json === true))
 }
 
 async function verify(argv: string[], io: CommandIo): Promise<number> {
@@ -124,31 +122,24 @@ async function verify(argv: string[], io: CommandIo): Promise<number> {
   if (Boolean(values.close) === Boolean(values.reopen)) throw new UsageError('give --close or --reopen --reason "…"')
   if (values.reopen && !values.reason?.trim()) throw new UsageError('--reopen needs --reason "…"')
   const action: ItemAction = values.close ? { kind: 'close' } : { kind: 'reopen', reason: values.reason! }
-  return withItems(io, values.target, (store) => act(io, store, id, action, values.json === true))
+  return withItems(io, values.target, async (deps) =>
+    report(io, id, await actOnItem(deps.items, id, action, (county) => cliActor(io.env, county), new Date()), values.json === true))
 }
 
-/** One transition, written at the version read; another writer in between means reading again. */
-async function act(io: CommandIo, store: RectificationStore, id: string, action: ItemAction, json: boolean): Promise<number> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const found = await store.get(id)
-    if (!found) return notFound(io, id)
-    const { version, ...item } = found
-    const outcome = transition(item, action, cliActor(io.env, item.county), new Date())
-    if (!outcome.ok) return refused(io, outcome)
-    if ((await store.put(outcome.item, version)) === 'conflict') continue
-    io.out(json ? JSON.stringify(outcome.item, null, 2) : `${id}: ${outcome.item.status}`)
-    return 0
+function report(io: CommandIo, id: string, outcome: Outcome | NotFound, json: boolean): number {
+  if (!outcome.ok) {
+    if (outcome.code === 'not_found') {
+      io.err(`va rectification: no item ${id}`)
+      return 1
+    }
+    return refused(io, outcome)
   }
-  throw new Error(`item ${id} kept changing while it was written; try again`)
+  io.out(json ? JSON.stringify(outcome.item, null, 2) : `${id}: ${outcome.item.status}`)
+  return 0
 }
 
 function refused(io: CommandIo, outcome: Extract<Outcome, { ok: false }>): number {
   io.err(`va rectification: refused (${outcome.code}): ${outcome.reason}`)
-  return 1
-}
-
-function notFound(io: CommandIo, id: string): number {
-  io.err(`va rectification: no item ${id}`)
   return 1
 }
 
@@ -160,8 +151,4 @@ function requireItemId(value: string | undefined): string {
 function describe(i: RectificationItem): string {
   if (i.source === 'inspection') return i.title ?? ''
   return [i.indicator, i.villages?.join(' ')].filter(Boolean).join(': ')
-}
-
-function withoutVersion({ version: _v, ...item }: StoredRectificationItem): RectificationItem {
-  return item
 }

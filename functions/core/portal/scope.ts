@@ -1,3 +1,5 @@
+import type { ActorClaims } from '../rectification/rectification-item.ts'
+
 /**
  * Who may see and do what in the portal (contract/portal.md, "Who signs in"), decided from the
  * signed-in identity's claims only: nothing a request carries widens it. Claims arrive as the
@@ -110,4 +112,16 @@ export function mayAdminister(scope: Scope): boolean {
 export function recordedName(identity: Identity): string {
   const shown = identity.name ?? identity.email
   return shown ? `${shown} (${identity.subject})` : identity.subject
+}
+
+/**
+ * The claims the rectification rules read (core/rectification), from the verified scope: who
+ * acts is the signed-in identity as the lock history names it, never a name a request carries.
+ */
+export function rectificationActor(identity: Identity): ActorClaims {
+  const s = identity.scope
+  const subject = recordedName(identity)
+  if (s.role === 'clerk') return { subject, county: s.county, admin: false }
+  if (s.role === 'city') return { subject, city: s.city, admin: false }
+  return { subject, province: s.province, admin: s.admin }
 }

@@ -87,6 +87,34 @@ export interface LockState {
   history: { action: string; by: string; at: string; reason?: string }[]
 }
 
+/** One change of a rectification item (rectification.md): who (the signed-in identity), when, what. */
+export interface ItemHistoryEntry {
+  at: string
+  by: string
+  action: 'opened' | 'responded' | 'closed' | 'reopened' | 'withdrawn' | 'recurring'
+  text?: string
+  file?: string
+  reason?: string
+}
+
+/** A rectification item as GET /api/rectification/items lists it. */
+export interface RectificationItem {
+  item_id: string
+  county: string
+  source: 'red_flag' | 'data_quality' | 'inspection'
+  problem: string
+  opened_in: string
+  indicator?: string
+  villages?: string[]
+  title?: string
+  detail?: string
+  due: string
+  status: 'open' | 'responded' | 'closed' | 'withdrawn'
+  recurring: boolean
+  overdue: boolean
+  history: ItemHistoryEntry[]
+}
+
 export interface LocalAccount {
   account: string
   role: string
