@@ -44,4 +44,14 @@ describe('va demo', () => {
       ['520627 沿河土家族自治县', 'dropouts', '2024Q2', '2024-09-30', 'open (recurring, overdue)', '−1 (1 overdue)'],
     ])
   })
+  it('tells an inspection: opened by the city official, answered by the clerk with a PDF, verified and closed, each step by its signed-in name', () => {
+    expect(out).toContain('An inspection item (督查整改) of 520102 南明区, opened in 2025Q1, due 2025-06-30: closed')
+    const rows = tableAfter('An inspection item (督查整改)')
+    expect(rows.map((r) => [r[0], r[1], r[2]])).toEqual([
+      ['2025-01-20 10:00', '贵阳市审核员 (local) (city-5201)', 'opened'],
+      ['2025-02-10 16:00', '南明区填报员 (local) (clerk-520102)', 'responded'],
+      ['2025-02-14 09:00', '贵阳市审核员 (local) (city-5201)', 'closed'],
+    ])
+    expect(rows[1]![3]).toMatch(/^已为2户落实产业帮扶和临时救助.+ \[rectification\/520102\/520102-[0-9a-f]{12}\/帮扶台账\.pdf\]$/)
+  })
 })

@@ -2,15 +2,17 @@ import { existsSync } from 'node:fs'
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PutObjectCommand } from '@aws-sdk/client-s3'
-import { planProvince, quartersBetween, registryCsv, rosterCsv, villageQuarter, villageReportCsv, type VillageQuarter } from '../../demo/generate.ts'
+import { planProvince, quartersBetween, registryCsv, rosterCsv, villageQuarter, villageReportCsv, type Place, type VillageQuarter } from '../../demo/generate.ts'
 import { LOCAL_NAMES, stateDirs } from '../../local/emulators.ts'
 import { localHome, startLocalPipeline } from '../../local/local-pipeline.ts'
 import { LocalStateError } from '../../local/local-errors.ts'
 import { currentOwner } from '../../local/state-owner.ts'
-import { formatPeriod, quarterLastDay, SHANGHAI_OFFSET_MS, type Quarter } from '../../core/period.ts'
+import { formatPeriod, quarterLastDay, SHANGHAI_OFFSET_MS, toShanghaiIso, type Quarter } from '../../core/period.ts'
 import type { Verdict } from '../../use-cases/process-upload.ts'
 import { aggregateFunction, localAppraisalDeps } from '../../local/local-runtime.ts'
-import { isOverdue } from '../../core/rectification/rectification-item.ts'
+import { isOverdue, type ActorClaims } from '../../core/rectification/rectification-item.ts'
+import { EVIDENCE_CONTENT_TYPES } from '../../core/rectification/evidence.ts'
+import { actOnItem, openItem, respondWithFile, type RectificationDeps } from '../../use-cases/rectification-actions.ts'
 import type { StoredCountyAppraisal } from '../../use-cases/ports.ts'
 import type { AppraisalDeps } from '../../use-cases/run-appraisal.ts'
 import { rankingTable } from './appraisal.ts'
@@ -192,6 +194,10 @@ export const demoCommand: CommandRunner = {
       io.out(`\nThe appraisal of ${formatPeriod(last)} (${ranking.length} counties; earlier quarters published and locked):\n`)
       io.out(rankingTable(ranking, false, displayOf(io).columns))
       if (story.flagged && story.lookedBack) io.out(`\n${await closedLoop(deps, { ...story, flagged: story.flagged, lookedBack: story.lookedBack }, ranking, at)}`)
+      // The city whose official `va serve` signs in locally: the registry's first by code.
+      const city = [...plan.cities].sort((a, b) => a.code.localeCompare(b.code))[0]!
+      const inspected = plan.counties.filter((c) => c.code.startsWith(city.code)).sort((a, b) => a.code.localeCompare(b.code))[0]
+      if (inspected) io.out(`\n${await inspection({ items: deps.rectifications!, store: deps.store, lakeBucket: deps.lakeBucket }, city, inspected, last)}`)
       io.out(`\nThe appraisal report (open it in a browser; it needs no network): ${reportPath}`)
       io.out(`Local state: ${home}`)
       io.out(`Try next:`)
@@ -233,5 +239,36 @@ async function closedLoop(
     table(['county', 'red line', 'opened in', 'due', 'status', 'penalty in the last quarter'], rows),
     '',
     `  npm run --silent va -- rectification list --province 52`,
+  ].join('\n')
+}
+
+/**
+ * An inspection item from start to end, as the portal's local accounts would do it (so that the
+ * city official and the clerk `va serve` prints find it): the city official opens it after a
+ * field visit, the county's clerk answers with a PDF, the official verifies and closes it.
+ */
+async function inspection(deps: RectificationDeps, city: Place, county: { code: string; name: string }, last: Quarter): Promise<string> {
+  const day = (days: number, hour: number) => new Date((quarterLastDay(last) + days) * 86_400_000 - SHANGHAI_OFFSET_MS + hour * 3600_000)
+  const official: ActorClaims = { subject: `${city.name}审核员 (local) (city-${city.code})`, city: city.code, admin: false }
+  const clerk: ActorClaims = { subject: `${county.name}填报员 (local) (clerk-${county.code})`, county: county.code, admin: false }
+  const opened = await openItem(deps.items, {
+    county: county.code,
+    title: '入户核查：2户监测户帮扶措施未落实',
+    detail: `${last.year}年第${last.quarter}季度入户核查发现，2户“突发严重困难户”已识别60天以上，仍无帮扶措施登记。Field check: two monitored households identified over 60 days ago have no assistance measure.`,
+  }, official, day(20, 10))
+  if (!opened.ok) throw new Error(`the demo's inspection was refused: ${opened.reason}`)
+  const id = opened.item.item_id
+  const pdf = new TextEncoder().encode('%PDF-1.4\n% 帮扶措施落实情况说明 (demo)\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n')
+  const responded = await respondWithFile(deps, id, '已为2户落实产业帮扶和临时救助，附帮扶台账。Assistance measures recorded for both households; ledger attached.', { name: '帮扶台账.pdf', bytes: pdf, contentType: EVIDENCE_CONTENT_TYPES.pdf }, () => clerk, day(41, 16))
+  if (!responded.ok) throw new Error(`the demo's response was refused: ${responded.reason}`)
+  const closed = await actOnItem(deps.items, id, { kind: 'close' }, () => official, day(45, 9))
+  if (!closed.ok) throw new Error(`the demo's verification was refused: ${closed.reason}`)
+  const lines = closed.item.history.map((h) => [toShanghaiIso(new Date(h.at)).slice(0, 16).replace("T", " "), h.by, h.action, h.file ? `${h.text ?? ''} [${h.file}]` : (h.text ?? h.reason ?? '')])
+  return [
+    `An inspection item (督查整改) of ${county.code} ${county.name}, opened in ${closed.item.opened_in}, due ${closed.item.due}: ${closed.item.status}`,
+    '',
+    table(['when', 'who', 'what', 'text'], lines),
+    '',
+    `  npm run --silent va -- rectification list --county ${county.code} --status closed`,
   ].join('\n')
 }
