@@ -363,10 +363,17 @@ describe.skipIf(!available)('the portal in headless Chromium', () => {
       }
       throw new Error(`Tab never reached ${selector}`)
     }
+    // Playwright turns on file-chooser interception when a listener is added, and that reaches
+    // the browser asynchronously: on a loaded machine the first Space can come before it and open
+    // nothing, so Space is pressed again (the input keeps the focus) until the chooser is seen.
+    const chosen = new Promise<void>((resolve) => page.once('filechooser', (c) => void c.setFiles({ name: 'bad.xlsx', mimeType: 'application/octet-stream', buffer: Buffer.from(xlsx) }).then(resolve)))
     await focusOn('input[type=file]')
-    const chooser = page.waitForEvent('filechooser')
-    await page.keyboard.press('Space')
-    await (await chooser).setFiles({ name: 'bad.xlsx', mimeType: 'application/octet-stream', buffer: Buffer.from(xlsx) })
+    for (let attempt = 0; ; attempt++) {
+      await page.keyboard.press('Space')
+      if (await Promise.race([chosen.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 15_000))])) break
+      if (attempt >= 5) throw new Error('Space on the focused file input never opened the file chooser')
+      await focusOn('input[type=file]')
+    }
     await page.waitForSelector('table[data-findings]')
     await focusOn('button.primary:not([disabled])')
     await page.keyboard.press('Enter')
