@@ -39,7 +39,7 @@ export function pollerConcurrency(reserved: number | undefined): number {
 export const NOTIFICATIONS_HANDLER_ID = 'BucketNotificationsHandler050a0587b7544547bf325f094a3db834'
 
 /** Where S3 events come from (contract/interfaces.md, S3 layout). */
-export const UPLOAD_PREFIXES = ['uploads/', 'registry/org_units/'] as const
+export const UPLOAD_PREFIXES = ['uploads/', 'registry/org_units/', 'registry/targets/'] as const
 
 /**
  * Sized from `npm run bench` (bench/results/baseline.json; 2 × AMD EPYC, one core used): a
