@@ -117,6 +117,8 @@ export type StoredCountyAppraisal = CountyAppraisal & {
   missing_counties?: MissingCounty[]
   /** The quarter's counties that could not be appraised, kept on each county's item. */
   not_appraisable?: Appraisal['not_appraisable']
+  /** The targets submissions the quarter's appraisal used, kept on each county's item. */
+  targets_used?: string[]
 }
 
 /**
