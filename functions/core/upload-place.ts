@@ -11,6 +11,9 @@ export type UploadPlace =
   | { kind: 'targets'; fileName: string; scope?: string }
   | { kind: 'wrong'; reason: { zh: string; en: string } }
 
+/** The user metadata a targets upload carries its uploader's scope in (`x-amz-meta-scope`). */
+export const SCOPE_METADATA = 'scope'
+
 // eslint-disable-next-line no-control-regex
 const BAD_NAME_RE = /[\u0000-\u001f\u007f\\]/
 

@@ -247,7 +247,8 @@ export async function startLocalPortal(options: LocalPortalOptions): Promise<Loc
       for (const [k, v] of form.entries()) if (typeof v === 'string') fields[k] = v
       const checked = checkPresignedPost(bucket, fields, file.size, secret, LOCAL_REGION, now)
       if ('refused' in checked) return sendJson(res, 403, refusal(403, 'AccessDenied', '上传凭证无效或已过期', `Invalid according to Policy: ${checked.refused}`).body)
-      await pipeline.s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: checked.key, Body: new Uint8Array(await file.arrayBuffer()) }))
+      const metadata = Object.keys(checked.metadata).length ? { Metadata: checked.metadata } : {}
+      await pipeline.s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: checked.key, Body: new Uint8Array(await file.arrayBuffer()), ...metadata }))
       res.writeHead(204, { location: `${url}/s3/${bucket}/${encodeURI(checked.key)}` })
       res.end()
       return

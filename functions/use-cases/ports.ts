@@ -241,6 +241,7 @@ export interface PresignedPost {
  * locally the same signatures, checked by the local server that hands them out.
  */
 export interface Presigner {
-  post(bucket: string, key: string, options: { contentLength: number; expiresInSeconds: number; now: Date }): Promise<PresignedPost>
+  /** `metadata`: user metadata the policy fixes (`x-amz-meta-<name>` fields, each an exact condition). */
+  post(bucket: string, key: string, options: { contentLength: number; expiresInSeconds: number; now: Date; metadata?: Record<string, string> }): Promise<PresignedPost>
   get(bucket: string, key: string, options: { expiresInSeconds: number; now: Date }): Promise<string>
 }

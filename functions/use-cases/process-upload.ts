@@ -3,6 +3,7 @@ import type { ByteCodecs } from '../core/decode/byte-codecs.ts'
 import type { UploadLimits } from '../../schemas/settings.ts'
 import { StorageError } from '../core/errors.ts'
 import { lakeKeys, orderKey, parseUploadKey, submissionId, type UploadPlace } from '../core/object-keys.ts'
+import { SCOPE_METADATA } from '../core/upload-place.ts'
 import { parsePeriod, toShanghaiIso } from '../core/period.ts'
 import { reportToCsv } from '../core/report-csv.ts'
 import { checkUpload } from './check-upload.ts'
@@ -47,9 +48,6 @@ export const RAW_METADATA = {
   bucket: 'va-bucket', key: 'va-key', versionId: 'va-version-id', sequencer: 'va-sequencer',
   receivedAt: 'va-received-at', principal: 'va-principal', sha256: 'va-sha256', scope: 'va-scope',
 } as const
-
-/** The user metadata a targets upload carries its uploader's scope in (`x-amz-meta-scope`). */
-export const SCOPE_METADATA = 'scope'
 
 /** Where the ledger files an upload: its county and quarter, or the registry. */
 export function ledgerPlace(place: UploadPlace): { county: string; period: string } {

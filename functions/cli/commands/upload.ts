@@ -6,7 +6,7 @@ import { NameTooLongError } from '../exit-codes.ts'
 import { openTarget } from '../targets.ts'
 import { formatReport } from '../format.ts'
 import { saveSubmissionReports } from '../submission-reports.ts'
-import { SCOPE_METADATA } from '../../use-cases/process-upload.ts'
+import { SCOPE_METADATA } from '../../core/upload-place.ts'
 import { cliActor } from './rectification.ts'
 
 /**
