@@ -89,3 +89,12 @@ describe('a county\'s milestone in its scoring (rectification.md, "Targets")', (
     expect(targetRow({ code: '52' })).toBeUndefined()
   })
 })
+
+describe('the report\'s progress against the breakdown', () => {
+  it('lists value / milestone of each targeted indicator with its milestone, and nothing without targets', async () => {
+    const { progressNote } = await import('../../../functions/core/report/render-appraisal-report.ts')
+    const [c] = score([county('520602', { risk_elimination_rate: 0.6 })]).counties
+    expect(progressNote(c!)).toBe('<p class="note progress">目标完成进度 <span class="en">Progress to milestones</span>：<span data-progress="risk_elimination_rate">风险消除率 <span class="en">Risk elimination rate</span> <strong>83.3%</strong>（目标 <span class="en">milestone</span> 60.0%）</span></p>\n')
+    expect(progressNote(score([county('520602')]).counties[0]!)).toBe('')
+  })
+})
