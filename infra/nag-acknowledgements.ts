@@ -96,7 +96,9 @@ export function acknowledgeNagFindings(stack: AcknowledgedStack): void {
   )
   acknowledgeResources(access.registryAdminPolicy, prefixReason, [
     ingestBucket.arnForObjects('registry/org_units/*'),
+    ingestBucket.arnForObjects('registry/targets/*'),
     lake.arnForObjects('reports/registry/*'),
+    lake.arnForObjects('reports/targets/*'),
   ])
 
   const portal = stack.portal
