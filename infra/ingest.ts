@@ -159,9 +159,9 @@ export class Ingest extends Construct {
     const ingest = storage.ingestBucket
     const lake = storage.lakeBucket
     const lakeWorkPrefixes = ['curated/', 'staging/', 'raw/']
-    // Registry uploads are reported under reports/registry/ (functions/core/object-keys.ts), and
+    // Registry and targets uploads are reported under reports/registry/ and reports/targets/ (functions/core/object-keys.ts), and
     // a second delivery of an upload re-reads its stored report to answer again.
-    const reportPrefixes = ['reports/submissions/', 'reports/registry/']
+    const reportPrefixes = ['reports/submissions/', 'reports/registry/', 'reports/targets/']
 
     fn.allow({
       sid: 'ReadUploads',

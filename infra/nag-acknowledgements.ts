@@ -37,6 +37,7 @@ export function acknowledgeNagFindings(stack: AcknowledgedStack): void {
     lake.arnForObjects('raw/*'),
     lake.arnForObjects('reports/submissions/*'),
     lake.arnForObjects('reports/registry/*'),
+    lake.arnForObjects('reports/targets/*'),
   ])
   acknowledgeResources(validateRole, indexReason, [`${storage.submissionsTable.tableArn}/index/*`])
 
@@ -50,6 +51,7 @@ export function acknowledgeNagFindings(stack: AcknowledgedStack): void {
     lake.arnForObjects('raw/*'),
     lake.arnForObjects('reports/submissions/*'),
     lake.arnForObjects('reports/registry/*'),
+    lake.arnForObjects('reports/targets/*'),
   ])
   acknowledgeResources(reconcileRole, indexReason, [`${storage.submissionsTable.tableArn}/index/*`])
   acknowledgeResources(
