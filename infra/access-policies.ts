@@ -106,20 +106,21 @@ export class AccessPolicies extends Construct {
       new iam.PolicyStatement({
         sid: 'UploadRegistry',
         actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
-        resources: [ingest.arnForObjects('registry/org_units/*')],
+        // The province's targets files too (rectification.md, "Targets"; `va upload --targets`).
+        resources: [ingest.arnForObjects('registry/org_units/*'), ingest.arnForObjects('registry/targets/*')],
       }),
-      // The verdict on a registry upload is written under reports/registry/ (not per county).
+      // The verdict on a registry or targets upload is written under reports/registry/ or reports/targets/ (not per county).
       new iam.PolicyStatement({
         sid: 'ReadRegistryReports',
         actions: ['s3:GetObject'],
-        resources: [lake.arnForObjects('reports/registry/*')],
+        resources: [lake.arnForObjects('reports/registry/*'), lake.arnForObjects('reports/targets/*')],
       }),
       // Report names carry the submission id, which the administrator learns by listing them.
       new iam.PolicyStatement({
         sid: 'ListRegistryReports',
         actions: ['s3:ListBucket'],
         resources: [lake.bucketArn],
-        conditions: { StringLike: { 's3:prefix': ['reports/registry/*'] } },
+        conditions: { StringLike: { 's3:prefix': ['reports/registry/*', 'reports/targets/*'] } },
       }),
     ]
     if (key) {

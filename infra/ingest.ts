@@ -39,7 +39,7 @@ export function pollerConcurrency(reserved: number | undefined): number {
 export const NOTIFICATIONS_HANDLER_ID = 'BucketNotificationsHandler050a0587b7544547bf325f094a3db834'
 
 /** Where S3 events come from (contract/interfaces.md, S3 layout). */
-export const UPLOAD_PREFIXES = ['uploads/', 'registry/org_units/'] as const
+export const UPLOAD_PREFIXES = ['uploads/', 'registry/org_units/', 'registry/targets/'] as const
 
 /**
  * Sized from `npm run bench` (bench/results/baseline.json; 2 × AMD EPYC, one core used): a
@@ -159,9 +159,9 @@ export class Ingest extends Construct {
     const ingest = storage.ingestBucket
     const lake = storage.lakeBucket
     const lakeWorkPrefixes = ['curated/', 'staging/', 'raw/']
-    // Registry uploads are reported under reports/registry/ (functions/core/object-keys.ts), and
+    // Registry and targets uploads are reported under reports/registry/ and reports/targets/ (functions/core/object-keys.ts), and
     // a second delivery of an upload re-reads its stored report to answer again.
-    const reportPrefixes = ['reports/submissions/', 'reports/registry/']
+    const reportPrefixes = ['reports/submissions/', 'reports/registry/', 'reports/targets/']
 
     fn.allow({
       sid: 'ReadUploads',

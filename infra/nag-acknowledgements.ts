@@ -37,6 +37,7 @@ export function acknowledgeNagFindings(stack: AcknowledgedStack): void {
     lake.arnForObjects('raw/*'),
     lake.arnForObjects('reports/submissions/*'),
     lake.arnForObjects('reports/registry/*'),
+    lake.arnForObjects('reports/targets/*'),
   ])
   acknowledgeResources(validateRole, indexReason, [`${storage.submissionsTable.tableArn}/index/*`])
 
@@ -50,6 +51,7 @@ export function acknowledgeNagFindings(stack: AcknowledgedStack): void {
     lake.arnForObjects('raw/*'),
     lake.arnForObjects('reports/submissions/*'),
     lake.arnForObjects('reports/registry/*'),
+    lake.arnForObjects('reports/targets/*'),
   ])
   acknowledgeResources(reconcileRole, indexReason, [`${storage.submissionsTable.tableArn}/index/*`])
   acknowledgeResources(
@@ -96,7 +98,9 @@ export function acknowledgeNagFindings(stack: AcknowledgedStack): void {
   )
   acknowledgeResources(access.registryAdminPolicy, prefixReason, [
     ingestBucket.arnForObjects('registry/org_units/*'),
+    ingestBucket.arnForObjects('registry/targets/*'),
     lake.arnForObjects('reports/registry/*'),
+    lake.arnForObjects('reports/targets/*'),
   ])
 
   const portal = stack.portal

@@ -116,7 +116,7 @@ export class Reconciliation extends Construct {
     const ingest = storage.ingestBucket
     const lake = storage.lakeBucket
     const lakeWorkPrefixes = ['curated/', 'staging/', 'raw/']
-    const reportPrefixes = ['reports/submissions/', 'reports/registry/']
+    const reportPrefixes = ['reports/submissions/', 'reports/registry/', 'reports/targets/']
     fn.allow({
       sid: 'ListUploads',
       actions: ['s3:ListBucket'],

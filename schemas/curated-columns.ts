@@ -1,4 +1,4 @@
-import { DATASET_SPECS, DERIVED_COLUMNS, HOUSEHOLD_DERIVED_COLUMNS, type StorageType } from './datasets.ts'
+import { DATASET_SPECS, DERIVED_COLUMNS, HOUSEHOLD_DERIVED_COLUMNS, TARGET_DERIVED_COLUMNS, type StorageType } from './datasets.ts'
 import type { DatasetName } from './findings.ts'
 
 export type CuratedStorage = StorageType | 'timestamp'
@@ -17,6 +17,7 @@ export function curatedColumns(dataset: DatasetName): CuratedColumn[] {
   const spec = DATASET_SPECS[dataset]
   const cols: CuratedColumn[] = spec.columns.map((c) => ({ name: c.storedAs ?? c.key, storage: c.storage }))
   if (dataset === 'org_units') return [...cols, { name: 'province_code', storage: 'string' }]
+  if (dataset === 'targets') return [...cols, ...TARGET_DERIVED_COLUMNS.map((d) => ({ name: d.key, storage: d.storage }))]
   cols.push(...DERIVED_COLUMNS.map((d) => ({ name: d.key, storage: d.storage })))
   if (dataset === 'monitored_households') cols.push(...HOUSEHOLD_DERIVED_COLUMNS.map((d) => ({ name: d.key, storage: d.storage })))
   return cols

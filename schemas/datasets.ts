@@ -13,7 +13,7 @@ export type ColumnType =
   | { kind: 'text'; min?: number; max: number; pattern?: RegExp; patternText?: string }
   | { kind: 'bool' }
   | { kind: 'int'; min: number; max?: number }
-  | { kind: 'num'; min: number; max?: number }
+  | { kind: 'num'; min: number; max?: number; /** A rate may be written with % (25% = 0.25). */ percent?: boolean }
   | { kind: 'date' }
   | { kind: 'enum'; values: Readonly<Record<string, string>> }
   | { kind: 'enumList'; values: Readonly<Record<string, string>> }
@@ -155,11 +155,47 @@ export const ORG_UNITS: DatasetSpec = {
   ],
 }
 
+/**
+ * The indicators a targets file may name: the scored indicators of appraisal.md's default
+ * scoring, by their Chinese names (report-labels.ts) or keys.
+ */
+export const TARGET_INDICATORS: Readonly<Record<string, string>> = {
+  风险消除率: 'risk_elimination_rate', 收入同比增长: 'income_growth_yoy', 脱贫劳动力务工就业率: 'labor_employment_rate',
+  参保率: 'medical_insurance_rate', 衔接资金支出进度: 'fund_spending_rate', 项目竣工率: 'project_completion_rate',
+  集体收入达标村占比: 'collective_income_share', 报送完整率: 'reporting_completeness',
+}
+
+/** A cumulative milestone: a number, a rate as a fraction or with % (rectification.md, "Targets"). */
+const milestone = (key: string, zh: string, aliases: string[]): ColumnSpec =>
+  ({ key, zh, aliases, type: { kind: 'num', min: 0, percent: true }, required: true, storage: 'double' })
+
+export const TARGETS: DatasetSpec = {
+  name: 'targets',
+  zh: '目标任务',
+  keyColumn: 'county_code',
+  columns: [
+    { key: 'year', zh: '年度', aliases: ['年份'], type: int(2020, 2100), required: true, storage: 'bigint' },
+    { key: 'county_code', zh: '县代码', aliases: ['县(市、区)代码'], type: { kind: 'code', lengths: [6] }, required: true, storage: 'string' },
+    { key: 'indicator', zh: '指标', aliases: ['考核指标'], type: { kind: 'enum', values: TARGET_INDICATORS }, required: true, storage: 'string' },
+    milestone('q1', '一季度目标', ['第一季度目标']),
+    milestone('q2', '二季度目标', ['第二季度目标']),
+    milestone('q3', '三季度目标', ['第三季度目标']),
+    milestone('q4', '四季度目标', ['第四季度目标']),
+  ],
+}
+
 export const DATASET_SPECS: Readonly<Record<DatasetName, DatasetSpec>> = {
   village_report: VILLAGE_REPORT,
   monitored_households: MONITORED_HOUSEHOLDS,
   org_units: ORG_UNITS,
+  targets: TARGETS,
 }
+
+/** Columns added to a curated targets file: the uploader's scope (2 or 4 digits) and the submission. */
+export const TARGET_DERIVED_COLUMNS: readonly DerivedColumn[] = [
+  { key: 'scope', storage: 'string', zh: '上传范围（省 2 位或市 4 位代码）', en: 'the uploader\'s scope (2-digit province or 4-digit city)' },
+  { key: 'submission_id', storage: 'string', zh: '报送编号', en: 'submission id' },
+]
 
 /** The datasets a county uploads under `uploads/` (org_units comes through `registry/`). */
 export const COUNTY_DATASETS = ['village_report', 'monitored_households'] as const

@@ -90,6 +90,7 @@ function itemOf(appraisal: Appraisal, c: CountyAppraisal, meta: { run_id: string
     // The quarter's lists travel with each county's item, so one Query answers va appraisal --json.
     missing_counties: appraisal.missing_counties,
     not_appraisable: appraisal.not_appraisable,
+    ...(appraisal.targets_used ? { targets_used: appraisal.targets_used } : {}),
   }
 }
 

@@ -57,7 +57,12 @@ function getSignature(secret: string, region: string, method: string, path: stri
   return hmac(signingKey(secret, date, region), toSign).toString('hex')
 }
 
-function postPolicy(bucket: string, key: string, contentLength: number | readonly [number, number], contentType: string | undefined, expiration: Date, credential: string, amzDate: string, sessionToken?: string): string {
+/** User metadata as POST form fields: `x-amz-meta-<name>`. */
+function metadataFields(metadata: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(metadata ?? {}).map(([k, v]) => [`x-amz-meta-${k}`, v]))
+}
+
+function postPolicy(bucket: string, key: string, contentLength: number | readonly [number, number], contentType: string | undefined, expiration: Date, credential: string, amzDate: string, sessionToken?: string, metadata: Record<string, string> = {}): string {
   const [min, max] = typeof contentLength === 'number' ? [contentLength, contentLength] : contentLength
   return Buffer.from(JSON.stringify({
     expiration: expiration.toISOString(),
@@ -70,23 +75,26 @@ function postPolicy(bucket: string, key: string, contentLength: number | readonl
       { 'x-amz-credential': credential },
       { 'x-amz-date': amzDate },
       ...(sessionToken ? [{ 'x-amz-security-token': sessionToken }] : []),
+      ...Object.entries(metadata).map(([k, v]) => ({ [k]: v })),
     ],
   }), 'utf8').toString('base64')
 }
 
 export function s3Presigner(credentials: () => Promise<SigningCredentials>, target: PresignTarget): Presigner {
   return {
-    async post(bucket, key, { contentLength, contentType, expiresInSeconds, now }): Promise<PresignedPost> {
+    async post(bucket, key, { contentLength, contentType, expiresInSeconds, now, metadata }): Promise<PresignedPost> {
       const creds = await credentials()
       const { amzDate, date } = stamps(now)
       const credential = `${creds.accessKeyId}/${date}/${target.region}/s3/aws4_request`
-      const policy = postPolicy(bucket, key, contentLength, contentType, new Date(now.getTime() + expiresInSeconds * 1000), credential, amzDate, creds.sessionToken)
+      const meta = metadataFields(metadata)
+      const policy = postPolicy(bucket, key, contentLength, contentType, new Date(now.getTime() + expiresInSeconds * 1000), credential, amzDate, creds.sessionToken, meta)
       const { origin, basePath } = bucketUrl(target, bucket)
       return {
         url: `${origin}${basePath}/`,
         fields: {
           key,
           ...(contentType ? { 'Content-Type': contentType } : {}),
+          ...meta,
           'X-Amz-Algorithm': ALGORITHM,
           'X-Amz-Credential': credential,
           'X-Amz-Date': amzDate,
@@ -152,7 +160,7 @@ export function checkPresignedGet(url: URL, secret: string, target: PresignTarge
  * Checks a POST form signed by `s3Presigner` as S3 does: the policy's signature, its expiry, and
  * every condition against the form and the file's length. Returns the key, or why not.
  */
-export function checkPresignedPost(bucket: string, fields: Record<string, string>, fileLength: number, secret: string, region: string, now: Date): { key: string } | { refused: string } {
+export function checkPresignedPost(bucket: string, fields: Record<string, string>, fileLength: number, secret: string, region: string, now: Date): { key: string; metadata: Record<string, string> } | { refused: string } {
   const policy = fields['Policy'] ?? fields['policy'] ?? ''
   const date = (fields['X-Amz-Date'] ?? '').slice(0, 8)
   const expected = hmac(signingKey(secret, date, region), policy).toString('hex')
@@ -186,5 +194,7 @@ export function checkPresignedPost(bucket: string, fields: Record<string, string
     }
   }
   const key = field('key')
-  return key ? { key } : { refused: 'no key' }
+  // Every field was named by a condition above, so the metadata is what the policy fixed.
+  const metadata = Object.fromEntries(Object.entries(fields).filter(([k]) => k.toLowerCase().startsWith('x-amz-meta-')).map(([k, v]) => [k.slice('x-amz-meta-'.length).toLowerCase(), v]))
+  return key ? { key, metadata } : { refused: 'no key' }
 }

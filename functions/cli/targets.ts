@@ -14,7 +14,8 @@ import { open, type FileHandle } from 'node:fs/promises'
 import { InputFileError } from './exit-codes.ts'
 import { aggregateFunction, localAppraisalDeps, outboxFiles } from '../local/local-runtime.ts'
 import type { ObjectStore, QueryEngine, SubmissionLedger, SubmissionRecord } from '../use-cases/ports.ts'
-import type { Verdict } from '../use-cases/process-upload.ts'
+import { ledgerPlace, type Verdict } from '../use-cases/process-upload.ts'
+import { parseUploadKey } from '../core/object-keys.ts'
 import type { AppraisalDeps } from '../use-cases/run-appraisal.ts'
 import { UsageError, requireTarget, type CommandIo } from './args.ts'
 import { ProgressBar } from './progress.ts'
@@ -29,7 +30,8 @@ export interface TargetSession {
   ledger: SubmissionLedger
   lakeBucket: string
   /** Puts a file at an ingest key and waits for the pipeline's verdict. */
-  upload(key: string, file: string, io: CommandIo): Promise<Verdict>
+  /** `metadata`: the object's user metadata (a targets file's `scope`). */
+  upload(key: string, file: string, io: CommandIo, metadata?: Record<string, string>): Promise<Verdict>
   /** The appraisal's dependencies (DuckDB over the local lake, or Athena). Close the engine. */
   appraisal(): Promise<AppraisalDeps & { engine: QueryEngine & { close?(): Promise<void> } }>
   /** Runs the aggregate function's handler with an operator's event, on the target's wiring. */
@@ -107,12 +109,12 @@ export async function openTarget(target: unknown, io: CommandIo, options: { requ
     get local() {
       return pipeline
     },
-    upload: async (key, file) => {
+    upload: async (key, file, _io, metadata) => {
       const input = await openInput(file)
       const known = await pipeline.submissionsOf(key)
       let submissionId: string
       try {
-        submissionId = (await pipeline.upload(key, () => input.handle.createReadStream({ start: 0, autoClose: false }), input.size, known)).submission.submission_id
+        submissionId = (await pipeline.upload(key, () => input.handle.createReadStream({ start: 0, autoClose: false }), input.size, known, metadata)).submission.submission_id
       } catch (e) {
         if (!(e instanceof OwnerGoneError)) throw e
         // The owner was killed: this process opens the state again (owning it, or attached to
@@ -173,9 +175,9 @@ async function openAws(io: CommandIo): Promise<TargetSession> {
     store: deps.store,
     ledger: deps.ledger,
     lakeBucket: out.LakeBucketName,
-    upload: async (key, file, cmdIo) => {
+    upload: async (key, file, cmdIo, metadata) => {
       const size = statSync(file).size
-      const put = await s3.send(new PutObjectCommand({ Bucket: out.IngestBucketName, Key: key, Body: createReadStream(file), ContentLength: size }))
+      const put = await s3.send(new PutObjectCommand({ Bucket: out.IngestBucketName, Key: key, Body: createReadStream(file), ContentLength: size, ...(metadata ? { Metadata: metadata } : {}) }))
       return awaitVerdict(deps.ledger, deps.store, out.LakeBucketName, key, put.VersionId ?? '', cmdIo)
     },
     appraisal: async () => deps,
@@ -188,11 +190,11 @@ async function openAws(io: CommandIo): Promise<TargetSession> {
 
 /** Polls the submissions table until the upload of this object version has its verdict. */
 export async function awaitVerdict(ledger: SubmissionLedger, store: ObjectStore, lake: string, key: string, versionId: string, io: CommandIo, timeoutMs = 15 * 60_000): Promise<Verdict> {
-  const [, county = 'unplaced', period = 'unplaced'] = key.startsWith('uploads/') ? key.split('/') : key.startsWith('registry/') ? ['', 'registry', 'registry'] : []
+  const { county, period } = ledgerPlace(parseUploadKey(key))
   const bar = new ProgressBar('waiting for the verdict', timeoutMs, io.err, io.tty)
   const started = Date.now()
   for (let wait = 500; Date.now() - started < timeoutMs; wait = Math.min(wait * 1.5, 10_000)) {
-    const { submissions } = await ledger.list(/^\d{6}$/.test(county) ? county : 'unplaced', /^\d{4}Q[1-4]$/.test(period) ? period : 'unplaced')
+    const { submissions } = await ledger.list(county, period)
     const mine: SubmissionRecord | undefined = submissions.find((s) => s.object_key === key && (versionId === '' || s.version_id === versionId))
     if (mine) {
       bar.done()

@@ -40,7 +40,7 @@ Quarter-over-quarter and roster checks use the local state (\$VA_HOME or .va/) w
 Options:
   --county <6 digits>     the uploading county, e.g. 522226
   --period <YYYYQn>       the quarter, e.g. 2024Q2
-  --dataset <name>        village_report, monitored_households or org_units (default: from the headers)
+  --dataset <name>        village_report, monitored_households, org_units or targets (default: from the headers)
   --received-at <ISO>     the time received, for late_submission (default: now)
   --json                  print the JSON report only (interfaces.md)
 
@@ -50,9 +50,11 @@ Exit codes: 0 accepted, 1 rejected, 2 usage error.`,
   {
     name: 'upload',
     summary: 'upload a file to the pipeline and wait for its verdict',
-    usage: 'va upload <file> --county <6 digits> --period <YYYYQn> [--json]  |  va upload <file> --registry [--json]',
+    usage: 'va upload <file> --county <6 digits> --period <YYYYQn> [--json]  |  va upload <file> --registry|--targets [--json]',
     help: `Uploads a county file to uploads/<county>/<period>/<file name> (or a registry to
-registry/org_units/ with --registry) through the S3 API, waits for the pipeline's verdict and
+registry/org_units/ with --registry, a targets file to registry/targets/ with --targets, its
+scope the city or province of VA_ROLE=city:<4>|province:<2>, else the province of its first
+county) through the S3 API, waits for the pipeline's verdict and
 prints it. Writes the reports beside the file (or into --out-dir) as <file>.report.json,
 <file>.report.csv and, for a rejected XLSX, <file>.annotated.xlsx, and prints their paths. With --target local (the default) the embedded pipeline runs in this process, its
 state under \$VA_HOME or .va/.
@@ -61,6 +63,7 @@ Options:
   --county <6 digits>   the uploading county
   --period <YYYYQn>     the quarter
   --registry            upload an org_units registry instead
+  --targets             upload a targets file instead (rectification.md, "Targets")
   --out-dir <folder>    where to write the reports (default: the uploaded file's folder)
   --json                print the verdict as JSON: { submission, report }
   --target local|aws    where the pipeline runs (default local)

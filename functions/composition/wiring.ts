@@ -106,6 +106,7 @@ export function appraisalDeps(w: AppraisalWiring): AppraisalDeps {
     lakeBucket: w.names.lakeBucket,
     scoring: scoringConfig(w.scoringOverrides),
     scratch: scratchFolder(w.scratchRoot),
+    readTable: readParquetRows,
   }
   const publish = w.publishAppraisal
   if (publish) deps.announce = (summary: AppraisalAnnouncement) => publish(summary, { period: summary.period }, `Appraisal ${summary.period} published`)

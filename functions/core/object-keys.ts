@@ -33,9 +33,11 @@ export function orderKey(receivedAt: Date, sequencer: string): string {
 export const lakeKeys = {
   curated: (dataset: string, q: Quarter, county: string) => `curated/${dataset}/year=${q.year}/quarter=${q.quarter}/${county}.parquet`,
   registry: (province: string) => `curated/org_units/${province}.parquet`,
+  /** The accepted targets of one year and uploader scope (2-digit province or 4-digit city). */
+  targets: (year: number, scope: string) => `curated/targets/${year}/${scope}.parquet`,
   staged: (dataset: string, county: string, period: string, id: string, part = '') => `staging/${dataset}/${county}/${period}/${id}${part}.parquet`,
   report: (county: string, period: string, id: string, ext: 'json' | 'csv' | 'xlsx') =>
-    county === 'registry' ? `reports/registry/${id}.${ext}` : `reports/submissions/${county}/${period}/${id}.${ext}`,
+    county === 'registry' || county === 'targets' ? `reports/${county}/${id}.${ext}` : `reports/submissions/${county}/${period}/${id}.${ext}`,
   raw: (county: string, period: string, submissionId: string, fileName: string) => {
     const ext = /\.([A-Za-z0-9]{1,8})$/.exec(fileName)?.[1]?.toLowerCase()
     return `raw/${county}/${period}/${submissionId}${ext ? `.${ext}` : ''}`

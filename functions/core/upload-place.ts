@@ -4,7 +4,15 @@ import { parsePeriod, type Quarter } from './period.ts'
 export type UploadPlace =
   | { kind: 'county'; county: string; period: string; quarter: Quarter; fileName: string }
   | { kind: 'registry'; fileName: string }
+  /**
+   * A targets file (rectification.md, "Targets"). `scope` is the uploader's province (2 digits)
+   * or city (4 digits), from the object's `scope` metadata; undefined without it.
+   */
+  | { kind: 'targets'; fileName: string; scope?: string }
   | { kind: 'wrong'; reason: { zh: string; en: string } }
+
+/** The user metadata a targets upload carries its uploader's scope in (`x-amz-meta-scope`). */
+export const SCOPE_METADATA = 'scope'
 
 // eslint-disable-next-line no-control-regex
 const BAD_NAME_RE = /[\u0000-\u001f\u007f\\]/
@@ -14,14 +22,16 @@ function badFileName(name: string): boolean {
 }
 
 /**
- * Reads an ingest key: `uploads/<county6>/<YYYYQn>/<file>` or `registry/org_units/<file>`
+ * Reads an ingest key: `uploads/<county6>/<YYYYQn>/<file>`, `registry/org_units/<file>` or
+ * `registry/targets/<file>`
  * (interfaces.md). Anything else, including `..` segments and nested folders, is wrong_place.
  */
 export function parseUploadKey(key: string): UploadPlace {
   const parts = key.split('/')
   if (parts[0] === 'registry') {
     if (parts.length === 3 && parts[1] === 'org_units' && !badFileName(parts[2]!)) return { kind: 'registry', fileName: parts[2]! }
-    return { kind: 'wrong', reason: { zh: '区划名册应上传到 registry/org_units/<文件名>', en: 'a registry goes to registry/org_units/<file>' } }
+    if (parts.length === 3 && parts[1] === 'targets' && !badFileName(parts[2]!)) return { kind: 'targets', fileName: parts[2]! }
+    return { kind: 'wrong', reason: { zh: '区划名册应上传到 registry/org_units/<文件名>，目标任务到 registry/targets/<文件名>', en: 'a registry goes to registry/org_units/<file>, targets to registry/targets/<file>' } }
   }
   if (parts[0] !== 'uploads' || parts.length !== 4) {
     return { kind: 'wrong', reason: { zh: '路径应为 uploads/<县代码>/<报告期>/<文件名>', en: 'the key must be uploads/<county6>/<YYYYQn>/<file>' } }

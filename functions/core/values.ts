@@ -109,6 +109,15 @@ function numericCell(cell: CellValue): number | undefined {
   return undefined
 }
 
+/** A number, or a rate written with % (or ％): 25% is 0.25. */
+function rateCell(cell: CellValue): number | undefined {
+  if (typeof cell !== 'string') return numericCell(cell)
+  const m = /^(.*?)\s*[%％]$/.exec(normaliseText(cell))
+  if (!m) return numericCell(cell)
+  const n = parseNumberText(m[1]!)
+  return n === undefined ? undefined : n / 100
+}
+
 const TRUE_WORDS = new Set(['是', 'y', 'yes', 'true', '1'])
 const FALSE_WORDS = new Set(['否', 'n', 'no', 'false', '0'])
 
@@ -316,8 +325,9 @@ export function compileParser(type: ColumnType): (cell: CellValue, isDate: boole
       const bound = max === undefined ? `≥ ${min}` : `${min}–${max}`
       const typeDetail: Message = whole ? { zh: '应为整数', en: 'expected a whole number' } : { zh: '应为数字', en: 'expected a number' }
       const rangeDetail: Message = { zh: `应在 ${bound} 范围内`, en: `must be ${bound}` }
+      const percent = type.kind === 'num' && type.percent === true
       return (cell) => {
-        const n = numericCell(cell)
+        const n = percent ? rateCell(cell) : numericCell(cell)
         if (n === undefined) return { ok: false, code: 'type', detail: typeDetail }
         if (whole && !Number.isInteger(n)) {
           // A negative fraction is out of bounds before it is a non-integer (validation.md: range, not type).

@@ -82,7 +82,8 @@ export interface LocalPipeline {
    * in this process's queue (owner) or the owner's (attached). Rejects with OwnerGoneError if the
    * owner ends meanwhile (open the pipeline again and call `awaitUpload` with the same `known`).
    */
-  upload(key: string, body: () => Readable | Uint8Array | string, size: number, known: ReadonlySet<string>): Promise<Verdict>
+  /** `metadata`: the object's user metadata (a targets file's `scope`). */
+  upload(key: string, body: () => Readable | Uint8Array | string, size: number, known: ReadonlySet<string>, metadata?: Record<string, string>): Promise<Verdict>
   /** The submissions already recorded for a key: take them before `upload`, to tell the new one apart. */
   submissionsOf(key: string): Promise<Set<string>>
   /** Waits for a submission of the key that is not among `known` (after an owner went away). */
@@ -368,7 +369,7 @@ async function startOwner(options: LocalPipelineOptions, acquired: Extract<Acqui
   s3.onObjectCreated((record) => {
     const key = record.s3.object.key
     if (record.s3.bucket.name !== LOCAL_NAMES.ingestBucket) return
-    if (!key.startsWith('uploads/') && !key.startsWith('registry/org_units/')) return
+    if (!key.startsWith('uploads/') && !key.startsWith('registry/org_units/') && !key.startsWith('registry/targets/')) return
     if (options.autoDeliver === false) captured.push(record)
     else {
       journal.add(record)
@@ -413,9 +414,9 @@ async function startOwner(options: LocalPipelineOptions, acquired: Extract<Acqui
     redrive: () => redriveLetters(dlq, deliver),
     idle,
     submissionsOf: (key) => submissionsOf(deps, key),
-    upload: async (key, body, size) => {
+    upload: async (key, body, size, _known, metadata) => {
       const processed = waiters.wait(key)
-      await s3.client.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.ingestBucket, Key: key, Body: body(), ContentLength: size }))
+      await s3.client.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.ingestBucket, Key: key, Body: body(), ContentLength: size, ...(metadata ? { Metadata: metadata } : {}) }))
       return processed
     },
     awaitUpload: (key, known) => pollVerdict(options.home, deps, dlq, key, known, undefined),
@@ -459,8 +460,8 @@ async function startAttached(options: LocalPipelineOptions, acquired: Extract<Ac
     redrive: () => redriveLetters(dlq, deliver),
     idle,
     submissionsOf: (key) => submissionsOf(deps, key),
-    upload: async (key, body, size, known) => {
-      await s3.client.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.ingestBucket, Key: key, Body: body(), ContentLength: size })).catch(async (e: unknown) => {
+    upload: async (key, body, size, known, metadata) => {
+      await s3.client.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.ingestBucket, Key: key, Body: body(), ContentLength: size, ...(metadata ? { Metadata: metadata } : {}) })).catch(async (e: unknown) => {
         if ((await currentOwner(options.home))?.pid !== ownerPid) throw new OwnerGoneError(`the process that owned the local state (pid ${ownerPid}) ended during the upload`, { cause: e })
         throw e
       })

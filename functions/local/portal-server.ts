@@ -251,7 +251,8 @@ export async function startLocalPortal(options: LocalPortalOptions): Promise<Loc
       if ('refused' in checked) return sendJson(res, 403, refusal(403, 'AccessDenied', '上传凭证无效或已过期', `Invalid according to Policy: ${checked.refused}`).body)
       if (bucket === LOCAL_NAMES.lakeBucket && !checked.key.startsWith('rectification/')) return sendJson(res, 403, refusal(403, 'AccessDenied', '只能上传到整改佐证目录', 'The lake takes evidence under rectification/ only').body)
       const contentType = Object.entries(fields).find(([k]) => k.toLowerCase() === 'content-type')?.[1]
-      await pipeline.s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: checked.key, Body: new Uint8Array(await file.arrayBuffer()), ...(contentType ? { ContentType: contentType } : {}) }))
+      const metadata = Object.keys(checked.metadata).length ? { Metadata: checked.metadata } : {}
+      await pipeline.s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: checked.key, Body: new Uint8Array(await file.arrayBuffer()), ...(contentType ? { ContentType: contentType } : {}), ...metadata }))
       res.writeHead(204, { location: `${url}/s3/${bucket}/${encodeURI(checked.key)}` })
       res.end()
       return

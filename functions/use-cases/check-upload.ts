@@ -58,6 +58,9 @@ export async function checkUpload(deps: CheckDeps, input: CheckInput): Promise<C
   const preFindings: Finding[] = []
   const { place } = input
   if (place.kind === 'wrong') preFindings.push(finding({ code: 'wrong_place', detail: place.reason }))
+  if (place.kind === 'targets' && place.scope !== undefined && !/^(\d{2}|\d{4})$/.test(place.scope)) {
+    preFindings.push(finding({ code: 'wrong_place', detail: { zh: `上传范围「${place.scope}」应为 2 位省代码或 4 位市代码`, en: `the upload's scope "${place.scope}" must be a 2-digit province or a 4-digit city` } }))
+  }
   if (place.kind === 'county' && deps.state) {
     const lock = await deps.state.ledger.getLock(place.period)
     if (lockApplies(lock, input.receivedAt)) preFindings.push(periodLockedFinding(place.period, lock))
@@ -98,6 +101,7 @@ export function validationContext(
  */
 class StagingSink implements RecordSink {
   private parquet?: TableWriter
+  /** The rows of a registry or targets file (both small), split into parts at the end. */
   private registryRows: CuratedRecord[] = []
 
   constructor(private readonly area: ScratchArea) {}
@@ -111,7 +115,7 @@ class StagingSink implements RecordSink {
   }
 
   writeRow(dataset: DatasetName, values: readonly CellValue[]): void {
-    if (dataset === 'org_units') {
+    if (dataset === 'org_units' || dataset === 'targets') {
       const record: CuratedRecord = {}
       curatedColumns(dataset).forEach((c, i) => (record[c.name] = values[i] ?? null))
       this.registryRows.push(record)
@@ -136,21 +140,27 @@ class StagingSink implements RecordSink {
   }
 
   finish(dataset: DatasetName): { path: string; suffix: string }[] {
+    if (dataset === 'targets') return this.split(dataset, (r) => `${String(r['year'])}-${String(r['scope'])}`)
     if (dataset !== 'org_units') {
       if (!this.parquet) return []
       this.parquet.finish()
       return [{ path: this.parquet.path, suffix: '' }]
     }
-    const byProvince = new Map<string, CuratedRecord[]>()
+    return this.split(dataset, (r) => String(r['province_code']))
+  }
+
+  /** The registry by province, targets by year and scope: one staged file for each (curatedKeyOf). */
+  private split(dataset: 'org_units' | 'targets', partOf: (r: CuratedRecord) => string): { path: string; suffix: string }[] {
+    const byPart = new Map<string, CuratedRecord[]>()
     for (const r of this.registryRows) {
-      const p = String(r['province_code'])
-      byProvince.set(p, [...(byProvince.get(p) ?? []), r])
+      const p = partOf(r)
+      byPart.set(p, [...(byPart.get(p) ?? []), r])
     }
-    return [...byProvince.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([province, rows]) => {
-      const w = this.area.table(`staged-${province}`, curatedColumns('org_units'))
+    return [...byPart.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([part, rows]) => {
+      const w = this.area.table(`staged-${part}`, curatedColumns(dataset))
       for (const r of rows) w.write(r)
       w.finish()
-      return { path: w.path, suffix: `-${province}` }
+      return { path: w.path, suffix: `-${part}` }
     })
   }
 }

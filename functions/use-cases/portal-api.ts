@@ -16,6 +16,7 @@ import type { MissingCounty } from '../core/appraisal/score.ts'
 import { appraisalDocument, countyHistory, readAppraisal, regionRollup } from './read-appraisal.ts'
 import { actOnItem, evidenceSlot, getItem, listItems, openItem, respondWithKey, type EvidenceProblem, type ItemScope, type NotFound } from './rectification-actions.ts'
 import { submissionStatus } from './submission-status.ts'
+import { SCOPE_METADATA } from '../core/upload-place.ts'
 
 /**
  * The portal's HTTP API (contract/portal.md) over the same ports as every other use case. The
@@ -190,7 +191,9 @@ const handlers: Record<RouteName, Handler> = {
     }
     if (input.size > deps.maxUploadBytes) throw apiErrors.badRequest('file_too_large', msg(`文件超过允许的大小（${deps.maxUploadBytes} 字节）`, `The file is over the size limit (${deps.maxUploadBytes} bytes)`))
     const key = uploadKey(input.kind, county, period, input.file_name)
-    const post = await deps.presigner.post(deps.buckets.ingest, key, { contentLength: input.size, expiresInSeconds: UPLOAD_SLOT_SECONDS, now })
+    // A targets file's scope is the signer's city or province, fixed by the policy (rectification.md).
+    const metadata = input.kind === 'targets' ? { metadata: { [SCOPE_METADATA]: scopePrefix(scope) } } : {}
+    const post = await deps.presigner.post(deps.buckets.ingest, key, { contentLength: input.size, expiresInSeconds: UPLOAD_SLOT_SECONDS, now, ...metadata })
     return { status: 200, json: { url: post.url, fields: post.fields, key, expires_at: new Date(now.getTime() + UPLOAD_SLOT_SECONDS * 1000).toISOString() } }
   },
 

@@ -117,6 +117,8 @@ export type StoredCountyAppraisal = CountyAppraisal & {
   missing_counties?: MissingCounty[]
   /** The quarter's counties that could not be appraised, kept on each county's item. */
   not_appraisable?: Appraisal['not_appraisable']
+  /** The targets submissions the quarter's appraisal used, kept on each county's item. */
+  targets_used?: string[]
 }
 
 /**
@@ -239,7 +241,10 @@ export interface PresignedPost {
  * locally the same signatures, checked by the local server that hands them out.
  */
 export interface Presigner {
-  /** `contentLength` exact, or a `[min, max]` range; `contentType` fixes the form's Content-Type. */
-  post(bucket: string, key: string, options: { contentLength: number | readonly [number, number]; contentType?: string; expiresInSeconds: number; now: Date }): Promise<PresignedPost>
+  /**
+   * `contentLength` exact, or a `[min, max]` range; `contentType` fixes the form's Content-Type;
+   * `metadata`: user metadata the policy fixes (`x-amz-meta-<name>` fields, each an exact condition).
+   */
+  post(bucket: string, key: string, options: { contentLength: number | readonly [number, number]; contentType?: string; expiresInSeconds: number; now: Date; metadata?: Record<string, string> }): Promise<PresignedPost>
   get(bucket: string, key: string, options: { expiresInSeconds: number; now: Date }): Promise<string>
 }

@@ -3,6 +3,7 @@ import type { ByteCodecs } from '../core/decode/byte-codecs.ts'
 import type { UploadLimits } from '../../schemas/settings.ts'
 import { StorageError } from '../core/errors.ts'
 import { lakeKeys, orderKey, parseUploadKey, submissionId, type UploadPlace } from '../core/object-keys.ts'
+import { SCOPE_METADATA } from '../core/upload-place.ts'
 import { parsePeriod, toShanghaiIso } from '../core/period.ts'
 import { reportToCsv } from '../core/report-csv.ts'
 import { checkUpload } from './check-upload.ts'
@@ -45,13 +46,14 @@ export interface UploadEvent {
 /** The metadata kept on each raw copy: enough to replay the upload without the ledger. */
 export const RAW_METADATA = {
   bucket: 'va-bucket', key: 'va-key', versionId: 'va-version-id', sequencer: 'va-sequencer',
-  receivedAt: 'va-received-at', principal: 'va-principal', sha256: 'va-sha256',
+  receivedAt: 'va-received-at', principal: 'va-principal', sha256: 'va-sha256', scope: 'va-scope',
 } as const
 
 /** Where the ledger files an upload: its county and quarter, or the registry. */
 export function ledgerPlace(place: UploadPlace): { county: string; period: string } {
   if (place.kind === 'county') return { county: place.county, period: place.period }
   if (place.kind === 'registry') return { county: 'registry', period: 'registry' }
+  if (place.kind === 'targets') return { county: 'targets', period: 'targets' }
   return { county: 'unplaced', period: 'unplaced' }
 }
 
@@ -77,14 +79,15 @@ export async function processUpload(deps: UploadDeps, event: UploadEvent): Promi
     const { sha256 } = await area.save('raw', object.body)
     const fileName = place.kind === 'wrong' ? event.key.split('/').pop() ?? 'file' : place.fileName
     const rawKey = lakeKeys.raw(county, period, id, fileName)
-    await keepRawCopy(deps, area, rawKey, event, sha256)
+    const scope = place.kind === 'targets' ? uploadScope(object.metadata) : undefined
+    await keepRawCopy(deps, area, rawKey, event, sha256, scope)
 
     const source = await area.source('raw')
     let checked: Awaited<ReturnType<typeof checkUpload>>
     try {
       checked = await checkUpload(
         { limits: deps.limits, codecs: deps.codecs, state: deps },
-        { place, fileName, source, receivedAt: event.eventTime, submissionId: id, hashId: await deps.idHasher(), staging: area },
+        { place: place.kind === 'targets' && scope !== undefined ? { ...place, scope } : place, fileName, source, receivedAt: event.eventTime, submissionId: id, hashId: await deps.idHasher(), staging: area },
       )
     } finally {
       await source.close?.()
@@ -171,13 +174,14 @@ async function tell(deps: UploadDeps, submission: SubmissionRecord, report: Vali
  * A write-once copy of every upload, with what a replay needs to redo it (S3 versioning alone
  * is not enough: the local emulator has none).
  */
-async function keepRawCopy(deps: UploadDeps, area: ScratchArea, rawKey: string, event: UploadEvent, sha256: string): Promise<void> {
+async function keepRawCopy(deps: UploadDeps, area: ScratchArea, rawKey: string, event: UploadEvent, sha256: string, scope: string | undefined): Promise<void> {
   await deps.store.putFile(deps.buckets.lake, rawKey, area.path('raw'), {
     ifNoneMatch: true,
     metadata: {
       [RAW_METADATA.bucket]: event.bucket, [RAW_METADATA.key]: event.key, [RAW_METADATA.versionId]: event.versionId ?? '',
       [RAW_METADATA.sequencer]: event.sequencer, [RAW_METADATA.receivedAt]: event.eventTime.toISOString(),
       [RAW_METADATA.principal]: event.principal ?? '', [RAW_METADATA.sha256]: sha256,
+      ...(scope === undefined ? {} : { [RAW_METADATA.scope]: scope }),
     },
   })
 }
@@ -227,10 +231,23 @@ async function finishAccepted(deps: UploadDeps, sub: SubmissionRecord): Promise<
   }
 }
 
-/** `staging/<dataset>/<county>/<period>/<id>[-<province>].parquet` → its curated key. */
+/**
+ * A targets upload's scope: the `scope` metadata of the upload (set by `va upload --targets` and
+ * fixed by the portal's upload slot), or the `va-scope` of its raw copy when replayed.
+ */
+function uploadScope(metadata: Record<string, string> | undefined): string | undefined {
+  const value = metadata?.[SCOPE_METADATA] ?? metadata?.[RAW_METADATA.scope]
+  return value === undefined || value === '' ? undefined : value
+}
+
+/** `staging/<dataset>/<county>/<period>/<id>[-<province>|-<year>-<scope>].parquet` → its curated key. */
 export function curatedKeyOf(stagedKey: string): string {
   const [, dataset, county, period, file] = stagedKey.split('/') as [string, string, string, string, string]
   if (dataset === 'org_units') return lakeKeys.registry(/-(\d{2})\.parquet$/.exec(file)![1]!)
+  if (dataset === 'targets') {
+    const [, year, scope] = /-(\d{4})-(\d{2}|\d{4})\.parquet$/.exec(file)!
+    return lakeKeys.targets(Number(year), scope!)
+  }
   return lakeKeys.curated(dataset, parsePeriod(period)!, county)
 }
 

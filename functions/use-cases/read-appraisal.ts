@@ -14,6 +14,8 @@ export interface AppraisalDocument {
   counties: ReturnType<typeof countyEntry>[]
   missing_counties: NonNullable<StoredCountyAppraisal['missing_counties']>
   not_appraisable: NonNullable<StoredCountyAppraisal['not_appraisable']>
+  /** Left out when the appraisal used no targets. */
+  targets_used?: string[]
 }
 
 function countyEntry(c: StoredCountyAppraisal, rectification?: { open: number; overdue: number }) {
@@ -22,6 +24,8 @@ function countyEntry(c: StoredCountyAppraisal, rectification?: { open: number; o
     score: c.score, grade: c.grade, rank_in_city: c.rank_in_city, rank_in_province: c.rank_in_province,
     red_flags: c.red_flags, breakdown: c.breakdown, penalties: c.penalties ?? [], no_data: c.no_data ?? [],
     ...(rectification ? { rectification } : {}),
+    // interfaces.md: left out where the county has no targets.
+    ...(c.progress ? { progress: c.progress } : {}),
   }
 }
 
@@ -39,6 +43,7 @@ export function appraisalDocument(period: string, items: StoredCountyAppraisal[]
     counties: sorted.map((c) => countyEntry(c, options.rectification ? (options.rectification.get(c.county) ?? { open: 0, overdue: 0 }) : undefined)),
     missing_counties: (first.missing_counties ?? []).filter((c) => visible(c.county)),
     not_appraisable: (first.not_appraisable ?? []).filter((c) => visible(c.county)),
+    ...(first.targets_used ? { targets_used: first.targets_used } : {}),
   }
 }
 

@@ -3,7 +3,7 @@ import { parseUploadKey } from '../core/object-keys.ts'
 import type { ListedObject, ObjectStore, SubmissionLedger, SubmissionRecord, TableReader } from './ports.ts'
 
 /** The prefixes of the ingest bucket whose objects are uploads the pipeline answers. */
-export const INGEST_PREFIXES = ['uploads/', 'registry/org_units/'] as const
+export const INGEST_PREFIXES = ['uploads/', 'registry/org_units/', 'registry/targets/'] as const
 
 export interface ReconcileDeps {
   store: ObjectStore

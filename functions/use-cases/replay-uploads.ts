@@ -62,6 +62,9 @@ export async function replayUploads(deps: UploadDeps, scope: { period?: string }
   if (places.has('registry/registry')) {
     for (const o of await deps.store.list(deps.buckets.lake, 'curated/org_units/')) await deps.store.delete(deps.buckets.lake, o.key)
   }
+  if (places.has('targets/targets')) {
+    for (const o of await deps.store.list(deps.buckets.lake, 'curated/targets/')) await deps.store.delete(deps.buckets.lake, o.key)
+  }
 
   let accepted = 0
   let rejected = 0

@@ -6,7 +6,8 @@ import { appraisalSummary, type AppraisalAnnouncement } from '../core/appraisal/
 import { lakeKeys } from '../core/object-keys.ts'
 import { parsePeriod, type Quarter } from '../core/period.ts'
 import { buildAppraisalReport } from './build-appraisal-report.ts'
-import type { AppraisalStore, ObjectStore, QueryEngine, RectificationStore, RegionIndicators, Scratch, SqlRow, SubmissionLedger } from './ports.ts'
+import type { AppraisalStore, ObjectStore, QueryEngine, RectificationStore, RegionIndicators, Scratch, SqlRow, SubmissionLedger, TableReader } from './ports.ts'
+import { quarterMilestones, targetRow, type QuarterMilestones, type TargetRow } from '../core/appraisal/targets.ts'
 import { lateCounties, overdueItemCounts, rectifyOnPublish, type RectificationOnPublish } from './publish-rectification.ts'
 import { PipelineError } from '../core/errors.ts'
 import { REGION_INDICATOR_COLUMNS } from '../../schemas/region-columns.ts'
@@ -28,6 +29,8 @@ export interface AppraisalDeps {
   lakeBucket: string
   scoring: LoadedScoringConfig
   scratch: Scratch
+  /** Reads a curated Parquet file (the targets of the year). */
+  readTable: TableReader
   /** Tells the province a quarter was published (SNS on AWS, the outbox locally). */
   announce?: (summary: AppraisalAnnouncement) => Promise<void>
   /** Local runs copy the lake's new objects where DuckDB reads them; Athena needs nothing. */
@@ -80,7 +83,12 @@ export async function runAppraisal(deps: AppraisalDeps, input: { period: string;
     const overdue = await overdueItemCounts({ engine: deps.engine, rectifications: deps.rectifications }, q, counties.map((c) => c.county), pub)
     counties = counties.map((c) => (overdue.has(c.county) ? { ...c, overdue_items: overdue.get(c.county)! } : c))
   }
-  const appraisal = scoreAppraisal({ year: q.year, quarter: q.quarter, counties, config: deps.scoring.config, sha256: deps.scoring.sha256, missingCounties })
+  const targets = await loadMilestones(deps, q)
+  counties = counties.map((c) => {
+    const milestones = targets.byCounty.get(c.county)
+    return milestones ? { ...c, milestones } : c
+  })
+  const appraisal = scoreAppraisal({ year: q.year, quarter: q.quarter, counties, config: deps.scoring.config, sha256: deps.scoring.sha256, missingCounties, targetsUsed: targets.submissions })
   const computed_at = input.now.toISOString()
   const run_id = `${computed_at.replace(/[-:.]/g, '')}`
 
@@ -115,6 +123,23 @@ export async function runAppraisal(deps: AppraisalDeps, input: { period: string;
   await buildAppraisalReport(deps, { period: input.period, now: input.now, current: { appraisal, run_id, computed_at, regions } })
   if (input.publish) await deps.announce?.(appraisalSummary(appraisal, rectification))
   return { appraisal, missing_counties: appraisal.missing_counties, run_id, computed_at, published: Boolean(input.publish), ...(rectification ? { rectification } : {}) }
+}
+
+/**
+ * The quarter's milestones from the accepted targets of its year, every scope's
+ * (`curated/targets/<year>/<scope>.parquet`, each the latest accepted file of that year and scope).
+ */
+async function loadMilestones(deps: AppraisalDeps, q: Quarter): Promise<QuarterMilestones> {
+  const rows: TargetRow[] = []
+  for (const object of await deps.store.list(deps.lakeBucket, `curated/targets/${q.year}/`)) {
+    const bytes = await deps.store.getBytes(deps.lakeBucket, object.key)
+    if (!bytes) continue
+    for (const r of await deps.readTable(bytes)) {
+      const row = targetRow(r)
+      if (row) rows.push(row)
+    }
+  }
+  return quarterMilestones(rows, q.year, q.quarter)
 }
 
 /** Every item of the appraised provinces, one row each, to `analytics/rectifications/…`. */

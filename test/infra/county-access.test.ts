@@ -248,9 +248,12 @@ describe('defence in depth: keys IAM lets through and the pipeline refuses', () 
   })
 })
 
-describe('the RegistryAdmin policy writes only registry/org_units/', () => {
+describe('the RegistryAdmin policy writes only registry/org_units/ and registry/targets/', () => {
   it.each(named([
     [s3('PutObject', 'ingest', 'registry/org_units/org_units_2024.csv'), 'allow by UploadRegistry'],
+    [s3('PutObject', 'ingest', 'registry/targets/targets_2024.csv'), 'allow by UploadRegistry'],
+    [s3('GetObject', 'lake', `reports/targets/${ID}.json`), 'allow by ReadRegistryReports'],
+    [listing('lake', 'reports/targets/'), 'allow by ListRegistryReports'],
     [s3('AbortMultipartUpload', 'ingest', 'registry/org_units/org_units_2024.csv'), 'allow by UploadRegistry'],
     [s3('PutObject', 'ingest', 'registry/other/x.csv'), 'implicit-deny'],
     [s3('PutObject', 'ingest', 'registry/x.csv'), 'implicit-deny'],

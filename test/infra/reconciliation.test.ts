@@ -33,9 +33,9 @@ describe('the reconcile function (daily, and on demand)', () => {
     expect(externalManagedPolicies).toEqual([])
     expect(permissions(statements)).toEqual([
       ...allow(['logs:CreateLogStream', 'logs:PutLogEvents'], [`${ids.reconciliation.reconcile.logGroup}.Arn`]),
-      ...allow(['s3:ListBucket'], [ingest], stringLikePrefix(['uploads/*', 'registry/org_units/*'])),
+      ...allow(['s3:ListBucket'], [ingest], stringLikePrefix(['uploads/*', 'registry/org_units/*', 'registry/targets/*'])),
       ...allow(['s3:GetObject', 's3:GetObjectVersion'], [`${ingest}/uploads/*`, `${ingest}/registry/*`]),
-      ...allow(['s3:PutObject', 's3:GetObject'], ['curated', 'staging', 'raw', 'reports/submissions', 'reports/registry'].map((p) => `${lake}/${p}/*`)),
+      ...allow(['s3:PutObject', 's3:GetObject'], ['curated', 'staging', 'raw', 'reports/submissions', 'reports/registry', 'reports/targets'].map((p) => `${lake}/${p}/*`)),
       ...allow(['s3:ListBucket'], [lake]),
       ...allow(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'], [submissions, `${submissions}/index/*`]),
       ...allow(['secretsmanager:GetSecretValue'], [ids.storage.idHashSecret]),

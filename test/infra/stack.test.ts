@@ -116,7 +116,7 @@ describe('ingest queue', () => {
     })
   })
 
-  it('receives OBJECT_CREATED under uploads/ and registry/org_units/ only', () => {
+  it('receives OBJECT_CREATED under uploads/, registry/org_units/ and registry/targets/ only', () => {
     const [notification, ...more] = ofType('Custom::S3BucketNotifications')
     expect(more).toHaveLength(0)
     const config = notification?.[1] as { BucketName: unknown; NotificationConfiguration: { QueueConfigurations: unknown[] } }
@@ -127,6 +127,11 @@ describe('ingest queue', () => {
       {
         Events: ['s3:ObjectCreated:*'],
         Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'registry/org_units/' }] } },
+        QueueArn: queueArn,
+      },
+      {
+        Events: ['s3:ObjectCreated:*'],
+        Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'registry/targets/' }] } },
         QueueArn: queueArn,
       },
     ])
@@ -256,7 +261,7 @@ describe('least privilege', () => {
         // are read back when S3 delivers the same upload twice.
         ...allow(
           ['s3:PutObject', 's3:GetObject'],
-          ['curated', 'staging', 'raw', 'reports/submissions', 'reports/registry'].map((p) => `${lake}/${p}/*`),
+          ['curated', 'staging', 'raw', 'reports/submissions', 'reports/registry', 'reports/targets'].map((p) => `${lake}/${p}/*`),
         ),
         ...allow(['s3:ListBucket'], [lake], stringLikePrefix(['curated/*', 'staging/*', 'raw/*'])),
         ...allow(['s3:DeleteObject'], [`${lake}/staging/*`]),
@@ -369,13 +374,13 @@ describe('county access (ABAC)', () => {
     expect(flat((statement?.Principal as { AWS: unknown }).AWS)).toBe('arn:AWS::Partition:iam::AWS::AccountId:root')
   })
 
-  it('the registry admin may put registry files and list and read registry reports, nothing else', () => {
+  it('the registry admin may put registry and targets files and list and read their reports, nothing else', () => {
     const policy = props(ids.access.registryAdminPolicy)
     expect(permissions((policy.PolicyDocument as { Statement: never[] }).Statement)).toEqual(
       [
-        ...allow(['s3:AbortMultipartUpload', 's3:PutObject'], [`${ids.storage.ingestBucket}.Arn/registry/org_units/*`]),
-        ...allow(['s3:GetObject'], [`${ids.storage.lakeBucket}.Arn/reports/registry/*`]),
-        ...allow(['s3:ListBucket'], [`${ids.storage.lakeBucket}.Arn`], stringLikePrefix(['reports/registry/*'])),
+        ...allow(['s3:AbortMultipartUpload', 's3:PutObject'], [`${ids.storage.ingestBucket}.Arn/registry/org_units/*`, `${ids.storage.ingestBucket}.Arn/registry/targets/*`]),
+        ...allow(['s3:GetObject'], [`${ids.storage.lakeBucket}.Arn/reports/registry/*`, `${ids.storage.lakeBucket}.Arn/reports/targets/*`]),
+        ...allow(['s3:ListBucket'], [`${ids.storage.lakeBucket}.Arn`], stringLikePrefix(['reports/registry/*', 'reports/targets/*'])),
       ].sort(),
     )
   })

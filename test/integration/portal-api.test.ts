@@ -115,6 +115,23 @@ describe('a clerk', () => {
     expect(await portal.pipeline.deps.store.exists(LOCAL_NAMES.ingestBucket, `uploads/${countyB}/${PERIOD}/x.csv`)).toBe(false)
   })
 
+  it('signs a targets slot for a city official with the city fixed as the scope: another city\'s county is outside_county; a clerk gets 403', async () => {
+    // 2025: the quarter appraised below (2026Q3) is not scored on these milestones.
+    const body = ['年度,县代码,指标,一季度目标,二季度目标,三季度目标,四季度目标', `2025,${countyA1},风险消除率,0.1,0.2,0.3,0.4`, `2025,${countyB},风险消除率,0.1,0.2,0.3,0.4`].join('\n')
+    const slot = await api.post(cityOfficial(), '/api/uploads', { kind: 'targets', file_name: '目标.csv', size: Buffer.byteLength(body) })
+    expect([slot.status, slot.json.key, slot.json.fields['x-amz-meta-scope']]).toEqual([200, 'registry/targets/目标.csv', cityA])
+    // The scope is in the signed policy: a widened scope is refused.
+    expect((await api.postForm(slot.json, body, { 'x-amz-meta-scope': '52' })).status).toBe(403)
+    const verdict = portal.pipeline.verdictFor(slot.json.key)
+    expect((await api.postForm(slot.json, body)).status).toBe(204)
+    const { submission, report: checked } = await verdict
+    expect([submission.county, submission.dataset, submission.status]).toEqual(['targets', 'targets', 'rejected'])
+    expect(checked.findings.map((f) => [f.code, f.row, f.value])).toEqual([['outside_county', 2, countyB]])
+    const bySlot = await api.post(admin, '/api/uploads', { kind: 'targets', file_name: 't.csv', size: 10 })
+    expect([bySlot.status, bySlot.json.fields['x-amz-meta-scope']]).toEqual([200, '52'])
+    expect((await api.post(clerkA1(), '/api/uploads', { kind: 'targets', file_name: 't.csv', size: 10 })).status).toBe(403)
+  })
+
   it('gets 403 for another county and for what only officials do, 400 for a bad request', async () => {
     expect((await api.post(clerkA1(), '/api/uploads', { kind: 'upload', county: countyB, period: PERIOD, file_name: 'a.csv', size: 10 })).status).toBe(403)
     expect((await api.post(clerkA1(), '/api/uploads', { kind: 'registry', file_name: 'a.csv', size: 10 })).status).toBe(403)

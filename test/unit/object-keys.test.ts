@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { decodeEventKey, lakeKeys, orderKey, parseUploadKey, submissionId } from '../../functions/core/object-keys.ts'
+import { curatedKeyOf, ledgerPlace } from '../../functions/use-cases/process-upload.ts'
 
 describe('upload keys (interfaces.md, S3 layout)', () => {
   it('uploads/<county6>/<YYYYQn>/<file> is a county upload', () => {
@@ -10,6 +11,14 @@ describe('upload keys (interfaces.md, S3 layout)', () => {
 
   it('registry/org_units/<file> is a registry upload', () => {
     expect(parseUploadKey('registry/org_units/贵州.csv')).toEqual({ kind: 'registry', fileName: '贵州.csv' })
+  })
+
+  it('registry/targets/<file> is a targets upload, filed and stored by year and scope', () => {
+    expect(parseUploadKey('registry/targets/铜仁目标.xlsx')).toEqual({ kind: 'targets', fileName: '铜仁目标.xlsx' })
+    expect(ledgerPlace(parseUploadKey('registry/targets/铜仁目标.xlsx'))).toEqual({ county: 'targets', period: 'targets' })
+    expect(curatedKeyOf('staging/targets/targets/targets/20240901T000000000Z-0123456789abcdef-2024-5206.parquet')).toBe('curated/targets/2024/5206.parquet')
+    expect(curatedKeyOf('staging/targets/targets/targets/20240901T000000000Z-0123456789abcdef-2025-52.parquet')).toBe('curated/targets/2025/52.parquet')
+    expect(lakeKeys.report('targets', 'targets', 'id', 'json')).toBe('reports/targets/id.json')
   })
 
   it.each([
@@ -24,6 +33,7 @@ describe('upload keys (interfaces.md, S3 layout)', () => {
     ['another prefix', 'incoming/522226/2024Q2/a.csv'],
     ['a registry of something else', 'registry/villages/a.csv'],
     ['a registry folder', 'registry/org_units/x/a.csv'],
+    ['a targets folder', 'registry/targets/5206/a.csv'],
   ])('%s is wrong_place', (_name, key) => {
     const place = parseUploadKey(key)
     expect(place.kind).toBe('wrong')

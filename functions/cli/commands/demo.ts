@@ -3,6 +3,7 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { planProvince, quartersBetween, registryCsv, rosterCsv, villageQuarter, villageReportCsv, type Place, type VillageQuarter } from '../../demo/generate.ts'
+import { demoTargetsUpload } from '../../demo/demo-targets.ts'
 import { LOCAL_NAMES, stateDirs } from '../../local/emulators.ts'
 import { localHome, startLocalPipeline } from '../../local/local-pipeline.ts'
 import { LocalStateError } from '../../local/local-errors.ts'
@@ -64,6 +65,7 @@ export const demoCommand: CommandRunner = {
       const uploads: { key: string; body: string | Uint8Array; at: Date; wave: number }[] = []
       const last = quarters.at(-1)!
       uploads.push({ key: `registry/org_units/${plan.province.name}区划名册.csv`, body: registryCsv(plan), at: new Date((quarterLastDay(quarters[0]!) - 30) * 86_400_000), wave: 0 })
+      uploads.push(demoTargetsUpload(plan, quarters))
       const planted: { key: string; why: string }[] = []
       const story = { flagged: quarters.at(-3), lookedBack: quarters.at(-2), fixed: plan.counties[7], recurring: plan.counties[8] }
       for (const q of quarters) {

@@ -25,8 +25,8 @@ export const validateCommand: CommandRunner = {
     if (!file) throw new UsageError('name the file to validate: va validate <file> --county … --period …')
     if (positionals.length > 1) throw new UsageError(`one file at a time (got ${positionals.length})`)
     const dataset = values.dataset === undefined ? undefined : DatasetNameSchema.safeParse(values.dataset).data
-    if (values.dataset !== undefined && !dataset) throw new UsageError('--dataset is village_report, monitored_households or org_units')
-    const registry = dataset === 'org_units'
+    if (values.dataset !== undefined && !dataset) throw new UsageError('--dataset is village_report, monitored_households, org_units or targets')
+    const registry = dataset === 'org_units' || dataset === 'targets'
     const county = registry && values.county === undefined ? undefined : requireCounty(values.county)
     const period = registry && values.period === undefined ? undefined : requirePeriod(values.period)
     let receivedAt = new Date()
@@ -41,7 +41,7 @@ export const validateCommand: CommandRunner = {
     // The local pipeline (emulators, DuckDB) loads only when there is local state to check against.
     if (existsSync(home)) state = await (await import('../../local/local-pipeline.ts')).startLocalPipeline({ home })
     try {
-      const key = county && period ? `uploads/${county}/${period}/${basename(file)}` : `registry/org_units/${basename(file)}`
+      const key = county && period ? `uploads/${county}/${period}/${basename(file)}` : `registry/${dataset === 'targets' ? 'targets' : 'org_units'}/${basename(file)}`
       const source = await fileByteSource(file)
       const bar = new ProgressBar('validating', source.size, io.err, io.tty && source.size > 5_000_000)
       try {

@@ -29,6 +29,11 @@ export interface CountyInput {
    * quarter's look-back (rectification.md, "Overdue"); left out: none.
    */
   overdue_items?: number
+  /**
+   * The quarter's milestone of each targeted indicator (rectification.md, "Targets",
+   * targets.ts quarterMilestones); left out: the county has no targets.
+   */
+  milestones?: Partial<Record<ScorableIndicator, number>>
 }
 
 /** A deduction that is not a red line: listed apart, and caps no grade (rectification.md). */
@@ -53,6 +58,8 @@ export interface IndicatorPoints {
   target: number
   weight: number
   points: number
+  /** The quarter's milestone, when one replaced the target (and scaled the floor). */
+  milestone?: number
 }
 
 export interface RedFlag {
@@ -83,6 +90,8 @@ export interface CountyAppraisal {
   penalties: Penalty[]
   /** Scored indicators that are null (their denominator is 0), in the configuration's order. */
   no_data: ScorableIndicator[]
+  /** value / milestone of each targeted scored indicator (null where either makes it undefined); left out without targets. */
+  progress?: Partial<Record<ScorableIndicator, number | null>>
 }
 
 /** A registry county without an accepted village report for the quarter, as `va appraisal --json` lists it. */
@@ -102,6 +111,8 @@ export interface Appraisal {
   missing_counties: MissingCounty[]
   /** Counties with an accepted report that cannot be appraised, by county code. */
   not_appraisable: NotAppraisable[]
+  /** The targets submissions whose milestones this appraisal used (rectification.md); left out when none. */
+  targets_used?: string[]
 }
 
 export interface ScoreInput {
@@ -113,6 +124,8 @@ export interface ScoreInput {
   sha256: string
   /** Registry counties that did not report: listed, not appraised or ranked. */
   missingCounties?: readonly MissingCounty[]
+  /** The targets submissions behind the counties' milestones. */
+  targetsUsed?: readonly string[]
 }
 
 /** Scores, grades and ranks the counties of one quarter (appraisal.md, "Default scoring"). */
@@ -142,6 +155,7 @@ export function scoreAppraisal(input: ScoreInput): Appraisal {
     counties,
     missing_counties: [...(input.missingCounties ?? [])].filter((c) => !seen.has(c.county)).sort((a, b) => compareCodes(a.county, b.county)),
     not_appraisable,
+    ...(input.targetsUsed?.length ? { targets_used: [...input.targetsUsed] } : {}),
   }
 }
 
@@ -149,8 +163,12 @@ type Unranked = Omit<CountyAppraisal, 'rank_in_city' | 'rank_in_province'>
 
 /** One county's points, red flags, score and grade under the scoring of its province. */
 export function scoreCounty(county: CountyInput, scoring: EffectiveScoring, quarter: Quarter): Unranked {
-  const breakdown = resolvedRules(scoring, quarter).map((rule) => {
-    const value = county.indicators[rule.indicator]
+  const progress: Partial<Record<ScorableIndicator, number | null>> = {}
+  const breakdown = resolvedRules(scoring, quarter).map((resolved): IndicatorPoints => {
+    const value = county.indicators[resolved.indicator]
+    const milestone = county.milestones?.[resolved.indicator]
+    const rule = milestone === undefined ? resolved : withMilestone(resolved, milestone)
+    if (milestone !== undefined) progress[rule.indicator] = value === null || milestone === 0 ? null : value / milestone
     return {
       indicator: rule.indicator,
       direction: rule.direction,
@@ -159,6 +177,7 @@ export function scoreCounty(county: CountyInput, scoring: EffectiveScoring, quar
       target: rule.target,
       weight: rule.weight,
       points: indicatorPoints(value, rule, nullBasis(rule.indicator, county.earlier_denominators)),
+      ...(milestone === undefined ? {} : { milestone }),
     }
   })
   const no_data = breakdown.filter((b) => b.value === null).map((b) => b.indicator)
@@ -189,7 +208,17 @@ export function scoreCounty(county: CountyInput, scoring: EffectiveScoring, quar
     deductions,
     penalties,
     no_data,
+    ...(Object.keys(progress).length ? { progress } : {}),
   }
+}
+
+/**
+ * A county's milestone replaces the indicator's target and scales its floor by the same
+ * ratio: floor = milestone × (floor ÷ target) of the effective configuration (rectification.md).
+ * A configured target of 0 leaves the floor as it is (there is no ratio to keep).
+ */
+export function withMilestone(rule: ResolvedRule, milestone: number): ResolvedRule {
+  return { ...rule, target: milestone, floor: rule.target === 0 ? rule.floor : milestone * (rule.floor / rule.target) }
 }
 
 /**
@@ -218,6 +247,8 @@ export function indicatorPoints(value: number | null, rule: Pick<ResolvedRule, '
     if (basis === 'no_earlier') return rule.weight / 2
     return rule.weight * rule.null_share
   }
+  // A milestone of 0 leaves no span: reaching it earns the weight.
+  if (rule.target === rule.floor) return value >= rule.target ? rule.weight : 0
   const progress = (value - rule.floor) / (rule.target - rule.floor)
   return rule.weight * Math.min(1, Math.max(0, progress))
 }

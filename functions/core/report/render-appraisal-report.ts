@@ -328,6 +328,22 @@ function rectificationSection(lines: readonly CountyRectificationSummary[], labe
 <tbody>${rows.join('\n')}</tbody></table></div>`, '未关闭 = 待整改或已反馈待核实；逾期 = 截止日当天结束仍未关闭；反复出现 = 回头看时仍未整改到位的红线事项；本季度关闭 = 自本季度首日（北京时间）至报告生成时关闭。<span class="en">Open = open or responded, awaiting verification; overdue = not closed by the end of its due day; recurring = a red-line item the look-back found again; closed this quarter = closed from the quarter\'s first day (Beijing time) to when the report was made.</span>')
 }
 
+/**
+ * Progress against the county's milestones (rectification.md, "Targets"): value / milestone of
+ * each targeted indicator, whose milestone is the breakdown's target; nothing without targets.
+ */
+export function progressNote(c: Pick<CountyAppraisal, 'breakdown' | 'progress'>): string {
+  if (!c.progress) return ''
+  const parts = c.breakdown.filter((b) => b.milestone !== undefined).map((b) => {
+    const label = INDICATOR_LABELS[b.indicator]
+    const p = c.progress?.[b.indicator]
+    const shown = p === null || p === undefined ? '—' : percent(p, 1)
+    return `<span data-progress="${esc(b.indicator)}">${esc(label.zh)} <span class="en">${esc(label.en)}</span> <strong>${esc(shown)}</strong>（${bilingual('目标', 'milestone')} ${esc(indicatorValue(b.milestone, label.kind))}）</span>`
+  })
+  return `<p class="note progress">${bilingual('目标完成进度', 'Progress to milestones')}：${parts.join('；')}</p>
+`
+}
+
 function breakdownSection(counties: readonly CountyAppraisal[]): string {
   if (counties.length === 0) return section('breakdown', '指标得分明细', 'Point breakdown', empty('无参评县', 'No counties'))
   const open = counties.length <= BREAKDOWN_OPEN_MAX ? ' open' : ''
@@ -349,7 +365,7 @@ function breakdownSection(counties: readonly CountyAppraisal[]): string {
 <tr><td colspan="6">${bilingual('红线扣分', 'Red-line deductions')}${c.red_flags.length ? `（${esc(c.red_flags.map((f) => INDICATOR_LABELS[f.indicator].zh).join('、'))}）` : ''}</td>${num(c.deductions, c.deductions > 0 ? `−${fixed(c.deductions, 2)}` : fixed(0, 2), 'num points')}<td></td></tr>
 <tr class="total"><td colspan="6">${bilingual('总分', 'Score')}</td>${num(c.score, fixed(c.score, 2), 'num points')}<td>${gradeBadge(c.grade)}</td></tr>
 </tfoot></table></div>
-${c.no_data.length ? `<p class="note">${bilingual('无数据指标', 'No data')}：${esc(c.no_data.map((k) => INDICATOR_LABELS[k].zh).join('、'))} <span class="en">${esc(c.no_data.join(', '))}</span></p>\n` : ''}<p class="others">${others}</p>
+${progressNote(c)}${c.no_data.length ? `<p class="note">${bilingual('无数据指标', 'No data')}：${esc(c.no_data.map((k) => INDICATOR_LABELS[k].zh).join('、'))} <span class="en">${esc(c.no_data.join(', '))}</span></p>\n` : ''}<p class="others">${others}</p>
 </details>`
   })
   return section('breakdown', '指标得分明细', 'Point breakdown', items.join('\n'), '得分 = 权重 × clamp((数值 − 下限) / (目标 − 下限), 0, 1)；数值为空时按规则计分。<span class="en">Points = weight × clamp((value − floor) / (target − floor), 0, 1); a null value earns the configured share of the weight.</span>')

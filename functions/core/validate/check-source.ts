@@ -57,7 +57,7 @@ export function validationContext(
   const ctx: ValidationContext = {
     county: place.kind === 'county' ? place.county : null,
     period: place.kind === 'county' ? place.period : null,
-    candidates: place.kind === 'registry' ? ['org_units'] : COUNTY_DATASETS,
+    candidates: place.kind === 'registry' ? ['org_units'] : place.kind === 'targets' ? ['targets'] : COUNTY_DATASETS,
     receivedAt: input.receivedAt,
     deadlineDays: limits.deadlineDays,
     maxRows: limits.maxRows,
@@ -66,6 +66,10 @@ export function validationContext(
     preFindings,
   }
   if (place.kind === 'registry') ctx.dataset = 'org_units'
+  else if (place.kind === 'targets') {
+    ctx.dataset = 'targets'
+    if (place.scope !== undefined) ctx.scope = place.scope
+  }
   else if (input.dataset) ctx.dataset = input.dataset
   return Object.assign(ctx, loaders)
 }

@@ -16,15 +16,16 @@ export class StoredRows {
   readonly #row: (ParsedValue | null)[]
   readonly #secret: readonly boolean[]
   readonly #defaults: readonly (ParsedValue | undefined)[]
-  readonly #at: { code: number; village: number; identified: number; eliminated: number }
+  readonly #at: { code: number; village: number; identified: number; eliminated: number; county: number }
   readonly #hashId: (id: string) => string
   readonly #submissionId: string
   readonly #submittedAt: number
   readonly #periodLastDay: number
+  readonly #scope: string | undefined
   /** The derived codes of each village, cut once (a roster has thousands of rows per village). */
   readonly #codesOf = new Map<string, readonly [string, string, string, string]>()
 
-  constructor(sink: RecordSink, dataset: DatasetName, ctx: Pick<ValidationContext, 'hashId' | 'submissionId' | 'receivedAt'>, periodLastDay: number) {
+  constructor(sink: RecordSink, dataset: DatasetName, ctx: Pick<ValidationContext, 'hashId' | 'submissionId' | 'receivedAt' | 'scope'>, periodLastDay: number) {
     const columns = DATASET_SPECS[dataset].columns
     const indexOf = (key: string) => columns.findIndex((c) => c.key === key)
     this.#sink = sink
@@ -33,11 +34,12 @@ export class StoredRows {
     this.#row = new Array<ParsedValue | null>(this.#names.length).fill(null)
     this.#secret = columns.map((c) => c.type.kind === 'idNumber')
     this.#defaults = columns.map((c) => c.defaultValue)
-    this.#at = { code: indexOf('code'), village: indexOf('village_code'), identified: indexOf('identified_on'), eliminated: indexOf('eliminated_on') }
+    this.#at = { code: indexOf('code'), village: indexOf('village_code'), identified: indexOf('identified_on'), eliminated: indexOf('eliminated_on'), county: indexOf('county_code') }
     this.#hashId = ctx.hashId
     this.#submissionId = ctx.submissionId
     this.#submittedAt = ctx.receivedAt.getTime()
     this.#periodLastDay = periodLastDay
+    this.#scope = ctx.scope
   }
 
   /** Writes one row given by its values in the dataset's column order; a promise when the sink returns one. */
@@ -61,6 +63,13 @@ export class StoredRows {
     if (this.#dataset === 'org_units') {
       const code = byColumn[this.#at.code]
       out[n] = typeof code === 'string' ? code.slice(0, 2) : null
+      return
+    }
+    if (this.#dataset === 'targets') {
+      // Without the uploader's scope a file's counties are all of its first row's province
+      // (or it is rejected with outside_county), so each row's own province is that scope.
+      out[n] = this.#scope ?? String(byColumn[this.#at.county] ?? '').slice(0, 2)
+      out[n + 1] = this.#submissionId
       return
     }
     const codes = this.#codes(String(byColumn[this.#at.village] ?? ''))

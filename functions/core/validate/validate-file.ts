@@ -13,6 +13,7 @@ import { NO_PREVIOUS, type PreviousQuarters } from './quarter-checks.ts'
 import { RosterTally, rosterFindings, type VillageRosterFigures } from './roster-check.ts'
 import { checkRow, rowPlan, type RowPlan } from './row-check.ts'
 import { StoredRows } from './stored-rows.ts'
+import { TargetsChecks } from './targets-checks.ts'
 import { UnitTally, unitFindings } from './unit-checks.ts'
 
 export type { CuratedRecord, EarlierRoster, RecordSink, RegistryView, ValidateOptions, ValidationContext, ValidationOutcome } from './validation-types.ts'
@@ -76,9 +77,11 @@ async function checkFile(decoded: DecodeResult, ctx: ValidationContext, sink: Re
   for (const f of header.findings) out.add(f)
   const loaded = await loadContext(ctx, header.spec.name)
   const plan = rowPlan(header, ctx, loaded)
-  const keys = DuplicateKeys.of(header, keying, ctx.maxRows)
+  // A targets row's key is its year, county and indicator (targets-checks.ts).
+  const targets = plan.dataset === 'targets' ? new TargetsChecks(ctx.scope, header.locate) : undefined
+  const keys = targets ? undefined : DuplicateKeys.of(header, keying, ctx.maxRows)
   const store = sink && new StoredRows(sink, plan.dataset, ctx, plan.ruleContext.periodLastDay)
-  const read = await readRows(header, plan, keys, store, out, ctx.maxRows, loaded.earlier)
+  const read = await readRows(header, plan, keys, store, out, ctx.maxRows, loaded.earlier, targets)
   await header.found.rest.return?.()
   const stopped = read.stoppedAt !== undefined || file.problems.length > 0
   if (!stopped && keys && !(await keys.exact(header.found))) return undefined
@@ -126,7 +129,7 @@ interface Unseen {
  * Checks every data row and gathers what the whole-file checks need; each row that passes
  * goes to the store while the file has no error. Stops at the row limit.
  */
-async function readRows(header: BoundHeader, plan: RowPlan, keys: DuplicateKeys | undefined, store: StoredRows | undefined, out: FindingsCollector, maxRows: number, unseen: Unseen | undefined): Promise<RowsRead> {
+async function readRows(header: BoundHeader, plan: RowPlan, keys: DuplicateKeys | undefined, store: StoredRows | undefined, out: FindingsCollector, maxRows: number, unseen: Unseen | undefined, targets?: TargetsChecks): Promise<RowsRead> {
   const read: RowsRead = { total: 0, rejected: new RowBits(), roster: new RosterTally(plan.dataset), villages: new Set(), units: [], money: new UnitTally() }
   let row = 0
   for await (const batch of dataRows(header.found)) {
@@ -148,6 +151,13 @@ async function readRows(header: BoundHeader, plan: RowPlan, keys: DuplicateKeys 
           read.rejected.add(repeat.firstRow)
         }
         errors += addAll(out, [repeat.repeat])
+      }
+      if (targets) {
+        for (const f of targets.check(values, row, raw.line)) {
+          out.add(f)
+          if (f.severity === 'error' && f.row !== undefined) read.rejected.add(f.row)
+          if (f.row === row) errors++
+        }
       }
       if (errors > 0) read.rejected.add(row)
       tallyRow(read, plan.dataset, values, row, raw.line)

@@ -23,6 +23,8 @@ export interface ValidationContext {
   county: string | null
   /** The upload's period (`YYYYQn`); null for a registry upload. */
   period: string | null
+  /** A targets file's uploader scope (2-digit province or 4-digit city), when the upload carries one. */
+  scope?: string
   /** The dataset named by `--dataset` or by the `registry/` prefix. */
   dataset?: DatasetName
   /** Datasets the header may name when `dataset` is not given. */

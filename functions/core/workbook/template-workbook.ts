@@ -49,6 +49,7 @@ export const EXAMPLE_ROWS: Readonly<Record<DatasetName, Readonly<Record<string, 
     risk_eliminated: '是', eliminated_on: new Date(Date.UTC(2023, 4, 20)), assistance: '产业帮扶、健康帮扶',
   },
   org_units: { code: '51', name: '四川省', level: '省', parent_code: '', active: '是' },
+  targets: { year: 2023, county_code: '511921', indicator: '风险消除率', q1: '20%', q2: '40%', q3: '60%', q4: '80%' },
 }
 
 /** GB 11643 / ISO 7064 MOD 11-2: the 18th character of a resident ID from its first 17. */
@@ -73,6 +74,11 @@ const DATASET_NOTES: Readonly<Record<DatasetName, readonly Message[]>> = {
     { zh: '每个区划单位一行：省、市、县、乡、村；由省或市管理员上传，县不上传此表。', en: 'One row per place: province, city, county, township, village; uploaded by a provincial or city administrator, not by counties.' },
     { zh: '上级代码须为本代码的前缀，并出现在同一文件或已有名册中；省级单位上级代码留空。', en: 'The parent code is the code’s own prefix and must be in the same file or the registry; a province has none.' },
     { zh: '上传的名册整体替换其所含省份的名册。', en: 'An accepted upload replaces the registry for the provinces it contains.' },
+  ],
+  targets: [
+    { zh: '每个县、每个指标一行，填写各季度末的累计目标；比率可写作 0.25 或 25%。', en: 'One row per county and indicator, with the cumulative milestone at the end of each quarter; a rate may be written 0.25 or 25%.' },
+    { zh: '由市或省管理员上传，只能填写本市（本省）的县；市的目标优先于省的目标。', en: 'Uploaded by a city official or the province administrator, for their own counties only; a city\'s milestone beats the province\'s.' },
+    { zh: '新接收的文件整体替换同一年度、同一上传范围此前的目标。', en: 'An accepted upload replaces the earlier targets of the same year and scope.' },
   ],
 }
 

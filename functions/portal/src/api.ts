@@ -63,7 +63,8 @@ export interface AppraisedCounty {
   breakdown?: BreakdownLine[]
   no_data: string[]
   rectification?: { open: number; overdue: number }
-  progress?: Record<string, number>
+  /** value / milestone per targeted indicator (null where the value is null); absent without targets. */
+  progress?: Record<string, number | null>
 }
 
 export interface Appraisal {

@@ -32,7 +32,7 @@ function setup() {
   }
   const announced: AppraisalAnnouncement[] = []
   const deps: AppraisalDeps = {
-    engine, store, ledger, appraisals, lakeBucket: 'lake', scoring: scoringConfig(), scratch: memoryScratch(files),
+    engine, store, ledger, appraisals, lakeBucket: 'lake', scoring: scoringConfig(), scratch: memoryScratch(files), readTable: readJsonTable,
     announce: async (s) => void announced.push(s),
   }
   return { deps, store, ledger, appraisals, asked, announced, rows, params: params_ }

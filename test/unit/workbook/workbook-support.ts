@@ -20,7 +20,7 @@ export const ON_TIME = new Date('2023-07-05T10:00:00+08:00')
 export const LATE = new Date('2023-07-12T09:00:00+08:00')
 
 export function exampleContext(dataset: DatasetName, receivedAt = ON_TIME): ValidationContext {
-  const key = dataset === 'org_units' ? 'registry/org_units/t.xlsx' : 'uploads/511921/2023Q2/t.xlsx'
+  const key = dataset === 'org_units' ? 'registry/org_units/t.xlsx' : dataset === 'targets' ? 'registry/targets/t.xlsx' : 'uploads/511921/2023Q2/t.xlsx'
   return validationContext({ place: parseUploadKey(key), receivedAt, submissionId: 't', hashId: hmacSha256Hex(new Uint8Array(32)) }, DEFAULT_UPLOAD_LIMITS)
 }
 

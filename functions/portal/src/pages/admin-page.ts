@@ -64,6 +64,11 @@ export async function adminPage({ api, me, view }: PageContext): Promise<void> {
     onclick: () => void act(action)().catch((e: unknown) => fill(status, problemText(e))),
   }, t(zh, en))
 
+  if (!me.admin) {
+    // A city official: the targets of the city's counties, nothing else here.
+    fill(view, h('h1', {}, t('管理', 'Administration')), h('div', { class: 'grid' }, adminUpload(api, 'targets', '目标值', 'Targets')))
+    return
+  }
   const periodForm = h('form', { class: 'filters' },
     h('div', {}, h('label', { for: periodId }, t('报告期', 'Quarter')), period),
     h('button', { type: 'submit' }, t('查看锁定状态', 'Show lock')))

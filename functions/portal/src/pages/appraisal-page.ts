@@ -13,6 +13,7 @@ type Labelled = { zh: string; en: string; kind?: string }
 const label = (key: string): Labelled => (INDICATOR_LABELS as Record<string, Labelled>)[key] ?? { zh: key, en: key }
 const grade = (g: AppraisedCounty['grade']) => h('span', { class: `grade grade-${g}` }, t(GRADE_STYLE[g].zh, GRADE_STYLE[g].en))
 const value = (key: string, v: number | null) => (v === null ? t('空值', 'null') : indicatorValue(v, (label(key).kind ?? 'count') as Parameters<typeof indicatorValue>[1]))
+const progressValue = (v: number | null) => (v === null ? t('空值', 'null') : indicatorValue(v, 'rate'))
 const countyName = (c: { county: string; name: string | null }) => (c.name?.trim() ? `${c.name.trim()} ${c.county}` : c.county)
 
 /**
@@ -113,8 +114,9 @@ function countyDetail(c: AppraisedCounty, history: CountyHistory): HTMLElement {
   const series = [{ county: { county: c.county, label: c.name?.trim() || c.county, score: c.score, grade: c.grade, red_flags: c.red_flags.length }, points: history.history.map((p) => ({ score: p.score, grade: p.grade })) }]
   return h('section', { class: 'card', 'aria-labelledby': 'county-h', 'data-county-detail': c.county },
     h('h2', { id: 'county-h', tabindex: -1 }, countyName(c), ' ', fixed(c.score, 2), ' ', grade(c.grade)),
-    c.breakdown ? table(t('指标得分明细', 'Point breakdown'), [t('指标', 'Indicator'), t('数值', 'Value'), t('下限', 'Floor'), t('目标', 'Target'), t('权重', 'Weight'), t('得分', 'Points')],
-      c.breakdown.map((b) => [t(label(b.indicator).zh, label(b.indicator).en), value(b.indicator, b.value), value(b.indicator, b.floor), value(b.indicator, b.target), fixed(b.weight, 2), fixed(b.points, 2)])) : null,
+    c.breakdown ? table(t('指标得分明细', 'Point breakdown'), [t('指标', 'Indicator'), t('数值', 'Value'), t('下限', 'Floor'), t('目标', 'Target'), t('权重', 'Weight'), t('得分', 'Points'), ...(c.progress ? [t('目标完成进度', 'Progress to milestone')] : [])],
+      c.breakdown.map((b) => [t(label(b.indicator).zh, label(b.indicator).en), value(b.indicator, b.value), value(b.indicator, b.floor), value(b.indicator, b.target), fixed(b.weight, 2), fixed(b.points, 2),
+        ...(c.progress ? [b.indicator in c.progress ? progressValue(c.progress[b.indicator] ?? null) : '—'] : [])])) : null,
     h('h3', {}, t('红线问题', 'Red flags')),
     c.red_flags.length === 0 ? h('p', { class: 'empty' }, t('无', 'None')) : h('ul', { class: 'flags' }, c.red_flags.map((f) => h('li', {},
       h('strong', {}, t(label(f.indicator).zh, label(f.indicator).en)), ` ${f.value} · `, t('村：', 'villages: '), f.villages.map((v) => h('code', { class: 'village' }, v))))),
