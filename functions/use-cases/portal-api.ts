@@ -1,4 +1,5 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
+import '../../schemas/zod-english.ts'
 import { DATASETS, type DatasetName } from '../../schemas/findings.ts'
 import { apiErrors, ApiError } from '../core/portal/api-error.ts'
 import { candidatePeriods, quarterHasBegun } from '../core/portal/open-periods.ts'
@@ -8,7 +9,6 @@ import {
 } from '../core/portal/scope.ts'
 import { parseUploadKey } from '../core/object-keys.ts'
 import { parsePeriod } from '../core/period.ts'
-import { buildTemplate } from '../core/workbook/template-workbook.ts'
 import type { AppraisalStore, ObjectStore, PeriodLock, Presigner, SubmissionLedger, TableReader } from './ports.ts'
 import type { MissingCounty } from '../core/appraisal/score.ts'
 import { appraisalDocument, countyHistory, readAppraisal, regionRollup } from './read-appraisal.ts'
@@ -61,13 +61,13 @@ const msg = (zh: string, en: string) => ({ zh, en })
 
 const UploadSlotSchema = z.object({
   kind: z.enum(['upload', 'registry', 'targets']),
-  county: z.string().regex(/^\d{6}$/).optional(),
-  period: z.string().transform((p) => p.toUpperCase()).pipe(z.string().regex(/^\d{4}Q[1-4]$/)).optional(),
-  file_name: z.string().min(1).max(200),
-  size: z.number().int().positive(),
+  county: z.optional(z.string().check(z.regex(/^\d{6}$/))),
+  period: z.optional(z.pipe(z.pipe(z.string(), z.transform((p: string) => p.toUpperCase())), z.string().check(z.regex(/^\d{4}Q[1-4]$/)))),
+  file_name: z.string().check(z.minLength(1), z.maxLength(200)),
+  size: z.number().check(z.int(), z.positive()),
 })
 
-const UnlockSchema = z.object({ reason: z.string().trim().min(1).max(1000) })
+const UnlockSchema = z.object({ reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(1000)) })
 
 function requirePeriod(value: string | undefined): string {
   const period = value?.toUpperCase()
@@ -256,6 +256,9 @@ const handlers: Record<RouteName, Handler> = {
   async template(_deps, { params }) {
     const dataset = params['dataset'] ?? ''
     if (!(DATASETS as readonly string[]).includes(dataset)) throw apiErrors.notFound(msg(`没有数据集「${dataset}」的模板`, `No template for a dataset "${dataset}"; try ${DATASETS.join(', ')}`))
+    // Loaded only here: the workbook library is most of the function's code (bench/bundle.ts)
+    // and every other route runs without it.
+    const { buildTemplate } = await import('../core/workbook/template-workbook.ts')
     return {
       status: 200,
       bytes: await buildTemplate(dataset as DatasetName),
