@@ -8,7 +8,7 @@
  *   use-cases    → use-cases, core, schemas                           (no adapters, no fs/os/child_process)
  *   core         → core, schemas                                      (no node:* at all, no @aws-sdk)
  *   schemas      → schemas, zod
- *   infra        → infra, schemas, aws-cdk-lib, constructs, cdk-nag, node built-ins
+ *   infra        → infra, schemas, aws-cdk-lib, constructs, cdk-nag, esbuild (the bundler), node built-ins
  *   portal/src   → portal/src, core, schemas, browser packages        (the page: no adapters, no node:*)
  *   cli, local, demo, portal: outer layers; may use anything in functions/ and schemas/, and only
  *                 each other, test/ and bench/ may import them
@@ -100,11 +100,11 @@ module.exports = {
     },
     {
       name: 'infra-schemas-and-cdk-only',
-      comment: 'The CDK app imports schemas/ (env keys, table columns), the CDK and node built-ins, and nothing that runs.',
+      comment: 'The CDK app imports schemas/ (env keys, table columns), the CDK, esbuild (it bundles the functions) and node built-ins, and nothing that runs.',
       severity: 'error',
       from: { path: '^infra/' },
       to: {
-        pathNot: '^(infra|schemas)/|(^|/)node_modules/(aws-cdk-lib|constructs|cdk-nag)/',
+        pathNot: '^(infra|schemas)/|(^|/)node_modules/(aws-cdk-lib|constructs|cdk-nag|esbuild)/',
         dependencyTypesNot: ['core'],
       },
     },

@@ -180,6 +180,8 @@ async function main(): Promise<number> {
       },
       cold_start: {
         bundle_bytes: coldStart.bundle_bytes,
+        bundle_total_bytes: coldStart.bundle_total_bytes,
+        node_bare_ms: round(coldStart.node_bare_ms, 1),
         init_ms: round(coldStart.init_ms, 1),
         init_ms_by_function: Object.fromEntries(Object.entries(coldStart.init_ms_by_function).map(([k, v]) => [k, round(v, 1)])),
         largest_inputs_bytes: coldStart.largest_inputs_bytes,
@@ -276,8 +278,8 @@ function printTable(r: Record<string, unknown>): void {
   rows.push(['ingest_xlsx.peak_rss_mb', String(x['peak_rss_mb']), ''])
   rows.push(['aggregate.seconds (4M village-quarters)', String(a['seconds']), target(a['seconds']! <= 5, '≤ 5')])
   rows.push(['aggregate.duckdb_group_by_seconds', String(a['duckdb_group_by_seconds']), ''])
-  for (const [name, bytes] of Object.entries(c.bundle_bytes)) rows.push([`cold_start.bundle_bytes.${name}`, String(bytes), target(bytes <= 600 * 1024, '≤ 600 KB')])
-  for (const [name, ms] of Object.entries(c.init_ms_by_function)) rows.push([`cold_start.init_ms_by_function.${name}`, String(ms), ''])
+  for (const [name, bytes] of Object.entries(c.bundle_bytes)) rows.push([`cold_start.bundle_bytes.${name} (read at init: entry + static chunks)`, String(bytes), target(bytes <= 600 * 1024, '≤ 600 KB')])
+  for (const [name, ms] of Object.entries(c.init_ms_by_function)) rows.push([`cold_start.init_ms_by_function.${name} (import − node -e 0)`, String(ms), ''])
   rows.push(['cold_start.init_ms (largest)', String(c.init_ms), target(c.init_ms <= 60, '≤ 60')])
   for (const [w, f] of Object.entries(p.writers)) rows.push([`parquet.writers.${w} (rows/s; peak MB; bytes; read same by DuckDB, hyparquet)`, `${f.rows_per_s}; ${f.peak_rss_mb}; ${f.parquet_bytes}; ${f.duckdb_reads_same}, ${f.hyparquet_reads_same}`, ''])
   rows.push(['parquet.ours_speed_vs_hyparquet_writer', String(p.ours_speed_vs_hyparquet_writer), ''])

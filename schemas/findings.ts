@@ -1,4 +1,5 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
+import './zod-english.ts'
 import { DATASETS } from './dataset-names.ts'
 
 /** File-level codes (contract/validation.md, "File-level codes"). */
@@ -78,13 +79,13 @@ export type Message = z.infer<typeof MessageSchema>
 export const FindingSchema = z.object({
   severity: SeveritySchema,
   code: FindingCodeSchema,
-  rule: RuleIdSchema.optional(),
-  row: z.number().int().positive().optional(),
-  column: z.string().optional(),
-  header: z.string().optional(),
-  cell: z.string().optional(),
-  sheet: z.string().optional(),
-  value: z.string().optional(),
+  rule: z.optional(RuleIdSchema),
+  row: z.optional(z.number().check(z.int(), z.positive())),
+  column: z.optional(z.string()),
+  header: z.optional(z.string()),
+  cell: z.optional(z.string()),
+  sheet: z.optional(z.string()),
+  value: z.optional(z.string()),
   message: MessageSchema,
 })
 export type Finding = z.infer<typeof FindingSchema>
@@ -94,19 +95,19 @@ export const DatasetNameSchema = z.enum(DATASETS)
 export type DatasetName = z.infer<typeof DatasetNameSchema>
 
 export const RowCountsSchema = z.object({
-  total: z.number().int().nonnegative(),
-  accepted: z.number().int().nonnegative(),
-  rejected: z.number().int().nonnegative(),
+  total: z.number().check(z.int(), z.nonnegative()),
+  accepted: z.number().check(z.int(), z.nonnegative()),
+  rejected: z.number().check(z.int(), z.nonnegative()),
 })
 
 /** The `va validate --json` document, which is also the submission report (interfaces.md). */
 export const ValidationReportSchema = z.object({
-  dataset: DatasetNameSchema.nullable(),
-  county: z.string().nullable(),
-  period: z.string().nullable(),
+  dataset: z.nullable(DatasetNameSchema),
+  county: z.nullable(z.string()),
+  period: z.nullable(z.string()),
   status: z.enum(['accepted', 'rejected']),
   rows: RowCountsSchema,
-  counts: z.record(z.string(), z.number().int().positive()),
+  counts: z.record(z.string(), z.number().check(z.int(), z.positive())),
   findings: z.array(FindingSchema),
   truncated: z.boolean(),
 })

@@ -1,4 +1,5 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
+import './zod-english.ts'
 
 /**
  * The scoring configuration of the quarterly appraisal (contract/appraisal.md, "Default
@@ -64,11 +65,11 @@ export const SCORE_TIE_TOLERANCE = 1e-9
  * A floor or a target: a plain value, or a multiple of the quarter's spending schedule
  * (fund_spending_rate: floor 0.5 × schedule, target the schedule).
  */
-export const BoundSchema = z.union([z.number(), z.strictObject({ times_schedule: z.number().positive() })])
+export const BoundSchema = z.union([z.number(), z.strictObject({ times_schedule: z.number().check(z.positive()) })])
 export type Bound = z.infer<typeof BoundSchema>
 
 const indicatorRuleShape = {
-  weight: z.number().min(0),
+  weight: z.number().check(z.minimum(0)),
   /** `up`: target > floor; `down`: target < floor. Points are weight × clamp((v − floor) / (target − floor), 0, 1) either way. */
   direction: z.enum(['up', 'down']),
   /** The value that earns 0 points. */
@@ -76,29 +77,29 @@ const indicatorRuleShape = {
   /** The value that earns the full weight. */
   target: BoundSchema,
   /** The share of the weight earned when the value is null (1: full weight; income_growth_yoy: 0.5). */
-  null_share: z.number().min(0).max(1),
+  null_share: z.number().check(z.minimum(0), z.maximum(1)),
 }
 
-export const IndicatorRuleSchema = z.strictObject({ ...indicatorRuleShape, null_share: indicatorRuleShape.null_share.default(1) })
+export const IndicatorRuleSchema = z.strictObject({ ...indicatorRuleShape, null_share: z._default(indicatorRuleShape.null_share, 1) })
 export type IndicatorRule = z.infer<typeof IndicatorRuleSchema>
 
 /** No defaults here: an override that leaves a field out keeps the base value (zod's partial() would apply the default). */
-const IndicatorRuleOverrideSchema = z.strictObject(indicatorRuleShape).partial()
+const IndicatorRuleOverrideSchema = z.partial(z.strictObject(indicatorRuleShape))
 
-const perQuarter = <T extends z.ZodType>(value: T) => z.strictObject({ '1': value, '2': value, '3': value, '4': value })
+const perQuarter = <T extends z.ZodMiniType>(value: T) => z.strictObject({ '1': value, '2': value, '3': value, '4': value })
 
 const GradeThresholdsSchema = z.strictObject({ excellent: z.number(), good: z.number(), fair: z.number() })
 
 const scoringShape = {
   /** Share of the year's linkage funds and projects expected done by the end of each quarter. */
-  schedule: perQuarter(z.number().gt(0).max(1)),
+  schedule: perQuarter(z.number().check(z.gt(0), z.maximum(1))),
   /** Collective operating income (yuan, YTD) a village needs by the end of each quarter. */
-  collective_income_threshold: perQuarter(z.number().min(0)),
+  collective_income_threshold: perQuarter(z.number().check(z.minimum(0))),
   indicators: z
     .partialRecord(ScorableIndicatorSchema, IndicatorRuleSchema)
-    .refine((rules) => Object.keys(rules).length > 0, 'at least one indicator must be scored'),
+    .check(z.refine((rules) => Object.keys(rules).length > 0, 'at least one indicator must be scored')),
   /** Points deducted for each red-line indicator above 0. */
-  red_line_deduction: z.number().min(0),
+  red_line_deduction: z.number().check(z.minimum(0)),
   /** Lowest score of each grade; below `fair` is `poor`. */
   grades: GradeThresholdsSchema,
   /** The best grade a county with any red flag can get. */
@@ -107,29 +108,29 @@ const scoringShape = {
    * Points deducted per overdue rectification item, up to `cap` (rectification.md, "Overdue").
    * Left out (versions before 2024.3): no deduction, so earlier appraisals reproduce exactly.
    */
-  overdue_item_penalty: z.strictObject({ per_item: z.number().min(0), cap: z.number().min(0) }).default({ per_item: 0, cap: 0 }),
+  overdue_item_penalty: z._default(z.strictObject({ per_item: z.number().check(z.minimum(0)), cap: z.number().check(z.minimum(0)) }), { per_item: 0, cap: 0 }),
 }
 
 /** What a province may override: any part of the scoring, indicator by indicator. */
 export const ProvinceOverrideSchema = z.strictObject({
-  description: z.string().optional(),
-  schedule: perQuarter(z.number().gt(0).max(1)).partial().optional(),
-  collective_income_threshold: perQuarter(z.number().min(0)).partial().optional(),
-  indicators: z.partialRecord(ScorableIndicatorSchema, IndicatorRuleOverrideSchema).optional(),
-  red_line_deduction: z.number().min(0).optional(),
-  grades: GradeThresholdsSchema.partial().optional(),
-  red_flag_grade_cap: GradeSchema.optional(),
-  overdue_item_penalty: z.strictObject({ per_item: z.number().min(0), cap: z.number().min(0) }).partial().optional(),
+  description: z.optional(z.string()),
+  schedule: z.optional(z.partial(perQuarter(z.number().check(z.gt(0), z.maximum(1))))),
+  collective_income_threshold: z.optional(z.partial(perQuarter(z.number().check(z.minimum(0))))),
+  indicators: z.optional(z.partialRecord(ScorableIndicatorSchema, IndicatorRuleOverrideSchema)),
+  red_line_deduction: z.optional(z.number().check(z.minimum(0))),
+  grades: z.optional(z.partial(GradeThresholdsSchema)),
+  red_flag_grade_cap: z.optional(GradeSchema),
+  overdue_item_penalty: z.optional(z.partial(z.strictObject({ per_item: z.number().check(z.minimum(0)), cap: z.number().check(z.minimum(0)) }))),
 })
 export type ProvinceOverride = z.infer<typeof ProvinceOverrideSchema>
 
 /** The province overrides alone, as the SCORING_OVERRIDES environment value holds them. */
-export const ProvinceOverridesSchema = z.record(z.string().regex(/^\d{2}$/, 'a province code is 2 digits'), ProvinceOverrideSchema)
+export const ProvinceOverridesSchema = z.record(z.string().check(z.regex(/^\d{2}$/, 'a province code is 2 digits')), ProvinceOverrideSchema)
 
-type ScoringCore = z.infer<z.ZodObject<typeof scoringShape>>
+type ScoringCore = z.infer<z.ZodMiniObject<typeof scoringShape>>
 
 /** Checks a complete scoring (the defaults, or the defaults merged with a province's overrides). */
-function checkScoring(scoring: ScoringCore, ctx: z.RefinementCtx, path: PropertyKey[]): void {
+function checkScoring(scoring: ScoringCore, ctx: z.core.$RefinementCtx, path: PropertyKey[]): void {
   const { excellent, good, fair } = scoring.grades
   if (!(excellent > good && good > fair)) {
     ctx.addIssue({ code: 'custom', path: [...path, 'grades'], message: 'grades must descend: excellent > good > fair' })
@@ -159,18 +160,18 @@ export function resolveBound(bound: Bound, schedule: number): number {
 
 /** A complete scoring as it applies to one province (no overrides left). */
 export const EffectiveScoringSchema = z
-  .strictObject({ version: z.string().min(1), description: z.string().optional(), ...scoringShape })
-  .superRefine((scoring, ctx) => checkScoring(scoring, ctx, []))
+  .strictObject({ version: z.string().check(z.minLength(1)), description: z.optional(z.string()), ...scoringShape })
+  .check(z.superRefine((scoring, ctx) => checkScoring(scoring, ctx, [])))
 export type EffectiveScoring = z.infer<typeof EffectiveScoringSchema>
 
 export const ScoringConfigSchema = z
   .strictObject({
-    version: z.string().min(1),
-    description: z.string().optional(),
+    version: z.string().check(z.minLength(1)),
+    description: z.optional(z.string()),
     ...scoringShape,
-    provinces: ProvinceOverridesSchema.default({}),
+    provinces: z._default(ProvinceOverridesSchema, {}),
   })
-  .superRefine((config, ctx) => {
+  .check(z.superRefine((config, ctx) => {
     checkScoring(config, ctx, [])
     // A province's overrides must leave a complete, coherent scoring: check each merge here
     // so that a bad override fails at load, not in the middle of an appraisal.
@@ -182,7 +183,7 @@ export const ScoringConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['provinces', province, ...issue.path], message: issue.message })
       }
     }
-  })
+  }))
 export type ScoringConfig = z.infer<typeof ScoringConfigSchema>
 
 /**

@@ -4,8 +4,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { S3Client } from '@aws-sdk/client-s3'
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import { SNSClient } from '@aws-sdk/client-sns'
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda'
-import * as z from 'zod'
+import type { LambdaClient } from '@aws-sdk/client-lambda'
+import * as z from 'zod/mini'
+import '../../schemas/zod-english.ts'
 import type { AggregateEnv, PortalApiEnv, ValidateEnv } from '../../schemas/env.ts'
 import type { AggregateEvent } from '../../schemas/events.ts'
 import { s3Presigner } from '../adapters/s3-presigner.ts'
@@ -67,7 +68,9 @@ export function awsAppraisalDeps(env: AggregateEnv): AppraisalDeps {
  */
 export function awsPortalDeps(env: PortalApiEnv, region: string): PortalDeps {
   const s3 = new S3Client(s3ClientConfig())
-  const lambda = new LambdaClient({})
+  // Run and publish are the only routes that invoke: the Lambda client (~75 KB of code) is
+  // loaded on the first of them, not at every cold start of the API.
+  let lambda: Promise<{ client: LambdaClient; InvokeCommand: typeof import('@aws-sdk/client-lambda').InvokeCommand }> | undefined
   return portalDeps({
     s3,
     dynamo: new DynamoDBClient({}),
@@ -75,14 +78,16 @@ export function awsPortalDeps(env: PortalApiEnv, region: string): PortalDeps {
     presigner: s3Presigner(() => s3.config.credentials(), { region }),
     maxUploadBytes: env.MAX_FILE_BYTES,
     aggregate: async (event: AggregateEvent & { period: string; publish: boolean; source: string }) => {
-      await lambda.send(new InvokeCommand({ FunctionName: env.AGGREGATE_FUNCTION_NAME, InvocationType: 'Event', Payload: new TextEncoder().encode(JSON.stringify(event)) }))
+      lambda ??= import('@aws-sdk/client-lambda').then(({ LambdaClient, InvokeCommand }) => ({ client: new LambdaClient({}), InvokeCommand }))
+      const { client, InvokeCommand } = await lambda
+      await client.send(new InvokeCommand({ FunctionName: env.AGGREGATE_FUNCTION_NAME, InvocationType: 'Event', Payload: new TextEncoder().encode(JSON.stringify(event)) }))
       return { status: 'started' as const }
     },
   })
 }
 
 /** Parses a function's environment once; a bad deploy fails at cold start with every problem listed. */
-export function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
+export function parseEnv<S extends z.ZodMiniType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
   const parsed = schema.safeParse(env)
   if (!parsed.success) throw new ConfigurationError(`Invalid environment:\n${z.prettifyError(parsed.error)}`)
   return parsed.data

@@ -2,7 +2,8 @@ import { Logger } from '@aws-lambda-powertools/logger'
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
 import middy from '@middy/core'
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda'
-import * as z from 'zod'
+import * as z from 'zod/mini'
+import '../../schemas/zod-english.ts'
 import { PortalApiEnvSchema } from '../../schemas/env.ts'
 import { awsPortalDeps, composeAtColdStart, parseEnv } from '../composition/aws.ts'
 import { ApiError } from '../core/portal/api-error.ts'
@@ -18,13 +19,13 @@ import { handlePortalRequest, type PortalDeps } from '../use-cases/portal-api.ts
 /** The part of the payload 2.0 event the API reads (API Gateway sends more). */
 export const HttpApiEventSchema = z.object({
   rawPath: z.string(),
-  rawQueryString: z.string().optional(),
-  queryStringParameters: z.record(z.string(), z.string()).optional(),
-  body: z.string().optional(),
-  isBase64Encoded: z.boolean().optional(),
+  rawQueryString: z.optional(z.string()),
+  queryStringParameters: z.optional(z.record(z.string(), z.string())),
+  body: z.optional(z.string()),
+  isBase64Encoded: z.optional(z.boolean()),
   requestContext: z.object({
     http: z.object({ method: z.string() }),
-    authorizer: z.object({ jwt: z.object({ claims: z.record(z.string(), z.unknown()) }).optional() }).optional(),
+    authorizer: z.optional(z.object({ jwt: z.optional(z.object({ claims: z.record(z.string(), z.unknown()) })) })),
   }),
 })
 

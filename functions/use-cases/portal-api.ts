@@ -1,4 +1,5 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
+import '../../schemas/zod-english.ts'
 import { DATASETS, type DatasetName } from '../../schemas/findings.ts'
 import { apiErrors, ApiError } from '../core/portal/api-error.ts'
 import { candidatePeriods, quarterHasBegun } from '../core/portal/open-periods.ts'
@@ -10,7 +11,6 @@ import { EVIDENCE_CONTENT_TYPES, EVIDENCE_MAX_BYTES } from '../core/rectificatio
 import { ITEM_STATUSES, isOverdue, type ItemAction, type Outcome } from '../core/rectification/rectification-item.ts'
 import { parseUploadKey } from '../core/object-keys.ts'
 import { parsePeriod } from '../core/period.ts'
-import { buildTemplate } from '../core/workbook/template-workbook.ts'
 import type { AppraisalStore, ObjectStore, PeriodLock, Presigner, RectificationStore, SubmissionLedger, TableReader } from './ports.ts'
 import type { MissingCounty } from '../core/appraisal/score.ts'
 import { appraisalDocument, countyHistory, readAppraisal, regionRollup } from './read-appraisal.ts'
@@ -66,20 +66,20 @@ const msg = (zh: string, en: string) => ({ zh, en })
 
 const UploadSlotSchema = z.object({
   kind: z.enum(['upload', 'registry', 'targets']),
-  county: z.string().regex(/^\d{6}$/).optional(),
-  period: z.string().transform((p) => p.toUpperCase()).pipe(z.string().regex(/^\d{4}Q[1-4]$/)).optional(),
-  file_name: z.string().min(1).max(200),
-  size: z.number().int().positive(),
+  county: z.optional(z.string().check(z.regex(/^\d{6}$/))),
+  period: z.optional(z.pipe(z.pipe(z.string(), z.transform((p: string) => p.toUpperCase())), z.string().check(z.regex(/^\d{4}Q[1-4]$/)))),
+  file_name: z.string().check(z.minLength(1), z.maxLength(200)),
+  size: z.number().check(z.int(), z.positive()),
 })
 
-const UnlockSchema = z.object({ reason: z.string().trim().min(1).max(1000) })
+const UnlockSchema = z.object({ reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(1000)) })
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/
 // Unknown keys (a typed `by`, say) are dropped: who acts comes from the claims alone.
-const OpenItemSchema = z.object({ county: z.string().regex(/^\d{6}$/), title: z.string().max(500), detail: z.string().max(5000).optional(), due: z.string().regex(DAY).optional() })
-const EvidenceSlotSchema = z.object({ file_name: z.string().min(1).max(200), size: z.number().int().positive(), content_type: z.enum(Object.values(EVIDENCE_CONTENT_TYPES) as [string, ...string[]]) })
-const RespondSchema = z.object({ text: z.string().max(5000), file: z.string().max(600).optional() })
-const VerifySchema = z.object({ action: z.enum(['close', 'reopen']), reason: z.string().max(2000).optional() })
+const OpenItemSchema = z.object({ county: z.string().check(z.regex(/^\d{6}$/)), title: z.string().check(z.maxLength(500)), detail: z.optional(z.string().check(z.maxLength(5000))), due: z.optional(z.string().check(z.regex(DAY))) })
+const EvidenceSlotSchema = z.object({ file_name: z.string().check(z.minLength(1), z.maxLength(200)), size: z.number().check(z.int(), z.positive()), content_type: z.enum(Object.values(EVIDENCE_CONTENT_TYPES) as [string, ...string[]]) })
+const RespondSchema = z.object({ text: z.string().check(z.maxLength(5000)), file: z.optional(z.string().check(z.maxLength(600))) })
+const VerifySchema = z.object({ action: z.enum(['close', 'reopen']), reason: z.optional(z.string().check(z.maxLength(2000))) })
 
 /** How a refusal of the rectification rules answers: its status and the Chinese beside the core's reason. */
 const ITEM_REFUSALS: Record<Exclude<Outcome, { ok: true }>['code'] | EvidenceProblem['code'], { status: 400 | 403 | 409; zh: string }> = {
@@ -100,7 +100,7 @@ function itemOrRefusal<T extends { ok: true }>(outcome: T | Extract<Outcome, { o
   throw new ApiError(refusal.status, outcome.code, msg(refusal.zh, outcome.reason))
 }
 
-function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+function parseBody<S extends z.ZodMiniType>(schema: S, body: unknown): z.infer<S> {
   const parsed = schema.safeParse(body)
   if (!parsed.success) throw apiErrors.badRequest('bad_request', msg('请求内容不完整或格式错误', `The request body is not valid: ${z.prettifyError(parsed.error)}`))
   return parsed.data
@@ -361,6 +361,9 @@ const handlers: Record<RouteName, Handler> = {
   async template(_deps, { params }) {
     const dataset = params['dataset'] ?? ''
     if (!(DATASETS as readonly string[]).includes(dataset)) throw apiErrors.notFound(msg(`没有数据集「${dataset}」的模板`, `No template for a dataset "${dataset}"; try ${DATASETS.join(', ')}`))
+    // Loaded only here: the workbook library is most of the function's code (bench/bundle.ts)
+    // and every other route runs without it.
+    const { buildTemplate } = await import('../core/workbook/template-workbook.ts')
     return {
       status: 200,
       bytes: await buildTemplate(dataset as DatasetName),

@@ -232,11 +232,14 @@ describe('functions', () => {
     expect(props(fn.logGroup)).toMatchObject({ RetentionInDays: 365 })
   })
 
-  it.each(['validate', 'aggregate'] as const)('%s is bundled as ESM with the createRequire banner and the SQL files', (name) => {
+  it.each(['validate', 'aggregate'] as const)('%s is bundled as split ESM (entry and chunks in handlers/, each with the createRequire banner) and the SQL files', (name) => {
     const fn = name === 'validate' ? ids.ingest.validate : ids.analytics.aggregate
     const key = (props(fn.function).Code as { S3Key: string }).S3Key
     const asset = join(prod.assembly, `asset.${key.replace(/\.zip$/, '')}`)
-    expect(readFileSync(join(asset, 'handlers', 'index.mjs'), 'utf8').startsWith(ESM_REQUIRE_BANNER)).toBe(true)
+    const files = readdirSync(join(asset, 'handlers'))
+    expect(files).toContain('index.mjs')
+    expect(files.filter((f) => f !== 'index.mjs').every((f) => /^chunk-[A-Z0-9]+\.mjs$/.test(f))).toBe(true)
+    for (const file of files) expect(readFileSync(join(asset, 'handlers', file), 'utf8').startsWith(ESM_REQUIRE_BANNER)).toBe(true)
     // The SQL files travel with the bundle, where functions/adapters/sql-files.ts looks for them.
     expect(existsSync(join(asset, 'sql', 'saved'))).toBe(true)
   })

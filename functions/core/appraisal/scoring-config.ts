@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
-import * as z from 'zod'
+import * as z from 'zod/mini'
+import '../../../schemas/zod-english.ts'
 import {
   EffectiveScoringSchema,
   mergeOverride,
