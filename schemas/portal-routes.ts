@@ -6,6 +6,7 @@
 export const PORTAL_ROUTES = {
   me: ['GET', '/api/me'],
   uploadSlot: ['POST', '/api/uploads'],
+  uploadVerdicts: ['GET', '/api/uploads/submissions'],
   submissions: ['GET', '/api/submissions'],
   submissionReport: ['GET', '/api/submissions/report'],
   file: ['GET', '/api/files'],

@@ -197,6 +197,21 @@ const handlers: Record<RouteName, Handler> = {
     return { status: 200, json: { url: post.url, fields: post.fields, key, expires_at: new Date(now.getTime() + UPLOAD_SLOT_SECONDS * 1000).toISOString() } }
   },
 
+  /**
+   * The submissions of one registry or targets file by its ingest key (the key its upload slot
+   * named), for whoever may upload that kind: the administration page waits on it for the
+   * verdict. Only that key's submissions, so a city official learns nothing of other files.
+   */
+  async uploadVerdicts(deps, { identity, query }) {
+    const key = query['key'] ?? ''
+    const place = parseUploadKey(key)
+    if (place.kind !== 'registry' && place.kind !== 'targets') throw apiErrors.badRequest('bad_key', msg('不是区划名册或目标值文件的路径', 'Not the key of a registry or targets file'))
+    if (!mayUpload(identity.scope, place.kind)) throw apiErrors.adminOnly()
+    const ledgerPlace = place.kind === 'registry' ? 'registry' : 'targets'
+    const status = await submissionStatus(deps.ledger, ledgerPlace, ledgerPlace)
+    return { status: 200, json: { ...status, submissions: status.submissions.filter((s) => s.object_key === key) } }
+  },
+
   async submissions(deps, { identity, query }) {
     const county = requireCounty(query['county'])!
     const period = requirePeriod(query['period'])
@@ -206,9 +221,10 @@ const handlers: Record<RouteName, Handler> = {
 
   async submissionReport(deps, { identity, query }) {
     const key = query['key'] ?? ''
-    const m = /^reports\/submissions\/(\d{6})\/\d{4}Q[1-4]\/[\w-]+\.json$/.exec(key) ?? /^reports\/registry\/[\w-]+\.json$/.exec(key)
+    const m = /^reports\/submissions\/(\d{6})\/\d{4}Q[1-4]\/[\w-]+\.json$/.exec(key) ?? /^reports\/(registry|targets)\/[\w-]+\.json$/.exec(key)
     if (!m) throw apiErrors.badRequest('bad_key', msg('不是提交报告的路径', 'Not the key of a submission report'))
-    if (m[1] ? !countyInScope(identity.scope, m[1]) : !mayUpload(identity.scope, 'registry')) throw apiErrors.outOfScope()
+    const allowed = /^\d{6}$/.test(m[1]!) ? countyInScope(identity.scope, m[1]!) : mayUpload(identity.scope, m[1] as 'registry' | 'targets')
+    if (!allowed) throw apiErrors.outOfScope()
     const bytes = await deps.store.getBytes(deps.buckets.lake, key)
     if (!bytes) throw apiErrors.notFound(msg('报告不存在', 'No such report'))
     return { status: 200, json: JSON.parse(new TextDecoder().decode(bytes)) as unknown }
@@ -220,7 +236,7 @@ const handlers: Record<RouteName, Handler> = {
     let allowed: boolean
     let m: RegExpExecArray | null
     if ((m = /^reports\/submissions\/(\d{6})\/\d{4}Q[1-4]\/[\w-]+\.(json|csv|xlsx)$/.exec(key))) allowed = countyInScope(scope, m[1]!)
-    else if (/^reports\/registry\/[\w-]+\.(json|csv)$/.test(key)) allowed = mayUpload(scope, 'registry')
+    else if ((m = /^reports\/(registry|targets)\/[\w-]+\.(json|csv|xlsx)$/.exec(key))) allowed = mayUpload(scope, m[1] as 'registry' | 'targets')
     // Evidence of a response: for whoever may see the item (rectification.md).
     else if ((m = /^rectification\/(\d{6})\/(\d{6})-[0-9a-f]{12}\/[^/]+$/.exec(key)) && m[1] === m[2]) allowed = countyInScope(scope, m[1]!)
     // The HTML report ranks every county of the quarter: the province's to read. Clerks and

@@ -151,4 +151,36 @@ describe.skipIf(!available)('the portal against va serve, in headless Chromium',
     expect(problems).toEqual([])
     await official.context.close()
   }, BACKSTOP_MS)
+
+  it('a city official uploads a targets file on the administration page and sees the pipeline\'s verdict, checked like any upload: another city\'s county is outside_county', async () => {
+    const portal = /portal: +(http:\/\/127\.0\.0\.1:\d+)/.exec(printed)![1]!
+    const city = /(city-(\d{4}))/.exec(printed)!
+    const own = new RegExp(`clerk-(${city[2]!}\\d{2})`).exec(printed)![1]!
+    const other = new RegExp(`clerk-((?!${city[2]!})\\d{6})`).exec(printed)![1]!
+    const context = await browser.newContext({ viewport: { width: 1366, height: 800 } })
+    context.setDefaultTimeout(300_000)
+    const page = await context.newPage()
+    const problems: string[] = []
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
+    page.on('response', (r) => { if (r.status() >= 400 && !r.url().endsWith('/config.json')) problems.push(`HTTP ${r.status()}: ${r.url()}`) })
+    await page.goto(`${portal}/`)
+    await page.selectOption('select', city[1]!)
+    await page.getByRole('button', { name: '登录' }).click()
+    await page.waitForSelector('nav')
+    await page.goto(`${portal}/#/admin`)
+    const card = page.locator('.card', { has: page.getByRole('heading', { name: '目标值' }) })
+    const send = async (name: string, rows: string[]) => {
+      const body = ['年度,县代码,指标,一季度目标,二季度目标,三季度目标,四季度目标', ...rows].join('\n')
+      await card.locator('input[type=file]').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(body) })
+      await card.getByRole('button', { name: '上传' }).click()
+    }
+    await send('目标-错.csv', [`2025,${own},风险消除率,0.25,0.5,0.75,1`, `2025,${other},风险消除率,0.25,0.5,0.75,1`])
+    await card.locator('[data-verdict=rejected]').waitFor()
+    await expect(card.locator('table[data-findings]').innerText()).resolves.toContain('outside_county')
+    await send('目标.csv', [`2025,${own},风险消除率,25%,50%,75%,100%`])
+    await card.locator('[data-verdict=accepted]').waitFor()
+    await page.screenshot({ path: join(ARTIFACTS, 'portal-serve-targets-accepted.png'), fullPage: true })
+    expect(problems).toEqual([])
+    await context.close()
+  }, BACKSTOP_MS)
 })

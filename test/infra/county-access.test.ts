@@ -398,6 +398,8 @@ const VALIDATE_USES: Req[] = [
   s3('PutObject', 'lake', lakeKeys.report('522226', '2024Q2', ID, 'csv')),
   s3('PutObject', 'lake', lakeKeys.report('registry', 'registry', ID, 'json')),
   s3('PutObject', 'lake', lakeKeys.report('registry', 'registry', ID, 'csv')),
+  s3('PutObject', 'lake', lakeKeys.report('targets', 'targets', ID, 'json')),
+  s3('PutObject', 'lake', lakeKeys.report('targets', 'targets', ID, 'csv')),
   s3('PutObject', 'lake', lakeKeys.report('unplaced', 'unplaced', ID, 'json')),
   // finishAccepted: CopyObject staged → curated reads the source and writes the target.
   s3('GetObject', 'lake', staged),
@@ -408,6 +410,7 @@ const VALIDATE_USES: Req[] = [
   // A second delivery re-reads its report; the checks read earlier staged files and the registry.
   s3('GetObject', 'lake', lakeKeys.report('522226', '2024Q2', ID, 'json')),
   s3('GetObject', 'lake', lakeKeys.report('registry', 'registry', ID, 'json')),
+  s3('GetObject', 'lake', lakeKeys.report('targets', 'targets', ID, 'json')),
   s3('GetObject', 'lake', lakeKeys.registry('52')),
   listing('lake', 'curated/org_units/'),
   onArn('dynamodb:GetItem', 'submissions', table('submissionsTable')),

@@ -115,7 +115,7 @@ describe('a clerk', () => {
     expect(await portal.pipeline.deps.store.exists(LOCAL_NAMES.ingestBucket, `uploads/${countyB}/${PERIOD}/x.csv`)).toBe(false)
   })
 
-  it('signs a targets slot for a city official with the city fixed as the scope: another city\'s county is outside_county; a clerk gets 403', async () => {
+  it('signs a targets slot for a city official with the city fixed as the scope: another city\'s county is outside_county, its verdict and report read back by the key; a clerk gets 403', async () => {
     // 2025: the quarter appraised below (2026Q3) is not scored on these milestones.
     const body = ['年度,县代码,指标,一季度目标,二季度目标,三季度目标,四季度目标', `2025,${countyA1},风险消除率,0.1,0.2,0.3,0.4`, `2025,${countyB},风险消除率,0.1,0.2,0.3,0.4`].join('\n')
     const slot = await api.post(cityOfficial(), '/api/uploads', { kind: 'targets', file_name: '目标.csv', size: Buffer.byteLength(body) })
@@ -127,6 +127,15 @@ describe('a clerk', () => {
     const { submission, report: checked } = await verdict
     expect([submission.county, submission.dataset, submission.status]).toEqual(['targets', 'targets', 'rejected'])
     expect(checked.findings.map((f) => [f.code, f.row, f.value])).toEqual([['outside_county', 2, countyB]])
+    // The administration page waits on the file's own submissions, and reads its report like a county's.
+    const listed = await api.get(cityOfficial(), `/api/uploads/submissions?key=${encodeURIComponent(slot.json.key)}`)
+    expect([listed.status, listed.json.submissions.map((s: { submission_id: string; status: string }) => [s.submission_id, s.status])]).toEqual([200, [[submission.submission_id, 'rejected']]])
+    const report = await api.get(cityOfficial(), `/api/submissions/report?key=${encodeURIComponent(submission.report_key)}`)
+    expect([report.status, report.json.findings.map((f: { code: string }) => f.code)]).toEqual([200, ['outside_county']])
+    expect((await api.get(cityOfficial(), `/api/files?key=${encodeURIComponent(submission.report_key.replace(/\.json$/, '.csv'))}`)).status).toBe(200)
+    expect((await api.get(clerkA1(), `/api/uploads/submissions?key=${encodeURIComponent(slot.json.key)}`)).status).toBe(403)
+    expect((await api.get(clerkA1(), `/api/submissions/report?key=${encodeURIComponent(submission.report_key)}`)).status).toBe(403)
+    expect((await api.get(cityOfficial(), `/api/uploads/submissions?key=${encodeURIComponent(`uploads/${countyA1}/${PERIOD}/x.csv`)}`)).status).toBe(400)
     const bySlot = await api.post(admin, '/api/uploads', { kind: 'targets', file_name: 't.csv', size: 10 })
     expect([bySlot.status, bySlot.json.fields['x-amz-meta-scope']]).toEqual([200, '52'])
     expect((await api.post(clerkA1(), '/api/uploads', { kind: 'targets', file_name: 't.csv', size: 10 })).status).toBe(403)

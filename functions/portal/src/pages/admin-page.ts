@@ -1,14 +1,16 @@
-import { postToSlot, type Api, type LockState, type UploadSlot } from '../api.ts'
+import { postToSlot, type Api, type LockState, type Submission, type SubmissionList, type UploadSlot } from '../api.ts'
 import { fill, h, table, uid } from '../dom.ts'
 import { t } from '../i18n.ts'
 import { problemText } from '../problem.ts'
 import type { PageContext } from './page.ts'
+import { verdictView } from './verdict-view.ts'
 
 /** A file input and a send button for one kind of administrative upload (registry, targets). */
 function adminUpload(api: Api, kind: 'registry' | 'targets', zh: string, en: string): HTMLElement {
   const id = uid(kind)
   const input = h('input', { id, type: 'file', accept: '.xlsx,.csv,.json' })
   const status = h('p', { class: 'status', role: 'status' })
+  const verdict = h('div', { class: 'verdict-slot', 'aria-live': 'polite' })
   const button = h('button', { type: 'button', class: 'primary' }, t('上传', 'Upload'))
   button.addEventListener('click', () => {
     const file = input.files?.[0]
@@ -20,13 +22,37 @@ function adminUpload(api: Api, kind: 'registry' | 'targets', zh: string, en: str
     fill(status, t('正在上传…', 'Uploading…'))
     void api.post<UploadSlot>('/api/uploads', { kind, file_name: file.name, size: file.size })
       .then(async (slot) => {
+        const before = new Set((await submissionsOf(api, slot.key)).map((x) => x.submission_id))
+        fill(verdict)
         await postToSlot(slot, file, file.name)
-        fill(status, t(`已上传到 ${slot.key}`, `Uploaded to ${slot.key}`))
+        fill(status, t(`已上传到 ${slot.key}，等待系统审核…`, `Uploaded to ${slot.key}; waiting for the verdict…`))
+        // Checked like any upload (rectification.md): the same verdict and report as a county's file.
+        const started = Date.now()
+        for (;;) {
+          const done = (await submissionsOf(api, slot.key)).filter((x) => !before.has(x.submission_id) && ['accepted', 'rejected', 'superseded'].includes(x.status)).at(-1)
+          if (done) {
+            fill(status, t('系统审核完成。', 'The verdict is in.'))
+            fill(verdict, await verdictView(api, done))
+            return
+          }
+          if (Date.now() - started > POLL_MAX_MS) {
+            fill(status, t('系统仍在审核，请稍后再上传查看。', 'Still being checked; look again later.'))
+            return
+          }
+          await new Promise((resolve) => setTimeout(resolve, POLL_MS))
+        }
       })
       .catch((e: unknown) => fill(status, problemText(e)))
       .finally(() => { button.disabled = false })
   })
-  return h('div', { class: 'card' }, h('h2', {}, t(zh, en)), h('label', { for: id }, t('文件', 'File')), input, button, status)
+  return h('div', { class: 'card' }, h('h2', {}, t(zh, en)), h('label', { for: id }, t('文件', 'File')), input, button, status, verdict)
+}
+
+const POLL_MS = 700
+const POLL_MAX_MS = 180_000
+
+async function submissionsOf(api: Api, key: string): Promise<Submission[]> {
+  return (await api.get<SubmissionList>(`/api/uploads/submissions?key=${encodeURIComponent(key)}`)).submissions
 }
 
 /** Administration (portal.md, page 5): registry and targets uploads; run, publish and unlock with the lock history. */
