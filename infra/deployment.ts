@@ -60,11 +60,12 @@ export function propsFromContext(app: App): VillageAppraisalStackProps {
 }
 
 /** The stage's stack, named after it (VillageAppraisal for prod, VillageAppraisal-<stage> otherwise). */
-export function addDeployment(app: App, env?: Environment): VillageAppraisalStack {
+export function addDeployment(app: App, env?: Environment, page?: { portalSite: string }): VillageAppraisalStack {
   const props = propsFromContext(app)
   const names = stageNames(props.stage)
   return new VillageAppraisalStack(app, names.stackName, {
     ...props,
+    ...page,
     description: `village-appraisal (${names.stage}): county uploads validated, curated and appraised each quarter`,
     ...(env ? { env } : {}),
   })

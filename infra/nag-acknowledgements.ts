@@ -178,7 +178,9 @@ function acknowledgePortal(portal: Portal, stack: AcknowledgedStack, prefixReaso
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       'AwsSolutions-IAM5[Action::s3:GetBucket*]', 'AwsSolutions-IAM5[Action::s3:GetObject*]', 'AwsSolutions-IAM5[Action::s3:List*]',
       'AwsSolutions-IAM5[Action::s3:Abort*]', 'AwsSolutions-IAM5[Action::s3:DeleteObject*]',
-      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
+      // The CDK asset bucket as the stack names it: placeholders without an environment, the
+      // partition and region written out when `cdk synth` gives the stack its region.
+      `AwsSolutions-IAM5[Resource::${flatten(stack.resolve(`arn:${stack.partition}:s3:::cdk-hnb659fds-assets-${stack.account}-${stack.region}/*`))}]`,
       `AwsSolutions-IAM5[Resource::${flatten(stack.resolve(portal.siteBucket.arnForObjects('*')))}]`,
       'AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions-L1',

@@ -674,3 +674,9 @@ it('outputs what the README\'s deploy and runbook commands read', () => {
 it('cdk-nag AwsSolutions: no unacknowledged error or warning', () => {
   expect(prod.nag).toEqual([])
 })
+
+it('cdk-nag AwsSolutions: no unacknowledged finding either when the page is built and the stack pinned to a region (npx cdk synth after npm start), the page deployment included', () => {
+  const pinned = synthesized('pageUsEast1')
+  expect(Object.values(pinned.template['Resources'] as Record<string, { Type: string }>).filter((r) => r.Type === 'Custom::CDKBucketDeployment')).toHaveLength(1)
+  expect(pinned.nag).toEqual([])
+})

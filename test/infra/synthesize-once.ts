@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { App } from 'aws-cdk-lib'
@@ -25,6 +25,8 @@ export interface Variant {
   context: Record<string, string>
   /** Where the stack is pinned; environment-agnostic when left out, as `cdk synth` without credentials. */
   env?: Environment
+  /** Synthesize with a built portal page (as after `npm start`), so the page's deployment is in the stack. */
+  page?: boolean
 }
 
 /** Built as infra/app.ts builds them (infra/deployment.ts), each in its own App. */
@@ -40,6 +42,8 @@ export const VARIANTS = {
   cnNorthwestCmk: { bundle: false, context: { customerManagedKey: 'true' }, env: { region: 'cn-northwest-1', account: '123456789012' } },
   cnNorth: { bundle: false, context: {}, env: { region: 'cn-north-1', account: '123456789012' } },
   cnNorthCmk: { bundle: false, context: { customerManagedKey: 'true' }, env: { region: 'cn-north-1', account: '123456789012' } },
+  /** As `npx cdk synth` after `npm start` on a machine with a region: the page built, the stack pinned to us-east-1. */
+  pageUsEast1: { bundle: false, context: {}, env: { region: 'us-east-1', account: '123456789012' }, page: true },
   /** The portal trusting a province's own OpenID Connect issuer instead of the stack's Cognito user pool. */
   oidc: { bundle: false, context: { oidcIssuer: 'https://sso.example.gov.cn/realms/guizhou', oidcAudience: 'va-portal' } },
   /** Every optional context key set: concurrency reserved (for an account whose quota allows it), the on-call's e-mail. */
@@ -67,7 +71,13 @@ export interface SynthesizedVariant {
 export function synthesize(dir: string, name: VariantName, variant: Variant): SynthesizedVariant {
   const assembly = join(dir, `assembly-${name}`)
   const app = new App({ outdir: assembly, context: { ...variant.context, ...(variant.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } })
-  const stack = addDeployment(app, variant.env)
+  let page: { portalSite: string } | undefined
+  if (variant.page) {
+    page = { portalSite: join(dir, `page-${name}`) }
+    mkdirSync(page.portalSite, { recursive: true })
+    writeFileSync(join(page.portalSite, 'index.html'), '<!doctype html><title>portal</title>')
+  }
+  const stack = addDeployment(app, variant.env, page)
   const cloud = app.synth()
   const report = new AwsSolutionsChecks(app).validateScope(app)
   return {
