@@ -1,5 +1,6 @@
 import { formatPeriod, quarterLastDay, type Quarter } from '../core/period.ts'
 import type { ProvincePlan } from './generate.ts'
+import { SCOPE_METADATA } from '../core/upload-place.ts'
 
 /** Cumulative quarterly milestones the demo's city sets its counties (rectification.md, "Targets"). */
 const MILESTONES = [
@@ -10,10 +11,10 @@ const MILESTONES = [
 /**
  * A targets file for one city's counties (5206 when the plan has it, else the first city with
  * counties), one row per year of the demo's quarters, county and indicator: those counties are
- * scored on these milestones instead of the default targets. Sent with the registry, without
- * scope metadata, so its scope is the province of its first county.
+ * scored on these milestones instead of the default targets. Sent with the registry as the
+ * city's official sends it: the city as its scope (`x-amz-meta-scope`, as the portal's slot fixes it).
  */
-export function demoTargetsUpload(plan: ProvincePlan, quarters: readonly Quarter[]): { key: string; body: string; at: Date; wave: number } {
+export function demoTargetsUpload(plan: ProvincePlan, quarters: readonly Quarter[]): { key: string; body: string; at: Date; wave: number; metadata: Record<string, string>; city: string } {
   const city = plan.counties.some((c) => c.city === '5206') ? '5206' : plan.counties[0]!.city
   const years = [...new Set(quarters.map((q) => q.year))].sort()
   const lines = ['年度,县代码,指标,一季度目标,二季度目标,三季度目标,四季度目标']
@@ -28,5 +29,7 @@ export function demoTargetsUpload(plan: ProvincePlan, quarters: readonly Quarter
     body: `${lines.join('\n')}\n`,
     at: new Date((quarterLastDay(first) - 29) * 86_400_000),
     wave: 0,
+    metadata: { [SCOPE_METADATA]: city },
+    city,
   }
 }

@@ -54,4 +54,14 @@ describe('va demo', () => {
     ])
     expect(rows[1]![3]).toMatch(/^已为2户落实产业帮扶和临时救助.+ \[rectification\/520102\/520102-[0-9a-f]{12}\/帮扶台账\.pdf\]$/)
   })
+  it('tells the targets: the file of city 5206, accepted under its own scope, and only its counties scored on their milestones', () => {
+    expect(out).toMatch(/^Targets \(目标任务\): registry\/targets\/5206目标任务-2024\.csv, sent by city 5206 for its counties: accepted; 10 counties scored on their own milestones/m)
+    const rows = tableAfter('Targets (目标任务)')
+    expect(rows).toHaveLength(10)
+    for (const [county, risk, funds] of rows) {
+      expect(county).toMatch(/^5206\d{2}$/)
+      expect(risk).toMatch(/^(\d+%|—)$/)
+      expect(funds).toMatch(/^(\d+%|—)$/)
+    }
+  })
 })

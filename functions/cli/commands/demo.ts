@@ -62,10 +62,11 @@ export const demoCommand: CommandRunner = {
     }
     const pipeline = await startLocalPipeline({ home, receivedAt: (key) => arrival.get(key), concurrency: 2, ownerOnly: true })
     try {
-      const uploads: { key: string; body: string | Uint8Array; at: Date; wave: number }[] = []
+      const uploads: { key: string; body: string | Uint8Array; at: Date; wave: number; metadata?: Record<string, string> }[] = []
       const last = quarters.at(-1)!
       uploads.push({ key: `registry/org_units/${plan.province.name}区划名册.csv`, body: registryCsv(plan), at: new Date((quarterLastDay(quarters[0]!) - 30) * 86_400_000), wave: 0 })
-      uploads.push(demoTargetsUpload(plan, quarters))
+      const targets = demoTargetsUpload(plan, quarters)
+      uploads.push(targets)
       const planted: { key: string; why: string }[] = []
       const story = { flagged: quarters.at(-3), lookedBack: quarters.at(-2), fixed: plan.counties[7], recurring: plan.counties[8] }
       for (const q of quarters) {
@@ -149,7 +150,7 @@ export const demoCommand: CommandRunner = {
         await Promise.all(batch.map(async (u) => {
           arrival.set(u.key, u.at)
           const verdict = pipeline.verdictFor(u.key)
-          await pipeline.s3.client.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.ingestBucket, Key: u.key, Body: u.body }))
+          await pipeline.s3.client.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.ingestBucket, Key: u.key, Body: u.body, ...(u.metadata ? { Metadata: u.metadata } : {}) }))
           verdicts.set(u.key, await verdict)
           bar.update(++done, u.key)
           if (!io.tty && done % 50 === 0) io.err(`uploaded ${done}/${uploads.length}`)
@@ -195,6 +196,7 @@ export const demoCommand: CommandRunner = {
       const ranking = (await deps.appraisals.byPeriod(formatPeriod(last))).sort((a, b) => a.rank_in_province - b.rank_in_province || a.county.localeCompare(b.county))
       io.out(`\nThe appraisal of ${formatPeriod(last)} (${ranking.length} counties; earlier quarters published and locked):\n`)
       io.out(rankingTable(ranking, false, displayOf(io).columns))
+      io.out(`\n${targetsStory(targets, verdicts.get(targets.key), ranking)}`)
       if (story.flagged && story.lookedBack) io.out(`\n${await closedLoop(deps, { ...story, flagged: story.flagged, lookedBack: story.lookedBack }, ranking, at)}`)
       // The city whose official `va serve` signs in locally: the registry's first by code.
       const city = [...plan.cities].sort((a, b) => a.code.localeCompare(b.code))[0]!
@@ -272,5 +274,16 @@ async function inspection(deps: RectificationDeps, city: Place, county: { code: 
     table(['when', 'who', 'what', 'text'], lines),
     '',
     `  npm run --silent va -- rectification list --county ${county.code} --status closed`,
+  ].join('\n')
+}
+
+/** The city's targets file and what it did: its verdict, and its counties' progress to their milestones. */
+function targetsStory(file: { key: string; city: string }, verdict: Verdict | undefined, ranking: readonly StoredCountyAppraisal[]): string {
+  const scored = ranking.filter((r) => r.progress && Object.keys(r.progress).length)
+  const pct = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${Math.round(v * 100)}%`)
+  return [
+    `Targets (目标任务): ${file.key}, sent by city ${file.city} for its counties: ${verdict?.report.status ?? 'no verdict'}; ${scored.length} counties scored on their own milestones (progress = value ÷ milestone):`,
+    '',
+    table(['county', 'risk elimination', 'fund spending', 'score'], scored.map((r) => [r.county, pct(r.progress?.risk_elimination_rate), pct(r.progress?.fund_spending_rate), r.score === null ? '—' : r.score.toFixed(2)])),
   ].join('\n')
 }
