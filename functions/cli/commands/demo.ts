@@ -196,7 +196,7 @@ export const demoCommand: CommandRunner = {
       const ranking = (await deps.appraisals.byPeriod(formatPeriod(last))).sort((a, b) => a.rank_in_province - b.rank_in_province || a.county.localeCompare(b.county))
       io.out(`\nThe appraisal of ${formatPeriod(last)} (${ranking.length} counties; earlier quarters published and locked):\n`)
       io.out(rankingTable(ranking, false, displayOf(io).columns))
-      io.out(`\n${targetsStory(targets, verdicts.get(targets.key), ranking)}`)
+      io.out(`\n${targetsStory(targets, verdicts.get(targets.key), ranking, plan.counties.map((c) => c.code))}`)
       if (story.flagged && story.lookedBack) io.out(`\n${await closedLoop(deps, { ...story, flagged: story.flagged, lookedBack: story.lookedBack }, ranking, at)}`)
       // The city whose official `va serve` signs in locally: the registry's first by code.
       const city = [...plan.cities].sort((a, b) => a.code.localeCompare(b.code))[0]!
@@ -278,12 +278,13 @@ async function inspection(deps: RectificationDeps, city: Place, county: { code: 
 }
 
 /** The city's targets file and what it did: its verdict, and its counties' progress to their milestones. */
-function targetsStory(file: { key: string; city: string }, verdict: Verdict | undefined, ranking: readonly StoredCountyAppraisal[]): string {
-  const scored = ranking.filter((r) => r.progress && Object.keys(r.progress).length)
+function targetsStory(file: { key: string; city: string }, verdict: Verdict | undefined, ranking: readonly StoredCountyAppraisal[], counties: readonly string[]): string {
+  const city = counties.filter((c) => c.startsWith(file.city)).map((county) => ranking.find((r) => r.county === county) ?? { county, progress: undefined, score: null })
+  const scored = city.filter((r) => r.progress && Object.keys(r.progress).length)
   const pct = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${Math.round(v * 100)}%`)
   return [
-    `Targets (目标任务): ${file.key}, sent by city ${file.city} for its counties: ${verdict?.report.status ?? 'no verdict'}; ${scored.length} counties scored on their own milestones (progress = value ÷ milestone):`,
+    `Targets (目标任务): ${file.key}, sent by city ${file.city} for its counties: ${verdict?.report.status ?? 'no verdict'}; ${scored.length} of its ${city.length} counties scored on their own milestones (progress = value ÷ milestone; — where the county is not scored):`,
     '',
-    table(['county', 'risk elimination', 'fund spending', 'score'], scored.map((r) => [r.county, pct(r.progress?.risk_elimination_rate), pct(r.progress?.fund_spending_rate), r.score === null ? '—' : r.score.toFixed(2)])),
+    table(['county', 'risk elimination', 'fund spending', 'score'], city.map((r) => [r.county, pct(r.progress?.risk_elimination_rate), pct(r.progress?.fund_spending_rate), r.score === null ? '—' : r.score.toFixed(2)])),
   ].join('\n')
 }
