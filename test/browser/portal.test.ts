@@ -8,6 +8,7 @@ import { chromium, type Browser, type BrowserContext, type Page, type Route } fr
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { main } from '../../functions/cli/va.ts'
 import { buildPortal, type PortalBuild } from '../../functions/portal/build-portal.ts'
+import type { RectificationItem } from '../../functions/portal/src/api.ts'
 import type { ValidationReport } from '../../schemas/findings.ts'
 import { badVillageReportXlsx, CONTRACT_COUNTY, CONTRACT_PERIOD } from '../support/portal-fixtures.ts'
 import { sampleReportInput } from '../unit/report/sample-report.ts'
@@ -89,22 +90,8 @@ function appraisalJson(period: string) {
   }
 }
 
-interface FixtureItem {
-  item_id: string
-  county: string
-  source: string
-  problem: string
-  opened_in: string
-  indicator?: string
-  villages?: string[]
-  title?: string
-  detail?: string
-  due: string
-  status: string
-  recurring: boolean
-  overdue: boolean
-  history: { at: string; by: string; action: string; text?: string; file?: string; reason?: string }[]
-}
+/** Items as the API lists them: the page's own type of them. */
+type FixtureItem = RectificationItem
 
 interface Fixture {
   role: Role
