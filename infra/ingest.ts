@@ -42,6 +42,17 @@ export const NOTIFICATIONS_HANDLER_ID = 'BucketNotificationsHandler050a0587b7544
 export const UPLOAD_PREFIXES = ['uploads/', 'registry/org_units/', 'registry/targets/'] as const
 
 /**
+ * Where the validate use case works in the lake, for every function that runs it (validate,
+ * reconcile): the curated, staged and raw copies, and the reports. Registry and targets uploads
+ * are reported under reports/registry/ and reports/targets/ (functions/core/object-keys.ts), and a
+ * second delivery of an upload re-reads its stored report to answer again.
+ */
+export const VALIDATE_LAKE_PREFIXES = {
+  work: ['curated/', 'staging/', 'raw/'],
+  reports: ['reports/submissions/', 'reports/registry/', 'reports/targets/'],
+} as const
+
+/**
  * Sized from `npm run bench` (bench/results/baseline.json; 2 × AMD EPYC, one core used): a
  * 1M-row roster CSV is read, checked and staged in 8.7 s at a 180 MB peak, the 2M-row limit at
  * 232 MB, a 200k-row XLSX in 5.2 s at 166 MB; the slowest file within the limits, a 2M-row
@@ -158,10 +169,7 @@ export class Ingest extends Construct {
     const fn = this.validate
     const ingest = storage.ingestBucket
     const lake = storage.lakeBucket
-    const lakeWorkPrefixes = ['curated/', 'staging/', 'raw/']
-    // Registry and targets uploads are reported under reports/registry/ and reports/targets/ (functions/core/object-keys.ts), and
-    // a second delivery of an upload re-reads its stored report to answer again.
-    const reportPrefixes = ['reports/submissions/', 'reports/registry/', 'reports/targets/']
+    const { work: lakeWorkPrefixes, reports: reportPrefixes } = VALIDATE_LAKE_PREFIXES
 
     fn.allow({
       sid: 'ReadUploads',

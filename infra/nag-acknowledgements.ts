@@ -2,7 +2,7 @@ import { Stack, Validations } from 'aws-cdk-lib'
 import type { IConstruct } from 'constructs'
 import type { AccessPolicies } from './access-policies.ts'
 import type { Analytics } from './analytics.ts'
-import { NOTIFICATIONS_HANDLER_ID, type Ingest } from './ingest.ts'
+import { NOTIFICATIONS_HANDLER_ID, VALIDATE_LAKE_PREFIXES, type Ingest } from './ingest.ts'
 import type { Operations } from './operations.ts'
 import type { Portal } from './portal.ts'
 import type { Reconciliation } from './reconciliation.ts'
@@ -28,31 +28,19 @@ export function acknowledgeNagFindings(stack: AcknowledgedStack): void {
     'The table/index/* wildcard covers only this table\'s own global secondary indexes, which the ' +
     'queries need and which cannot be listed by ARN before they exist.'
 
-  const validateRole = ingest.validate.role
-  acknowledgeResources(validateRole, prefixReason, [
+  // What the validate use case reads and writes, for both functions that run it (validate, reconcile).
+  const validatePrefixes = [
     ingestBucket.arnForObjects('uploads/*'),
     ingestBucket.arnForObjects('registry/*'),
-    lake.arnForObjects('curated/*'),
-    lake.arnForObjects('staging/*'),
-    lake.arnForObjects('raw/*'),
-    lake.arnForObjects('reports/submissions/*'),
-    lake.arnForObjects('reports/registry/*'),
-    lake.arnForObjects('reports/targets/*'),
-  ])
+    ...[...VALIDATE_LAKE_PREFIXES.work, ...VALIDATE_LAKE_PREFIXES.reports].map((p) => lake.arnForObjects(`${p}*`)),
+  ]
+  const validateRole = ingest.validate.role
+  acknowledgeResources(validateRole, prefixReason, validatePrefixes)
   acknowledgeResources(validateRole, indexReason, [`${storage.submissionsTable.tableArn}/index/*`])
 
   // The reconcile function runs the validate use case: the same prefixes.
   const reconcileRole = reconciliation.reconcile.role
-  acknowledgeResources(reconcileRole, prefixReason, [
-    ingestBucket.arnForObjects('uploads/*'),
-    ingestBucket.arnForObjects('registry/*'),
-    lake.arnForObjects('curated/*'),
-    lake.arnForObjects('staging/*'),
-    lake.arnForObjects('raw/*'),
-    lake.arnForObjects('reports/submissions/*'),
-    lake.arnForObjects('reports/registry/*'),
-    lake.arnForObjects('reports/targets/*'),
-  ])
+  acknowledgeResources(reconcileRole, prefixReason, validatePrefixes)
   acknowledgeResources(reconcileRole, indexReason, [`${storage.submissionsTable.tableArn}/index/*`])
   acknowledgeResources(
     reconciliation.scheduleRole,

@@ -10,7 +10,7 @@ import { METRIC_SERVICES } from '../schemas/metrics.ts'
 import { UPLOAD_LIMITS } from '../schemas/settings.ts'
 import { APPRAISAL_TIME_ZONE } from './analytics.ts'
 import type { Analytics } from './analytics.ts'
-import { UPLOAD_PREFIXES } from './ingest.ts'
+import { UPLOAD_PREFIXES, VALIDATE_LAKE_PREFIXES } from './ingest.ts'
 import { PipelineFunction } from './pipeline-function.ts'
 import type { Storage } from './storage.ts'
 
@@ -115,8 +115,7 @@ export class Reconciliation extends Construct {
     const fn = this.reconcile
     const ingest = storage.ingestBucket
     const lake = storage.lakeBucket
-    const lakeWorkPrefixes = ['curated/', 'staging/', 'raw/']
-    const reportPrefixes = ['reports/submissions/', 'reports/registry/', 'reports/targets/']
+    const { work: lakeWorkPrefixes, reports: reportPrefixes } = VALIDATE_LAKE_PREFIXES
     fn.allow({
       sid: 'ListUploads',
       actions: ['s3:ListBucket'],
