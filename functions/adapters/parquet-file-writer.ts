@@ -139,6 +139,9 @@ class StringColumn extends ColumnBuilder {
   #nonNull = 0
   /** The last group gave up its dictionary: the next starts PLAIN (household numbers, hashes). */
   #startPlain = false
+  /** The previous value and its dictionary index (undefined: none in this group). */
+  #last: string | undefined
+  #lastId = 0
 
   add(value: unknown): void {
     if (value === null || value === undefined) {
@@ -148,6 +151,11 @@ class StringColumn extends ColumnBuilder {
     const s = typeof value === 'string' ? value : String(value)
     this.present[this.count++] = 1
     if (this.#plain === null) {
+      // Runs of one value (the period, the submission, a village's codes) skip the lookup.
+      if (s === this.#last) {
+        this.#indexes[this.#nonNull++] = this.#lastId
+        return
+      }
       let id = this.#dict.get(s)
       if (id === undefined) {
         id = this.#entries.length
@@ -161,6 +169,8 @@ class StringColumn extends ColumnBuilder {
         }
       }
       this.#indexes[this.#nonNull++] = id
+      this.#last = s
+      this.#lastId = id
       return
     }
     this.#appendPlain(s)
@@ -262,6 +272,7 @@ class StringColumn extends ColumnBuilder {
     this.#dict.clear()
     this.#entries = []
     this.#dictBytes = 0
+    this.#last = undefined
     this.#startPlain = this.#plain !== null
     this.#plainStarts = []
     this.#min = undefined
@@ -492,6 +503,26 @@ export class ParquetFileWriter implements TableWriter {
     this.count++
     this.rows++
     if (this.count >= ROW_GROUP_ROWS) this.flush()
+  }
+
+  /**
+   * `n` rows given column by column (`columns[i][r]` is row r's value of column i): what the
+   * encoding thread receives (parquet-worker.ts). Row groups are cut where they would be.
+   */
+  writeColumns(columns: readonly (readonly unknown[])[], n: number): void {
+    const builders = this.builders
+    for (let from = 0; from < n;) {
+      const to = Math.min(n, from + ROW_GROUP_ROWS - this.count)
+      for (let i = 0; i < builders.length; i++) {
+        const b = builders[i]!
+        const values = columns[i]!
+        for (let r = from; r < to; r++) b.add(values[r])
+      }
+      this.count += to - from
+      this.rows += to - from
+      from = to
+      if (this.count >= ROW_GROUP_ROWS) this.flush()
+    }
   }
 
   private flush(): void {

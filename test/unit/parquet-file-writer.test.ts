@@ -98,6 +98,47 @@ describe('ParquetFileWriter', () => {
     expect((await readBack(empty)).rows).toEqual([])
   })
 
+  it('keeps runs of one value exact: the same index within a group, a fresh lookup after each group and after a dictionary gives up', async () => {
+    // Runs of a village's code, broken by nulls and by equal strings that are other objects;
+    // a second column turns PLAIN part-way through the first group.
+    const n = ROW_GROUP_ROWS + 5000
+    const village = (i: number): string | null => (i % 1000 === 999 ? null : `5206021012${String(Math.floor(i / 3000) % 40).padStart(2, '0')}`)
+    const giving = (i: number): string => (i < 70_000 ? `r${Math.floor(i / 2)}` : 'same')
+    const columns: CuratedColumn[] = [{ name: 'village_code', storage: 'string' }, { name: 'giving_up', storage: 'string' }]
+    const path = join(dir, 'runs.parquet')
+    const writer = new ParquetFileWriter(path, columns)
+    for (let i = 0; i < n; i++) writer.writeValues([village(i), giving(i)])
+    writer.finish()
+    const { rows, metadata } = await readBack(path)
+    expect(rows).toHaveLength(n)
+    expect(rows.every((r, i) => r['village_code'] === village(i) && r['giving_up'] === giving(i))).toBe(true)
+    const chunk = (g: number, name: string) => metadata.row_groups[g]!.columns.find((c) => c.meta_data!.path_in_schema[0] === name)!.meta_data!
+    expect(chunk(0, 'village_code').encodings).toContain('RLE_DICTIONARY')
+    expect(chunk(1, 'village_code').encodings).toContain('RLE_DICTIONARY')
+    expect(chunk(0, 'giving_up').encodings).not.toContain('RLE_DICTIONARY')
+  })
+
+  it('writes the same file from columns (writeColumns) as from rows, whatever the batch sizes and row-group cuts', async () => {
+    const n = ROW_GROUP_ROWS + 777
+    const byRows = join(dir, 'by-rows.parquet')
+    const rowsWriter = new ParquetFileWriter(byRows, COLUMNS)
+    for (let i = 0; i < n; i++) rowsWriter.writeValues(COLUMNS.map((c) => row(i)[c.name]!))
+    rowsWriter.finish()
+    const byColumns = join(dir, 'by-columns.parquet')
+    const columnsWriter = new ParquetFileWriter(byColumns, COLUMNS)
+    // Batches that straddle the row-group boundary, one larger than a row group.
+    for (const [from, to] of [[0, 4096], [4096, 99_000], [99_000, 99_001], [99_001, n]] as const) {
+      columnsWriter.writeColumns(COLUMNS.map((c) => Array.from({ length: to - from }, (_, k) => row(from + k)[c.name]!)), to - from)
+    }
+    columnsWriter.finish()
+    expect(Buffer.compare(await readFile(byColumns), await readFile(byRows))).toBe(0)
+    const big = join(dir, 'one-batch.parquet')
+    const bigWriter = new ParquetFileWriter(big, COLUMNS)
+    bigWriter.writeColumns(COLUMNS.map((c) => Array.from({ length: n }, (_, i) => row(i)[c.name]!)), n)
+    bigWriter.finish()
+    expect(Buffer.compare(await readFile(big), await readFile(byRows))).toBe(0)
+  })
+
   it('refuses a fraction in a whole-number column, as BigInt did', () => {
     const writer = new ParquetFileWriter(join(dir, 'bad.parquet'), [{ name: 'n', storage: 'bigint' }])
     expect(() => writer.write({ n: 1.5 })).toThrow(RangeError)
