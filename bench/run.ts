@@ -76,9 +76,11 @@ async function main(): Promise<number> {
   try {
     log('bundling the bench processes…')
     const ingest = await childBundle('bench/children/ingest.ts', join(BUILD, 'ingest.mjs'))
+    // The encoding thread's module, beside the child that starts it (`--encode thread`).
+    await childBundle('bench/encoding-thread/worker.ts', join(BUILD, 'parquet-worker.mjs'))
     const csvParse = await childBundle('bench/children/csv-parse.ts', join(BUILD, 'csv-parse.mjs'))
     const county = benchCounty().code
-    const ingestRun = (file: string) => () => runChild(ingest, [file, county, BENCH_PERIOD, join(work, 'scratch')])
+    const ingestRun = (file: string, ...extra: string[]) => () => runChild(ingest, [file, county, BENCH_PERIOD, join(work, 'scratch'), ...extra])
     const accepted = (r: ChildResult, what: string) => {
       if (r.status !== 'accepted') throw new Error(`the bench ${what} was ${r.status}: ${JSON.stringify(r)}`)
       return r
@@ -94,7 +96,18 @@ async function main(): Promise<number> {
     log('generating the 1M-row roster…')
     const bytes1m = await writeRosterCsv(csv1m, { rows: 1_000_000 })
     log('ingest 1M: the validate path…')
-    const product = accepted(bestOf(2, ingestRun(csv1m)), 'roster')
+    const inlineParquet = join(work, 'staged-inline.parquet')
+    const threadParquet = join(work, 'staged-thread.parquet')
+    const product = accepted(bestOf(2, ingestRun(csv1m, inlineParquet)), 'roster')
+    // The ceiling of any change to staging, and the measured alternative of a second thread.
+    log('ingest 1M: the check alone (nothing staged, nothing hashed)…')
+    const checkOnly = accepted(bestOf(2, ingestRun(csv1m, '--encode', 'none')), 'roster, check only')
+    log('ingest 1M: Parquet encoded on a second thread…')
+    const threaded = accepted(bestOf(2, ingestRun(csv1m, threadParquet, '--encode', 'thread')), 'roster, encoded on a thread')
+    const threadSameFile = readFileSync(inlineParquet).equals(readFileSync(threadParquet))
+    if (!threadSameFile) throw new Error('the encoding thread wrote another file than the in-thread writer')
+    await rm(threadParquet, { force: true })
+    await rm(inlineParquet, { force: true })
     log('ingest 1M: csv-parse, columns: true…')
     const parseOnly = bestOf(2, () => runChild(csvParse, [csv1m]))
     log('ingest 1M: DuckDB COPY … TO parquet, threads=1…')
@@ -167,6 +180,14 @@ async function main(): Promise<number> {
         duckdb_peak_rss_mb: duck.peak_rss_mb,
         ratio_vs_duckdb: round(product.rows_per_s / duck.rows_per_s, 3),
         ratio_vs_csv_parse: round(product.rows_per_s / parseOnly.rows_per_s, 3),
+        check_only_rows_per_s: round(checkOnly.rows_per_s),
+        check_only_peak_rss_mb: checkOnly.peak_rss_mb,
+        ratio_check_only_vs_duckdb: round(checkOnly.rows_per_s / duck.rows_per_s, 3),
+        thread_rows_per_s: round(threaded.rows_per_s),
+        thread_peak_rss_mb: threaded.peak_rss_mb,
+        thread_cpu_s: threaded.cpu_s,
+        ratio_thread_vs_inline: round(threaded.rows_per_s / product.rows_per_s, 3),
+        thread_file_identical: threadSameFile,
       },
       ingest_2m: { rows: two.rows, file_bytes: bytes2m, seconds: round(two.seconds, 3), rows_per_s: round(two.rows_per_s), peak_rss_mb: two.peak_rss_mb, parquet_bytes: two.parquet_bytes },
       ingest_5m: { rows: five.rows, file_bytes: bytes5m, seconds: round(five.seconds, 3), rows_per_s: round(five.rows_per_s), peak_rss_mb: five.peak_rss_mb },
@@ -270,6 +291,10 @@ function printTable(r: Record<string, unknown>): void {
   rows.push(['ingest.duckdb_rows_per_s (COPY, threads=1, no checks)', String(i['duckdb_rows_per_s']), ''])
   rows.push(['ingest.ratio_vs_duckdb', String(i['ratio_vs_duckdb']), target(i['ratio_vs_duckdb']! >= 0.33, '≥ 0.33')])
   rows.push(['ingest.ratio_vs_csv_parse', String(i['ratio_vs_csv_parse']), ''])
+  rows.push(['ingest.check_only_rows_per_s (every rule, nothing staged or hashed)', String(i['check_only_rows_per_s']), ''])
+  rows.push(['ingest.ratio_check_only_vs_duckdb (the ceiling of any staging change)', String(i['ratio_check_only_vs_duckdb']), ''])
+  rows.push(['ingest.thread_rows_per_s (Parquet encoded on a second thread; same file)', String(i['thread_rows_per_s']), ''])
+  rows.push(['ingest.ratio_thread_vs_inline (peak MB: thread_peak_rss_mb)', `${i['ratio_thread_vs_inline']} (${i['thread_peak_rss_mb']} MB)`, ''])
   rows.push(['ingest.peak_rss_mb (1M)', String(i['peak_rss_mb']), target(i['peak_rss_mb']! <= 200, '≤ 200')])
   rows.push(['ingest_2m.peak_rss_mb (the default 2M-row limit)', String(t['peak_rss_mb']), ''])
   rows.push(['ingest_5m.rows_per_s', String(f['rows_per_s']), ''])

@@ -8,7 +8,7 @@ import type { UploadPlace } from '../core/object-keys.ts'
 import { toShanghaiIso } from '../core/period.ts'
 import { checkSource, validationContext as coreValidationContext, type SourceCheck, type StateLoaders } from '../core/validate/check-source.ts'
 import type { CuratedRecord, RecordSink, ValidationContext, ValidationOutcome } from '../core/validate/validate-file.ts'
-import type { CellValue, PeriodLock, ScratchArea, TableWriter } from './ports.ts'
+import type { CellValue, PeriodLock, ScratchArea, StagedTableWriter, TableWriter } from './ports.ts'
 import { countyStateLoaders, loadRegistry, type StateDeps } from './upload-state.ts'
 
 /** What the check of one file needs: the limits, and the state of earlier uploads when there is one. */
@@ -70,12 +70,12 @@ export async function checkUpload(deps: CheckDeps, input: CheckInput): Promise<C
   try {
     checked = await checkSource({ ...input, limits: deps.limits, codecs: deps.codecs, preFindings, loaders: stateLoaders(input.place, deps.state) }, sink)
   } catch (error) {
-    sink?.abandon()
+    await sink?.abandon()
     throw error
   }
   const { outcome, format } = checked
   const accepted = outcome.report.status === 'accepted' && outcome.dataset !== undefined
-  const staged = sink && accepted ? sink.finish(outcome.dataset!) : (sink?.abandon(), [])
+  const staged = sink && accepted ? await sink.finish(outcome.dataset!) : (await sink?.abandon(), [])
   return format === undefined ? { outcome, staged } : { outcome, staged, format }
 }
 
@@ -95,55 +95,70 @@ export function validationContext(
   return coreValidationContext(input, limits, preFindings, stateLoaders(input.place, state))
 }
 
+/** A Parquet file of the scratch area written in the check's own thread, as a staged table. */
+function inThread(table: TableWriter): StagedTableWriter {
+  return {
+    path: table.path,
+    writeValues: (values) => table.writeValues(values),
+    restart: async () => table.restart(),
+    abandon: async () => table.abandon(),
+    finish: async () => table.finish(),
+  }
+}
+
 /**
  * Where valid rows go while a file is read: a Parquet file for the county datasets (one row
- * group in memory at a time); the registry is small and is split by province at the end.
+ * group in memory at a time, encoded on a second thread where the area offers one); the
+ * registry is small and is split by province at the end.
  */
 class StagingSink implements RecordSink {
-  private parquet?: TableWriter
+  private parquet?: StagedTableWriter
   /** The rows of a registry or targets file (both small), split into parts at the end. */
   private registryRows: CuratedRecord[] = []
 
   constructor(private readonly area: ScratchArea) {}
 
-  write(record: CuratedRecord): void {
+  write(record: CuratedRecord): void | Promise<void> {
     if ('code' in record && 'level' in record) {
       this.registryRows.push(record)
       return
     }
-    this.writer('household_id' in record ? 'monitored_households' : 'village_report').write(record)
+    const dataset = 'household_id' in record ? 'monitored_households' : 'village_report'
+    return this.writer(dataset).writeValues(curatedColumns(dataset).map((c) => record[c.name] ?? null))
   }
 
-  writeRow(dataset: DatasetName, values: readonly CellValue[]): void {
+  writeRow(dataset: DatasetName, values: readonly CellValue[]): void | Promise<void> {
     if (dataset === 'org_units' || dataset === 'targets') {
       const record: CuratedRecord = {}
       curatedColumns(dataset).forEach((c, i) => (record[c.name] = values[i] ?? null))
       this.registryRows.push(record)
       return
     }
-    this.writer(dataset).writeValues(values)
+    return this.writer(dataset).writeValues(values)
   }
 
-  private writer(dataset: 'monitored_households' | 'village_report'): TableWriter {
-    this.parquet ??= this.area.table('staged', curatedColumns(dataset))
+  private writer(dataset: 'monitored_households' | 'village_report'): StagedTableWriter {
+    if (this.parquet) return this.parquet
+    const columns = curatedColumns(dataset)
+    this.parquet = this.area.stagedTable?.('staged', columns) ?? inThread(this.area.table('staged', columns))
     return this.parquet
   }
 
-  restart(): void {
-    this.parquet?.restart()
+  async restart(): Promise<void> {
+    await this.parquet?.restart()
     this.registryRows = []
   }
 
   /** A rejected file: its partial Parquet is closed (the scratch area is removed by the caller). */
-  abandon(): void {
-    this.parquet?.abandon()
+  async abandon(): Promise<void> {
+    await this.parquet?.abandon()
   }
 
-  finish(dataset: DatasetName): { path: string; suffix: string }[] {
+  async finish(dataset: DatasetName): Promise<{ path: string; suffix: string }[]> {
     if (dataset === 'targets') return this.split(dataset, (r) => `${String(r['year'])}-${String(r['scope'])}`)
     if (dataset !== 'org_units') {
       if (!this.parquet) return []
-      this.parquet.finish()
+      await this.parquet.finish()
       return [{ path: this.parquet.path, suffix: '' }]
     }
     return this.split(dataset, (r) => String(r['province_code']))

@@ -85,6 +85,22 @@ export interface TableWriter {
 }
 
 /**
+ * A staged upload's rows streamed into one Parquet file, which may be encoded on another
+ * thread: a write may return a promise (wait for it before the next: the encoder is behind),
+ * and the ends are asynchronous.
+ */
+export interface StagedTableWriter {
+  readonly path: string
+  /** One row as values in the column order given at creation; the array may be reused after. */
+  writeValues(values: readonly CellValue[]): void | Promise<void>
+  /** Forgets every row written so far (the file is started again). */
+  restart(): Promise<void>
+  /** Closes the file without finishing it (a rejected upload). */
+  abandon(): Promise<void>
+  finish(): Promise<void>
+}
+
+/**
  * A private folder of the running function for one unit of work: the raw upload, the staged
  * Parquet, the appraisal table before it is put. Removed whole by `dispose`.
  */
@@ -98,6 +114,11 @@ export interface ScratchArea {
   path(name: string): string
   /** A Parquet file of the area with these columns. */
   table(name: string, columns: readonly CuratedColumn[], metadata?: { key: string; value: string }[]): TableWriter
+  /**
+   * The staged Parquet of an upload, which may be large: encoded on a second thread where the
+   * machine has one. Without it, `table` serves.
+   */
+  stagedTable?(name: string, columns: readonly CuratedColumn[]): StagedTableWriter
   dispose(): Promise<void>
 }
 

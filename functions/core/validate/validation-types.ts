@@ -60,7 +60,7 @@ export interface RecordSink {
    * Optional, instead of `write`: the same row as values in `curatedColumns(dataset)` order,
    * without a record object per row. The array is reused for the next row.
    */
-  writeRow?(dataset: DatasetName, values: readonly (ParsedValue | null)[]): void
+  writeRow?(dataset: DatasetName, values: readonly (ParsedValue | null)[]): void | Promise<void>
   /**
    * Forgets every row written so far. Called, very rarely, when a key-hash collision makes
    * the validator check the file again from the start with exact keys (key-index.ts).
