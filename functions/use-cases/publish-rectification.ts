@@ -1,6 +1,6 @@
 import type { Appraisal } from '../core/appraisal/score.ts'
 import { formatPeriod, parsePeriod, previousQuarter, quarterLastDay, type Quarter } from '../core/period.ts'
-import { applyChanges, automaticNeeds, lookBack, penaltyItems, reconcileOpened, villageRedLines, type Publication } from '../core/rectification/publication.ts'
+import { applyChanges, automaticNeeds, lookBack, lookBackCounties, penaltyItems, reconcileOpened, villageRedLines, type Publication, type RedLineValues, type VillageRedLines } from '../core/rectification/publication.ts'
 import type { RectificationItem } from '../core/rectification/rectification-item.ts'
 import { PipelineError } from '../core/errors.ts'
 import type { QueryEngine, RectificationStore, StoredRectificationItem, SubmissionLedger } from './ports.ts'
@@ -34,8 +34,8 @@ export async function rectifyOnPublish(deps: RectificationDeps, input: { apprais
   const q = parsePeriod(input.appraisal.period)
   if (!q) throw new PipelineError(`Not a quarter: ${input.appraisal.period}`)
   const pub: Publication = { period: input.appraisal.period, at: input.at, by: input.by }
-  const villages = await lookBackVillages(deps.engine, q)
-  const looked = await writeConverging(deps.rectifications, formatPeriod(previousQuarter(q)), (items) => lookBack(pub, items, villages))
+  const villagesOf = villagesOnDemand(deps.engine, q)
+  const looked = await writeConverging(deps.rectifications, formatPeriod(previousQuarter(q)), async (items) => lookBack(pub, items, await villagesOf(items)))
   const needs = automaticNeeds(input.appraisal, input.late)
   const reconciled = await writeConverging(deps.rectifications, pub.period, (items) => reconcileOpened(pub, needs, items))
   const when = input.at.toISOString()
@@ -73,7 +73,8 @@ export async function lateCounties(ledger: Pick<SubmissionLedger, 'current' | 'g
  * Counties with none are left out.
  */
 export async function overdueItemCounts(deps: RectificationDeps, q: Quarter, counties: readonly string[], pub: Publication): Promise<Map<string, number>> {
-  const looked = lookBack(pub, (await deps.rectifications.byQuarter(formatPeriod(previousQuarter(q)))).map(withoutVersion), await lookBackVillages(deps.engine, q))
+  const previous = (await deps.rectifications.byQuarter(formatPeriod(previousQuarter(q)))).map(withoutVersion)
+  const looked = lookBack(pub, previous, await villagesOnDemand(deps.engine, q)(previous))
   const counts = new Map<string, number>()
   for (let i = 0; i < counties.length; i += 16) {
     const batch = counties.slice(i, i + 16)
@@ -86,17 +87,50 @@ export async function overdueItemCounts(deps: RectificationDeps, q: Quarter, cou
   return counts
 }
 
-/** The published quarter's villages and their red-line values (look-back-villages.sql). */
-export async function lookBackVillages(engine: QueryEngine, q: Quarter) {
-  return villageRedLines(await engine.named('look-back-villages', [q.year, q.quarter]))
+/**
+ * Counties in one query: the list travels as one parameter (`,520626,520627,`), and Athena
+ * takes at most 1,024 characters in one; 128 counties make 897.
+ */
+const COUNTIES_PER_QUERY = 128
+
+/**
+ * The published quarter's villages of these counties with their red-line values
+ * (look-back-villages.sql); none read when no county is given. A national quarter holds
+ * half a million villages: read whole, they took seconds locally and would page through
+ * Athena's results 1,000 rows at a time.
+ */
+export async function lookBackVillages(engine: QueryEngine, q: Quarter, counties: readonly string[]): Promise<VillageRedLines> {
+  const villages = new Map<string, RedLineValues>()
+  for (let i = 0; i < counties.length; i += COUNTIES_PER_QUERY) {
+    const list = `,${counties.slice(i, i + COUNTIES_PER_QUERY).join(',')},`
+    for (const [code, values] of villageRedLines(await engine.named('look-back-villages', [q.year, q.quarter, list]))) villages.set(code, values)
+  }
+  return villages
+}
+
+/**
+ * The villages a look-back at Q needs for the items given, read once per county: a plan made
+ * again after a conflict reads only the counties it had not seen.
+ */
+function villagesOnDemand(engine: QueryEngine, q: Quarter): (items: readonly RectificationItem[]) => Promise<VillageRedLines> {
+  const read = new Set<string>()
+  const villages = new Map<string, RedLineValues>()
+  return async (items) => {
+    const missing = lookBackCounties(items).filter((c) => !read.has(c))
+    if (missing.length > 0) {
+      for (const [code, values] of await lookBackVillages(engine, q, missing)) villages.set(code, values)
+      for (const c of missing) read.add(c)
+    }
+    return villages
+  }
 }
 
 /** Plans from the quarter's stored items and writes each change at the version read; on a conflict, reads and plans again. */
-async function writeConverging(store: RectificationStore, period: string, plan: (items: RectificationItem[]) => RectificationItem[]): Promise<RectificationItem[]> {
+async function writeConverging(store: RectificationStore, period: string, plan: (items: RectificationItem[]) => RectificationItem[] | Promise<RectificationItem[]>): Promise<RectificationItem[]> {
   for (let attempt = 1; ; attempt++) {
     const stored = await store.byQuarter(period)
     const versions = new Map(stored.map((i) => [i.item_id, i.version]))
-    const changes = plan(stored.map(withoutVersion))
+    const changes = await plan(stored.map(withoutVersion))
     let conflict = false
     for (const item of changes) {
       if ((await store.put(item, versions.get(item.item_id))) === 'conflict') conflict = true

@@ -81,12 +81,22 @@ export function reconcileOpened(pub: Publication, needs: readonly AutomaticNeed[
   return changed
 }
 
-/** A village's red-line values in the published quarter (look-back-villages.sql). */
-export type VillageRedLines = ReadonlyMap<string, Readonly<Record<RedLineIndicator, number>>>
+/** One village's four red-line values in the published quarter (look-back-villages.sql). */
+export type RedLineValues = Readonly<Record<RedLineIndicator, number>>
+/** Villages by code. */
+export type VillageRedLines = ReadonlyMap<string, RedLineValues>
 
 /** Rows of look-back-villages.sql, by village code. */
 export function villageRedLines(rows: readonly Record<string, unknown>[]): VillageRedLines {
   return new Map(rows.map((r) => [String(r['village_code']), Object.fromEntries(RED_LINE_INDICATORS.map((k) => [k, Number(r[k] ?? 0)])) as Record<RedLineIndicator, number>]))
+}
+
+/**
+ * The counties whose items a look-back judges (red flags not withdrawn): only their villages
+ * need reading, not the whole quarter's.
+ */
+export function lookBackCounties(previous: readonly RectificationItem[]): string[] {
+  return [...new Set(previous.filter((i) => i.source === 'red_flag' && i.status !== 'withdrawn').map((i) => i.county))].sort()
 }
 
 /**

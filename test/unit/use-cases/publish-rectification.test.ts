@@ -23,14 +23,21 @@ const Q2 = appraisal('2024Q2', [
 
 const zero = { dropouts: 0, zero_employment_households: 0, unsafe_houses: 0, unsafe_water_households: 0 }
 
-/** The engine answers look-back-villages.sql for each quarter from these rows. */
-function engineWith(villages: Record<string, SqlRow[]>): QueryEngine {
+/**
+ * The engine answers look-back-villages.sql for each quarter from these rows, for the counties
+ * listed in its third parameter, and notes what it was asked (`2024Q3 ,522226,`).
+ */
+function engineWith(villages: Record<string, SqlRow[]>): QueryEngine & { asked: string[] } {
+  const asked: string[] = []
   return {
     name: 'duckdb',
+    asked,
     query: async () => { throw new Error('named queries only') },
     named: async (name, params) => {
       if (name !== 'look-back-villages') throw new Error(`unexpected query ${name}`)
-      return villages[`${String(params?.[0])}Q${String(params?.[1])}`] ?? []
+      const [year, quarter, counties] = (params ?? []).map(String)
+      asked.push(`${year}Q${quarter} ${counties}`)
+      return (villages[`${year}Q${quarter}`] ?? []).filter((r) => counties!.includes(`,${String(r['county_code'])},`))
     },
   }
 }
@@ -87,6 +94,21 @@ describe('rectifyOnPublish', () => {
     const puts = rectifications.puts
     await rectifyOnPublish({ engine, rectifications }, { appraisal: q3, late: [], at: at3, by: 'bob' })
     expect(rectifications.puts).toBe(puts)
+  })
+
+  it('the look-back reads the villages of the counties with red flags to judge only, and none when there are none', async () => {
+    const rectifications = new MemoryRectifications()
+    const looking = engineWith({ '2024Q3': [
+      { county_code: '522226', village_code: '522226100001', ...zero },
+      { county_code: '522227', village_code: '522227100001', ...zero, unsafe_houses: 1 },
+      { county_code: '522228', village_code: '522228100001', ...zero },
+    ] })
+    // 2024Q1 opened nothing: publishing 2024Q2 reads no village.
+    await rectifyOnPublish({ engine: looking, rectifications }, { appraisal: Q2, late: ['522227'], at: AT, by: 'alice' })
+    expect(looking.asked).toEqual([])
+    const q3 = appraisal('2024Q3', [county('522226'), county('522227'), county('522228')])
+    await rectifyOnPublish({ engine: looking, rectifications }, { appraisal: q3, late: [], at: new Date('2024-10-15T02:00:00Z'), by: 'bob' })
+    expect(looking.asked).toEqual(['2024Q3 ,522226,522227,'])
   })
 
   it('a clerk\'s response written between the plan and the write is kept: the publication reads again', async () => {

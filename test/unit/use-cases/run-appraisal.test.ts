@@ -90,7 +90,8 @@ describe('runAppraisal with rectification items', () => {
     const now = new Date('2024-07-15T02:00:00.000Z')
     await expect(runAppraisal(withItems, { period: '2024Q2', now, publish: true, by: 'province' })).rejects.toThrow(/injected failure/)
     expect(await ledger.getLock('2024Q2')).toBeUndefined()
-    expect(asked).toContain('look-back-villages')
+    // The quarter before opened no red flag: the look-back reads no village.
+    expect(asked).not.toContain('look-back-villages')
     const run = await runAppraisal(withItems, { period: '2024Q2', now, publish: true, by: 'province' })
     expect(run.rectification?.opened.map((i) => [i.county, i.problem, i.due])).toEqual([['520622', 'missing', '2024-09-30']])
     expect([...rectifications.items.values()].map((i) => [i.county, i.problem, i.status])).toEqual([['520622', 'missing', 'open']])
