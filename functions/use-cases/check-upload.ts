@@ -108,8 +108,8 @@ function inThread(table: TableWriter): StagedTableWriter {
 
 /**
  * Where valid rows go while a file is read: a Parquet file for the county datasets (one row
- * group in memory at a time, encoded on a second thread where the area offers one); the
- * registry is small and is split by province at the end.
+ * group in memory at a time; the area's `stagedTable` when it has one); the registry is small
+ * and is split by province at the end.
  */
 class StagingSink implements RecordSink {
   private parquet?: StagedTableWriter

@@ -115,8 +115,9 @@ export interface ScratchArea {
   /** A Parquet file of the area with these columns. */
   table(name: string, columns: readonly CuratedColumn[], metadata?: { key: string; value: string }[]): TableWriter
   /**
-   * The staged Parquet of an upload, which may be large: encoded on a second thread where the
-   * machine has one. Without it, `table` serves.
+   * The staged Parquet of an upload, written the area's own way: bench/encoding-thread/ offers
+   * one encoded on a second thread, measured against the in-thread writer (README,
+   * Performance). Without it, as in the functions' scratch folder, `table` serves.
    */
   stagedTable?(name: string, columns: readonly CuratedColumn[]): StagedTableWriter
   dispose(): Promise<void>
