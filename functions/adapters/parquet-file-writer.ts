@@ -506,8 +506,9 @@ export class ParquetFileWriter implements TableWriter {
   }
 
   /**
-   * `n` rows given column by column (`columns[i][r]` is row r's value of column i): what the
-   * encoding thread receives (parquet-worker.ts). Row groups are cut where they would be.
+   * `n` rows given column by column (`columns[i][r]` is row r's value of column i), as the
+   * bench's encoding thread receives them (bench/encoding-thread/worker.ts). Row groups are
+   * cut where writeValues would cut them.
    */
   writeColumns(columns: readonly (readonly unknown[])[], n: number): void {
     const builders = this.builders

@@ -1,6 +1,6 @@
 import type { DatasetName, Finding } from '../../schemas/findings.ts'
 import type { UploadLimits } from '../../schemas/settings.ts'
-import { curatedColumns } from '../core/curated-columns.ts'
+import { curatedColumns, type CuratedColumn } from '../core/curated-columns.ts'
 import type { ByteCodecs } from '../core/decode/byte-codecs.ts'
 import type { FileFormat } from '../core/decode/types.ts'
 import { finding } from '../core/findings.ts'
@@ -113,6 +113,8 @@ function inThread(table: TableWriter): StagedTableWriter {
  */
 class StagingSink implements RecordSink {
   private parquet?: StagedTableWriter
+  /** The staged table's columns, listed once (a record is written in their order). */
+  private columns: readonly CuratedColumn[] = []
   /** The rows of a registry or targets file (both small), split into parts at the end. */
   private registryRows: CuratedRecord[] = []
 
@@ -123,8 +125,8 @@ class StagingSink implements RecordSink {
       this.registryRows.push(record)
       return
     }
-    const dataset = 'household_id' in record ? 'monitored_households' : 'village_report'
-    return this.writer(dataset).writeValues(curatedColumns(dataset).map((c) => record[c.name] ?? null))
+    const table = this.writer('household_id' in record ? 'monitored_households' : 'village_report')
+    return table.writeValues(this.columns.map((c) => record[c.name] ?? null))
   }
 
   writeRow(dataset: DatasetName, values: readonly CellValue[]): void | Promise<void> {
@@ -139,8 +141,8 @@ class StagingSink implements RecordSink {
 
   private writer(dataset: 'monitored_households' | 'village_report'): StagedTableWriter {
     if (this.parquet) return this.parquet
-    const columns = curatedColumns(dataset)
-    this.parquet = this.area.stagedTable?.('staged', columns) ?? inThread(this.area.table('staged', columns))
+    this.columns = curatedColumns(dataset)
+    this.parquet = this.area.stagedTable?.('staged', this.columns) ?? inThread(this.area.table('staged', this.columns))
     return this.parquet
   }
 
